@@ -1,0 +1,21 @@
+"""Access to the packaged reference files, whichever way JoinedUp was installed."""
+
+from __future__ import annotations
+
+import csv
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+
+
+def reference_path(name: str) -> Traversable:
+    """The packaged reference file called ``name`` (for example ``chorley_wards.csv``)."""
+    path = files("joinedup.reference").joinpath("data", name)
+    if not path.is_file():
+        raise FileNotFoundError(f"no packaged reference file called {name!r}")
+    return path
+
+
+def read_reference_csv(name: str) -> list[dict[str, str]]:
+    """Every row of a packaged reference CSV, as text keyed by its header."""
+    with reference_path(name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
