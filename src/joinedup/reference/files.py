@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 
@@ -17,5 +18,5 @@ def reference_path(name: str) -> Traversable:
 
 def read_reference_csv(name: str) -> list[dict[str, str]]:
     """Every row of a packaged reference CSV, as text keyed by its header."""
-    with reference_path(name).open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+    text = reference_path(name).read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text, newline="")))

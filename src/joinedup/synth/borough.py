@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,6 +44,16 @@ class Borough:
 
     def events(self, service: str) -> Table:
         """Every event of a service; A&E use falls after an Integrated Action Team referral."""
+        return self._events(service, self.segments, None)
+
+    def events_in_parts(self, service: str, people_per_part: int) -> Iterator[Table]:
+        """The same, drawn and returned for a slice of residents at a time (bounded memory)."""
+        person = self.segments["person"]
+        for part, first in enumerate(range(0, self.people.rows, people_per_part)):
+            lo, hi = np.searchsorted(person, [first, first + people_per_part])
+            yield self._events(service, self.segments.take(np.arange(lo, hi)), part)
+
+    def _events(self, service: str, segments: Table, part: int | None) -> Table:
         ratio = (
             self.params.section("intervention")["ae_rate_ratio"]
             if service == "ae_attendance"
@@ -54,10 +64,11 @@ class Borough:
             self.params,
             self.lsoas,
             self.people,
-            self.segments,
+            segments,
             service,
             self.multipliers[service],
             after_referral_ratio=ratio,
+            part=part,
         )
 
 

@@ -18,7 +18,7 @@ def _prevalence(
     condition_prevalence: np.ndarray, child_factor: float, ages: np.ndarray
 ) -> np.ndarray:
     adult = np.interp(ages, CONDITION_AGES, condition_prevalence)
-    return np.where(ages < 18, condition_prevalence[0] * child_factor, adult)
+    return np.asarray(np.where(ages < 18, condition_prevalence[0] * child_factor, adult))
 
 
 def build_conditions(

@@ -46,7 +46,7 @@ def _month_day(days: npt.NDArray[np.datetime64]) -> npt.NDArray[np.int32]:
     months = days.astype("datetime64[M]")
     month_number = (months - months.astype("datetime64[Y]")).astype(np.int32) + 1
     day = (days - months).astype(np.int32) + 1
-    return (month_number * 100 + day).astype(np.int32)
+    return np.asarray(month_number * 100 + day, dtype=np.int32)
 
 
 def month_and_day(days: Days) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:

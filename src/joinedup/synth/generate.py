@@ -16,8 +16,9 @@ from joinedup.synth.borough import Borough, build_borough
 from joinedup.synth.config import SynthConfig
 from joinedup.synth.dates import NO_DATE, from_day_number
 from joinedup.synth.extracts.catalogue import EXTRACTS, SYSTEMS
-from joinedup.synth.extracts.common import ExtractRows
+from joinedup.synth.extracts.common import ExtractRows, StreamedRows
 from joinedup.synth.extracts.writer import PlantedRow, write_extract
+from joinedup.synth.life import ORIGIN_RESIDENT
 from joinedup.synth.nhs_numbers import check_digits
 from joinedup.synth.rng import stream
 
@@ -63,7 +64,7 @@ def forename_differs_share(b: Borough, rows: ExtractRows, column: str) -> float:
 
 
 def describe_extract(
-    b: Borough, name: str, rows: ExtractRows, written: int, planted: list[PlantedRow]
+    b: Borough, name: str, rows: ExtractRows | StreamedRows, written: int, planted: list[PlantedRow]
 ) -> dict[str, Any]:
     spec = next(e for e in EXTRACTS if e.name == name).format
     report: dict[str, Any] = {
@@ -76,6 +77,8 @@ def describe_extract(
         if spec.is_workbook
         else ("csv" if spec.delimiter == "," else "pipe-delimited"),
     }
+    if isinstance(rows, StreamedRows):
+        return report
     nhs = next((c for c in NHS_COLUMNS if c in rows.columns), None)
     if nhs:
         report["nhs_number_valid_share"] = valid_nhs_share(rows.columns[nhs])
@@ -87,7 +90,7 @@ def describe_extract(
 
 def population_summary(b: Borough) -> dict[str, Any]:
     p, c = b.people, b.config
-    at_start = p["start_day"] == c.first_day
+    at_start = p["origin"] == ORIGIN_RESIDENT
     households = np.unique(p["household"][at_start])
     left = (p["move_day"] != NO_DATE) & (p["moved_to_lsoa"] < 0)
     return {
@@ -120,12 +123,12 @@ def generate(
         for name, rows in build(borough).items():
             spec = next(e for e in EXTRACTS if e.name == name)
             rng = stream(config.seed, f"bad-rows:{name}")
-            written, bad = write_extract(
-                extracts_dir / spec.format.filename, spec.format, rows.columns, config.bad_rows, rng
-            )
+            parts = rows.batches if isinstance(rows, StreamedRows) else [rows.columns]
+            path = extracts_dir / spec.format.filename
+            written, bad = write_extract(path, spec.format, parts, config.bad_rows, rng)
             reports[name] = describe_extract(borough, name, rows, written, bad)
             planted[name] = (spec.format.filename, bad)
-            if spec.has_identifiers:
+            if spec.has_identifiers and isinstance(rows, ExtractRows):
                 truth_rows[name] = rows
     progress("ground truth")
     truth.write_people(borough, truth_dir)

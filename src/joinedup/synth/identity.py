@@ -19,7 +19,8 @@ Ints = npt.NDArray[np.int64]
 
 def days_from_ymd(year: Ints, month: Ints, day: Ints) -> npt.NDArray[np.int32]:
     months = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
-    return (months.astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")).astype(np.int32)
+    days = months.astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
+    return np.asarray(days.astype(np.int64), dtype=np.int32)
 
 
 def noisy_birth_days(

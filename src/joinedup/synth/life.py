@@ -27,7 +27,7 @@ def _exponential_days(
 
 
 def _household_weights(lsoas: Lsoas) -> npt.NDArray[np.float64]:
-    return lsoas.households / lsoas.households.sum()
+    return np.asarray(lsoas.households / lsoas.households.sum(), dtype=np.float64)
 
 
 def add_arrivals(config: SynthConfig, params: Params, lsoas: Lsoas, people: Table) -> Table:

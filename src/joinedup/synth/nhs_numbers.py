@@ -45,4 +45,4 @@ def synthetic(count: int, rng: np.random.Generator) -> npt.NDArray[np.int64]:
     numbers = (stems[usable] * 10 + checks[usable])[:count]
     if len(numbers) < count:
         raise ValueError(f"cannot make {count} distinct synthetic NHS numbers")
-    return numbers
+    return np.asarray(numbers, dtype=np.int64)

@@ -49,7 +49,7 @@ def _pick(
     rng: np.random.Generator, cumulative: npt.NDArray[np.float64], lsoa: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.int64]:
     chosen = (rng.random(len(lsoa))[:, None] > cumulative[lsoa]).sum(axis=1)
-    return np.minimum(chosen, cumulative.shape[1] - 1).astype(np.int64)
+    return np.asarray(np.minimum(chosen, cumulative.shape[1] - 1), dtype=np.int64)
 
 
 def build_registrations(config: SynthConfig, params: Params, lsoas: Lsoas, people: Table) -> Table:

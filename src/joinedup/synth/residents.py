@@ -25,7 +25,7 @@ def single_year_age_distribution() -> npt.NDArray[np.float64]:
     for row in rows:
         if row["geography_code"] == BOROUGH_CODE:
             counts[int(row["age"])] = float(row["usual_residents"])
-    return counts / counts.sum()
+    return np.asarray(counts / counts.sum(), dtype=np.float64)
 
 
 def draw_ages(

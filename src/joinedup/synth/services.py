@@ -73,12 +73,17 @@ def service_events(
     name: str,
     multiplier: FloatArray,
     after_referral_ratio: float = 1.0,
+    part: int | None = None,
 ) -> Table:
-    """Every event of one service in the period, in date order."""
+    """Every event of one service over ``segments``, in date order.
+
+    ``part`` numbers a slice of the segments drawn on its own (for extracts streamed in parts).
+    """
     service = params.services[name]
     expected = expected_events(config, params, lsoas, people, segments, service, multiplier)
     expected = np.where(segments["after_referral"], expected * after_referral_ratio, expected)
-    return draw_events(stream(config.seed, f"events:{name}"), segments, expected)
+    stream_name = f"events:{name}" if part is None else f"events:{name}:{part}"
+    return draw_events(stream(config.seed, stream_name), segments, expected)
 
 
 def draw_types(

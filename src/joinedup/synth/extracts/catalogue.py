@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from joinedup.synth.borough import Borough
 from joinedup.synth.extracts import community, health
-from joinedup.synth.extracts.common import ExtractRows
+from joinedup.synth.extracts.common import ExtractRows, StreamedRows
 from joinedup.synth.extracts.writer import BadRowTargets, ExtractFormat
 
 ISO = {"invalid_date": "2018-02-31", "future_birth_date": "2031-06-14"}
@@ -290,7 +290,7 @@ EXTRACTS: tuple[Extract, ...] = (
     ),
 )
 
-Builder = Callable[[Borough], dict[str, ExtractRows]]
+Builder = Callable[[Borough], dict[str, ExtractRows | StreamedRows]]
 
 SYSTEMS: dict[str, Builder] = {
     "gp_patients": lambda b: {"gp_patients": health.gp_patients(b)},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +36,15 @@ class ExtractRows:
     @property
     def rows(self) -> int:
         return len(self.person)
+
+
+@dataclass(frozen=True)
+class StreamedRows:
+    """An extract too large to hold whole: its columns arrive in batches. It carries no identifiers,
+    so it has no truth of its own (its rows point at another extract's records)."""
+
+    batches: Iterator[dict[str, pa.Array]]
+    key_column: str
 
 
 def text(values: npt.NDArray[np.object_] | npt.NDArray[np.str_]) -> pa.Array:

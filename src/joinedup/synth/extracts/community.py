@@ -266,7 +266,6 @@ def iat_referral_log(b: Borough) -> ExtractRows:
             "DOB": dates(ident["birth_day"], UK_DATE),
             "Address": text(ident["line1"]),
             "Postcode": text(ident["postcode"]),
-            "NHS No": text(ident["nhs_number"]),
             "Referral Date": dates(day, UK_DATE),
             "Referring Agency": pa.array(draw_types(rng, IAT_REFERRERS, len(person))),
             "Reason": pa.array(draw_types(rng, IAT_REASONS, len(person))),

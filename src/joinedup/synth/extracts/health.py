@@ -4,6 +4,7 @@ nursing (child measurements) and community health (Patient Activation Measure)."
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -14,6 +15,7 @@ from joinedup.synth.borough import Borough
 from joinedup.synth.dates import NO_DATE, age_in_years, day_number
 from joinedup.synth.extracts.common import (
     ExtractRows,
+    StreamedRows,
     coded,
     dates,
     identities,
@@ -95,42 +97,39 @@ def gp_patients(b: Borough) -> ExtractRows:
     )
 
 
-def gp_appointments(b: Borough) -> ExtractRows:
-    rng = stream(b.config.seed, "extract:gp_appointments")
-    events = b.events("gp_appointment")
-    registration = registration_on(b.registrations, events["person"], events["day"])
-    events = events.take(registration >= 0)
-    registration = registration[registration >= 0]
-    codes, _, _ = practices()
-    count = events.rows
-    slot_minutes = (8 * 60 + 10 * rng.integers(0, 60, count)).astype(np.int32) * 60
-    return ExtractRows(
-        columns={
-            "Appointment ID": numbered("APT", np.arange(1, count + 1), 9),
-            "Practice Code": pa.array(np.asarray(codes)[b.registrations["practice"][registration]]),
+APPOINTMENT_PEOPLE_PER_PART = 150_000
+
+
+def gp_appointments(b: Borough) -> StreamedRows:
+    """Appointments, the largest extract (about 25 a resident over five years), streamed in parts."""
+    return StreamedRows(batches=_appointment_parts(b), key_column="Appointment ID")
+
+
+def _appointment_parts(b: Borough) -> Iterator[dict[str, pa.Array]]:
+    codes = np.asarray(practices()[0])
+    numbered_so_far = 0
+    for part, events in enumerate(b.events_in_parts("gp_appointment", APPOINTMENT_PEOPLE_PER_PART)):
+        rng = stream(b.config.seed, f"extract:gp_appointments:{part}")
+        registration = registration_on(b.registrations, events["person"], events["day"])
+        events = events.take(registration >= 0)
+        registration = registration[registration >= 0]
+        count = events.rows
+        slot = (8 * 60 + 10 * rng.integers(0, 60, count)).astype(np.int32) * 60
+        yield {
+            "Appointment ID": numbered("APT", numbered_so_far + np.arange(1, count + 1), 9),
+            "Practice Code": pa.array(codes[b.registrations["practice"][registration]]),
             "Patient ID": pa.array(b.registrations["patient_id"][registration]).cast(pa.string()),
-            "Appointment Date": dates(events["day"], UK_DATETIME, slot_minutes),
-            "Slot Type": pa.array(
-                draw_types(
-                    rng, {"Face to face": 0.72, "Telephone": 0.24, "Home visit": 0.04}, count
-                )
-            ),
-            "Clinician": pa.array(
-                draw_types(
-                    rng,
-                    {"GP": 0.55, "Practice Nurse": 0.27, "HCA": 0.12, "Clinical Pharmacist": 0.06},
-                    count,
-                )
-            ),
-            "Status": pa.array(
-                draw_types(
-                    rng, {"Attended": 0.93, "DNA": 0.05, "Cancelled by Patient": 0.02}, count
-                )
-            ),
-        },
-        key_column="Appointment ID",
-        person=events["person"],
-    )
+            "Appointment Date": dates(events["day"], UK_DATETIME, slot),
+            "Slot Type": pa.array(draw_types(rng, SLOT_TYPES, count)),
+            "Clinician": pa.array(draw_types(rng, CLINICIANS, count)),
+            "Status": pa.array(draw_types(rng, APPOINTMENT_STATUS, count)),
+        }
+        numbered_so_far += count
+
+
+SLOT_TYPES = {"Face to face": 0.72, "Telephone": 0.24, "Home visit": 0.04}
+CLINICIANS = {"GP": 0.55, "Practice Nurse": 0.27, "HCA": 0.12, "Clinical Pharmacist": 0.06}
+APPOINTMENT_STATUS = {"Attended": 0.93, "DNA": 0.05, "Cancelled by Patient": 0.02}
 
 
 def gp_conditions(b: Borough) -> ExtractRows:

@@ -10,10 +10,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -141,7 +140,8 @@ def _encode(text: str, fmt: ExtractFormat) -> bytes:
     return UNDECODABLE[fmt.encoding].join(p.encode(encoding) for p in parts)
 
 
-def _batches(columns: dict[str, pa.Array], rows: int) -> Iterator[dict[str, pa.Array]]:
+def _batches(columns: dict[str, pa.Array]) -> Iterator[dict[str, pa.Array]]:
+    rows = len(next(iter(columns.values())))
     for start in range(0, max(rows, 1), BATCH_ROWS):
         yield {name: values.slice(start, BATCH_ROWS) for name, values in columns.items()}
 
@@ -149,19 +149,19 @@ def _batches(columns: dict[str, pa.Array], rows: int) -> Iterator[dict[str, pa.A
 def write_csv(
     path: Path,
     fmt: ExtractFormat,
-    columns: dict[str, pa.Array],
+    parts: Iterable[dict[str, pa.Array]],
     bad_rows: int,
     rng: np.random.Generator,
 ) -> tuple[int, list[PlantedRow]]:
-    """Write the extract; return rows written (bad rows included) and the planted rows."""
-    rows = len(next(iter(columns.values())))
-    header = list(columns)
+    """Write the extract from its parts; return rows written (bad rows included) and those planted."""
     planted: list[PlantedRow] = []
     written = 0
     with path.open("wb") as handle:
         if fmt.encoding == "utf-8-sig":
             handle.write(b"\xef\xbb\xbf")
-        for number, batch in enumerate(_batches(columns, rows)):
+        batches = (batch for part in parts for batch in _batches(part))
+        for number, batch in enumerate(batches):
+            header = list(batch)
             text = _render_batch(batch, fmt, header=number == 0)
             if number == 0 and bad_rows and fmt.targets is not None:
                 text, planted = _plant(text, header, fmt, bad_rows, rng)
@@ -286,13 +286,12 @@ def _break_cells(
 def write_extract(
     path: Path,
     fmt: ExtractFormat,
-    columns: dict[str, pa.Array],
+    parts: Iterable[dict[str, pa.Array]],
     bad_rows: int,
     rng: np.random.Generator,
 ) -> tuple[int, list[PlantedRow]]:
-    writer = write_workbook if fmt.is_workbook else write_csv
-    return writer(path, fmt, columns, bad_rows, rng)
-
-
-def open_binary(path: Path) -> BinaryIO:
-    return path.open("rb")
+    """Write an extract, given as one or more parts (column batches), in the partner's format."""
+    if fmt.is_workbook:
+        (columns,) = list(parts)
+        return write_workbook(path, fmt, columns, bad_rows, rng)
+    return write_csv(path, fmt, parts, bad_rows, rng)
