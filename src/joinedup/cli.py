@@ -179,3 +179,7 @@ def demo(
 def version() -> None:
     """Print the version of JoinedUp."""
     typer.echo(__version__)
+
+
+if __name__ == "__main__":
+    app()

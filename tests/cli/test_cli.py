@@ -1,0 +1,101 @@
+"""The command line a newcomer meets: help, the synthetic borough, the demo, and clear errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from joinedup.cli import app
+from joinedup.home import HOME_ENVIRONMENT_VARIABLE, resolve_home
+
+runner = CliRunner()
+
+
+def test_help_lists_the_commands() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("synth", "demo", "version"):
+        assert command in result.output
+    assert "JOINEDUP_HOME" in result.output
+
+
+def test_synth_json_report(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "synth",
+            str(tmp_path / "b"),
+            "--scale",
+            "0.02",
+            "--seed",
+            "3",
+            "--bad-rows",
+            "2",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["population"]["residents_at_start"] > 2000
+    assert set(report["planted_bad_rows"].values()) == {2}
+    assert report["records_per_extract"]["ae_attendances"] > 0
+    assert (tmp_path / "b" / "truth" / "intervention.json").is_file()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--scale", "0"], "scale must be above 0"),
+        (["--from", "2019-13-01"], "not a date"),
+        (["--from", "2019-01-01", "--to", "2018-01-01"], "must end after it starts"),
+    ],
+)
+def test_bad_options_are_refused_clearly(
+    tmp_path: Path, arguments: list[str], message: str
+) -> None:
+    result = runner.invoke(app, ["synth", str(tmp_path), *arguments])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not (tmp_path / "extracts").exists()
+
+
+def test_demo_writes_into_the_home_directory(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["demo", "--scale", "0.02", "--no-serve", "--home", str(tmp_path / "hub"), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["scale"] == 0.02
+    assert (tmp_path / "hub" / "demo" / "summary.json").is_file()
+
+
+def test_home_is_option_then_environment_then_var(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv(HOME_ENVIRONMENT_VARIABLE, raising=False)
+    assert resolve_home(None) == Path("var")
+    monkeypatch.setenv(HOME_ENVIRONMENT_VARIABLE, str(tmp_path / "env"))
+    assert resolve_home(None) == tmp_path / "env"
+    assert resolve_home(tmp_path / "explicit") == tmp_path / "explicit"
+
+
+def test_installed_entry_point_runs(tmp_path: Path) -> None:
+    """The `joinedup` script a user types, not only the Python function behind it."""
+    script = Path(sys.executable).parent / "joinedup"
+    env = {**os.environ, HOME_ENVIRONMENT_VARIABLE: str(tmp_path)}
+    done = subprocess.run(
+        [str(script), "demo", "--scale", "0.01", "--no-serve"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Synthetic borough" in done.stderr
+    assert (tmp_path / "demo" / "extracts" / "police_incidents.csv").is_file()
