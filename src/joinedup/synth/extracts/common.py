@@ -18,6 +18,10 @@ from joinedup.synth.table import Table
 
 Ints = npt.NDArray[np.int64]
 
+# Date layouts partners use (strftime patterns).
+UK_DATE, UK_DATETIME = "%d/%m/%Y", "%d/%m/%Y %H:%M"
+ISO_DATE, ISO_DATETIME = "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"
+
 
 @dataclass(frozen=True)
 class ExtractRows:

@@ -10,6 +10,9 @@ import pyarrow.compute as pc
 from joinedup.synth.borough import Borough
 from joinedup.synth.dates import NO_DATE, age_in_years, years_of
 from joinedup.synth.extracts.common import (
+    ISO_DATE,
+    UK_DATE,
+    UK_DATETIME,
     ExtractRows,
     coded,
     date_values,
@@ -26,7 +29,6 @@ from joinedup.synth.rng import stream
 from joinedup.synth.services import draw_types
 from joinedup.synth.table import Table
 
-UK_DATE, UK_DATETIME, ISO_DATE = "%d/%m/%Y", "%d/%m/%Y %H:%M", "%Y-%m-%d"
 ROLES = {
     "ASB": {"OFFENDER": 0.4, "VICTIM": 0.4, "WITNESS": 0.2},
     "DOMESTIC": {"VICTIM": 0.6, "OFFENDER": 0.35, "WITNESS": 0.05},

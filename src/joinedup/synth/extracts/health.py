@@ -14,6 +14,10 @@ from joinedup.reference import read_reference_csv
 from joinedup.synth.borough import Borough
 from joinedup.synth.dates import NO_DATE, age_in_years, day_number
 from joinedup.synth.extracts.common import (
+    ISO_DATE,
+    ISO_DATETIME,
+    UK_DATE,
+    UK_DATETIME,
     ExtractRows,
     StreamedRows,
     coded,
@@ -32,12 +36,6 @@ from joinedup.synth.rng import stream
 from joinedup.synth.services import draw_types
 from joinedup.synth.table import Table
 
-UK_DATE, UK_DATETIME, ISO_DATE, ISO_DATETIME = (
-    "%d/%m/%Y",
-    "%d/%m/%Y %H:%M",
-    "%Y-%m-%d",
-    "%Y-%m-%dT%H:%M:%S",
-)
 LONG_TERM_CONDITIONS = ("hypertension", "diabetes", "copd", "chd", "heart_failure", "ckd")
 
 
