@@ -10,8 +10,7 @@ from joinedup.synth.extracts import community, health
 from joinedup.synth.extracts.common import ExtractRows, StreamedRows
 from joinedup.synth.extracts.writer import BadRowTargets, ExtractFormat
 
-ISO = {"invalid_date": "2018-02-31", "future_birth_date": "2031-06-14"}
-ISO_DATETIME = {"invalid_date": "2018-02-31T10:15:00", "future_birth_date": "2031-06-14"}
+ISO_INVALID_DATE, ISO_FUTURE_BIRTH_DATE = "2018-02-31", "2031-06-14"
 
 
 @dataclass(frozen=True)
@@ -33,6 +32,7 @@ EXTRACTS: tuple[Extract, ...] = (
             encoding="utf-8",
             targets=BadRowTargets(
                 key="Patient ID",
+                key_with=("Practice Code",),
                 date="Registration Date",
                 required="Patient ID",
                 birth_date="Date of Birth",
@@ -67,7 +67,10 @@ EXTRACTS: tuple[Extract, ...] = (
             "GP practices (EMIS Web practice extract)",
             "Coded long-term conditions (SNOMED CT) by patient",
             targets=BadRowTargets(
-                key="Patient ID", date="Date Recorded", required="SNOMED Code", code="SNOMED Code"
+                key="Observation ID",
+                date="Date Recorded",
+                required="Patient ID",
+                code="SNOMED Code",
             ),
         ),
         "gp_conditions",
@@ -87,8 +90,8 @@ EXTRACTS: tuple[Extract, ...] = (
                 birth_date="PERSON_BIRTH_DATE",
                 code="PERSON_STATED_GENDER_CODE",
                 name="PERSON_FAMILY_NAME",
-                invalid_date=ISO_DATETIME["invalid_date"],
-                future_birth_date=ISO["future_birth_date"],
+                invalid_date="2018-02-31T10:15:00",
+                future_birth_date=ISO_FUTURE_BIRTH_DATE,
             ),
         ),
         "acute",
@@ -107,7 +110,8 @@ EXTRACTS: tuple[Extract, ...] = (
                 birth_date="PERSON_BIRTH_DATE",
                 code="ADMISSION_METHOD",
                 name="PERSON_FAMILY_NAME",
-                **ISO,
+                invalid_date=ISO_INVALID_DATE,
+                future_birth_date=ISO_FUTURE_BIRTH_DATE,
             ),
         ),
         "acute",
@@ -162,12 +166,13 @@ EXTRACTS: tuple[Extract, ...] = (
             targets=BadRowTargets(
                 key="INCIDENT_NUMBER",
                 date="ACTIVITY_DATE",
-                required="ACTIVITY",
+                required="ADDRESS",
                 birth_date="OCCUPIER_DOB",
                 code="ACTIVITY",
                 number="RISK_SCORE",
                 name="OCCUPIER_NAME",
-                **ISO,
+                invalid_date=ISO_INVALID_DATE,
+                future_birth_date=ISO_FUTURE_BIRTH_DATE,
             ),
         ),
         "fire",
@@ -264,7 +269,8 @@ EXTRACTS: tuple[Extract, ...] = (
                 code="pam_level",
                 number="pam_score",
                 name="surname",
-                **ISO,
+                invalid_date=ISO_INVALID_DATE,
+                future_birth_date=ISO_FUTURE_BIRTH_DATE,
             ),
         ),
         "pam",

@@ -142,13 +142,14 @@ def gp_conditions(b: Borough) -> ExtractRows:
     terms = np.array([c.term for c in b.params.conditions])
     return ExtractRows(
         columns={
+            "Observation ID": numbered("OBS", np.arange(1, cond.rows + 1), 9),
             "Practice Code": pa.array(np.asarray(codes)[b.registrations["practice"][registration]]),
             "Patient ID": pa.array(b.registrations["patient_id"][registration]).cast(pa.string()),
             "SNOMED Code": pa.array(condition_codes[cond["condition"]]),
             "Term": pa.array(terms[cond["condition"]]),
             "Date Recorded": dates(cond["day"], UK_DATE),
         },
-        key_column="Patient ID",
+        key_column="Observation ID",
         person=cond["person"],
     )
 
@@ -432,8 +433,9 @@ def pam_assessments(b: Borough) -> ExtractRows:
     person = np.concatenate([routine["person"], iat["person"]])
     day = np.concatenate([routine["day"], iat["day"]])
     follow_up = np.concatenate([np.zeros(routine.rows, dtype=bool), iat["follow_up"]])
+    by_team = np.concatenate([np.zeros(routine.rows, dtype=bool), np.ones(iat.rows, dtype=bool)])
     order = np.lexsort((person, day))
-    person, day, follow_up = person[order], day[order], follow_up[order]
+    person, day, follow_up, by_team = person[order], day[order], follow_up[order], by_team[order]
     intervention = b.params.section("intervention")
     baseline = (
         section["mean_score"]
@@ -462,7 +464,7 @@ def pam_assessments(b: Borough) -> ExtractRows:
             "pam_score": pa.array(score),
             "pam_level": pa.array(level),
             "assessor_org": pa.array(
-                np.where(follow_up, "Integrated Action Team", "Community Health Team")
+                np.where(by_team, "Integrated Action Team", "Community Health Team")
             ),
         },
         key_column="assessment_id",

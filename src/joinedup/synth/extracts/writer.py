@@ -34,6 +34,8 @@ class BadRowTargets:
     key: str
     date: str
     required: str
+    # Columns that make up the key with ``key`` (a practice-local patient id needs its practice).
+    key_with: tuple[str, ...] = ()
     birth_date: str | None = None
     code: str | None = None
     number: str | None = None
@@ -95,7 +97,7 @@ def _break_row(
     kind: str,
     column: str,
     t: BadRowTargets,
-    key_of_other: str,
+    other: list[str],
 ) -> list[str]:
     position = header.index(column) if column in header else -1
     broken = list(fields)
@@ -118,8 +120,16 @@ def _break_row(
     elif kind == "nul_byte":
         broken[position] = broken[position][:1] + "\x00" + broken[position][1:]
     elif kind == "conflicting_duplicate":
-        broken[position] = key_of_other
+        for key_column in (column, *t.key_with):
+            broken[header.index(key_column)] = other[header.index(key_column)]
     return broken
+
+
+def _csv_line(fields: list[str], delimiter: str) -> str:
+    """A row quoted as Arrow writes the extract's text (every value quoted, empty fields bare), so
+    a planted row cannot be told from its neighbours by its quoting."""
+    quoted = (f'"{field.replace(chr(34), chr(34) * 2)}"' if field else "" for field in fields)
+    return delimiter.join(quoted) + "\n"
 
 
 def _render_batch(columns: dict[str, pa.Array], fmt: ExtractFormat, header: bool) -> str:
@@ -171,7 +181,11 @@ def write_csv(
 
 
 def _plant(
-    text: str, header: list[str], fmt: ExtractFormat, count: int, rng: np.random.Generator
+    text: str,
+    header: list[str],
+    fmt: ExtractFormat,
+    count: int,
+    rng: np.random.Generator,
 ) -> tuple[str, list[PlantedRow]]:
     assert fmt.targets is not None
     lines = text.splitlines(keepends=True)
@@ -179,7 +193,6 @@ def _plant(
     if not good:
         return text, []
     kinds = bad_row_kinds(fmt)
-    key_column = header.index(fmt.targets.key)
     positions = np.sort(rng.choice(len(good) + count, size=count, replace=False))
     inserted: list[str] = []
     planted: list[PlantedRow] = []
@@ -189,10 +202,8 @@ def _plant(
         kind, column = kinds[(first_kind + index) % len(kinds)]
         fields = next(csv.reader([good[source]], delimiter=fmt.delimiter))
         other = next(csv.reader([good[(source + 1) % len(good)]], delimiter=fmt.delimiter))
-        broken = _break_row(fields, header, kind, column, fmt.targets, other[key_column])
-        out = io.StringIO()
-        csv.writer(out, delimiter=fmt.delimiter, lineterminator="\n").writerow(broken)
-        inserted.append(out.getvalue())
+        broken = _break_row(fields, header, kind, column, fmt.targets, other)
+        inserted.append(_csv_line(broken, fmt.delimiter))
         planted.append(PlantedRow(line=0, kind=kind, column=column))
     merged: list[str] = [lines[0]]
     cursor = 0
