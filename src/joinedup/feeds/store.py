@@ -1,0 +1,126 @@
+"""The identity and analytic zones: two DuckDB files published together, atomically.
+
+Each load writes a new version of both files in a folder of its own; publishing is one atomic
+rename of the ``current`` link onto that folder. A crash or a kill at any moment before the
+rename leaves ``current`` exactly as it was; the half-written folder is removed the next time.
+Only one writer at a time: a second load is refused while one runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+IDENTITY_FILE, ANALYTIC_FILE = "identity.duckdb", "analytic.duckdb"
+KEEP_VERSIONS = 2
+MEMORY_LIMIT = "2GB"
+
+
+class StoreBusyError(RuntimeError):
+    """Another load holds the store."""
+
+
+@dataclass(frozen=True)
+class Version:
+    folder: Path
+
+    @property
+    def identity(self) -> Path:
+        return self.folder / IDENTITY_FILE
+
+    @property
+    def analytic(self) -> Path:
+        return self.folder / ANALYTIC_FILE
+
+
+def zones_folder(home: Path) -> Path:
+    return home / "zones"
+
+
+def current(home: Path) -> Version | None:
+    """The published version, or None before the first load."""
+    link = zones_folder(home) / "current"
+    return Version(link.resolve()) if link.exists() else None
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect(str(path), read_only=read_only)
+    connection.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    connection.execute("SET preserve_insertion_order = true")
+    return connection
+
+
+@contextlib.contextmanager
+def writer_lock(home: Path) -> Iterator[None]:
+    """Hold the single-writer lock for the duration of a load (released by the OS if killed)."""
+    folder = zones_folder(home)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with (folder / ".lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            raise StoreBusyError(
+                "another load is running on this data directory; try again when it has finished"
+            ) from error
+        yield
+
+
+def _versions(home: Path) -> list[Path]:
+    return sorted(p for p in zones_folder(home).glob("v[0-9]*") if p.is_dir())
+
+
+def remove_unpublished(home: Path) -> None:
+    """Delete folders left by loads that never published (a crash or a kill)."""
+    published = current(home)
+    for folder in _versions(home):
+        # Everything newer than the published version is a load that never finished.
+        if published is None or folder.name > published.folder.name:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def begin(home: Path) -> Version:
+    """A new version folder holding copies of the published files (or none before the first load)."""
+    remove_unpublished(home)
+    existing = _versions(home)
+    number = int(existing[-1].name[1:]) + 1 if existing else 1
+    folder = zones_folder(home) / f"v{number:06d}"
+    folder.mkdir(mode=0o700)
+    published = current(home)
+    if published is not None:
+        for name in (IDENTITY_FILE, ANALYTIC_FILE):
+            shutil.copy2(published.folder / name, folder / name)
+    return Version(folder)
+
+
+def _fsync(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def publish(home: Path, version: Version) -> None:
+    """Make ``version`` the current one in a single atomic step, then drop old versions."""
+    for name in (IDENTITY_FILE, ANALYTIC_FILE):
+        _fsync(version.folder / name)
+    _fsync(version.folder)
+    link = zones_folder(home) / "current"
+    staging = zones_folder(home) / f".current-{version.folder.name}"
+    staging.unlink(missing_ok=True)
+    staging.symlink_to(version.folder.name)
+    staging.replace(link)
+    _fsync(zones_folder(home))
+    for old in _versions(home)[:-KEEP_VERSIONS]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def abandon(version: Version) -> None:
+    shutil.rmtree(version.folder, ignore_errors=True)
