@@ -26,7 +26,7 @@ def test_same_seed_gives_identical_files(
     first, _ = small_borough
     generate(SMALL, tmp_path)
     expected = digests(first)
-    assert len(expected) == 19  # 14 extracts, 4 truth files and summary.json
+    assert len(expected) == 20  # 14 extracts, the postcode directory, 4 truth files, summary.json
     assert digests(tmp_path) == expected
 
 

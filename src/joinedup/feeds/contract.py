@@ -74,9 +74,13 @@ class Contract:
     encoding: str
     delimiter: str
     header: str
-    record_id: str
-    person_id: str | None
+    # The row's own id, and the partner's id of the person, each from one or more columns
+    # (a GP patient id is unique only with its practice code).
+    record_id: tuple[str, ...]
+    person_id: tuple[str, ...]
     event_date: str | None
+    # Feeds from one partner system share a namespace, so one person has one key across them.
+    person_namespace: str
     on_conflicting_duplicate: str
     sheet: str | None
     version: int
@@ -135,6 +139,12 @@ def _column(source: Path, name: str, spec: dict[str, Any]) -> Column:
     )
 
 
+def _names(value: str | list[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
 def parse_contract(source: Path, text: str) -> Contract:
     """A contract from its TOML text; errors name the file and the key at fault."""
     try:
@@ -149,9 +159,11 @@ def parse_contract(source: Path, text: str) -> Contract:
         raise _fail(source, "[feed]", f"missing {', '.join(missing)}")
     columns = tuple(_column(source, name, spec) for name, spec in raw.get("columns", {}).items())
     names = {c.name for c in columns}
-    for key in ("record_id", "person_id", "event_date"):
-        if feed.get(key) and feed[key] not in names:
-            raise _fail(source, "[feed]", f"{key} {feed[key]!r} is not one of the columns")
+    ids = {key: _names(feed.get(key)) for key in ("record_id", "person_id", "event_date")}
+    for key, chosen in ids.items():
+        for name in chosen:
+            if name not in names:
+                raise _fail(source, "[feed]", f"{key} {name!r} is not one of the columns")
     encoding = feed.get("encoding", "utf-8")
     if encoding not in ENCODINGS:
         raise _fail(source, "[feed]", f"encoding must be one of {', '.join(ENCODINGS)}")
@@ -165,9 +177,10 @@ def parse_contract(source: Path, text: str) -> Contract:
         encoding=encoding,
         delimiter=feed.get("delimiter", ","),
         header=feed.get("header", "exact"),
-        record_id=feed["record_id"],
-        person_id=feed.get("person_id"),
+        record_id=ids["record_id"],
+        person_id=ids["person_id"],
         event_date=feed.get("event_date"),
+        person_namespace=feed.get("person_namespace", feed["name"]),
         on_conflicting_duplicate=feed.get("on_conflicting_duplicate", "quarantine"),
         sheet=feed.get("sheet"),
         version=int(feed.get("version", 1)),

@@ -52,6 +52,7 @@ def build_conditions(
             since + (rng.random(people.rows) * np.maximum(start - since, 1)).astype(np.int64),
             start + (rng.random(people.rows) * (stop - start)).astype(np.int64),
         )
+        recorded = np.clip(recorded, people["birth_day"], stop - 1)
         who = np.flatnonzero(had | onset)
         rows.append(
             Table(

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from joinedup.synth import truth
 from joinedup.synth.borough import Borough, build_borough
@@ -107,6 +108,20 @@ def population_summary(b: Borough) -> dict[str, Any]:
     }
 
 
+POSTCODE_DIRECTORY = "postcode_directory.csv"
+
+
+def write_postcode_directory(b: Borough, path: Path) -> None:
+    """The borough's postcodes and their 2021 LSOA, laid out as the ONS Postcode Directory's
+    ``pcds`` and ``lsoa21cd`` columns: what a hub would load from the ONS for real postcodes."""
+    local = b.addresses["lsoa"] >= 0
+    postcodes = b.addresses["postcode"][local].astype(str)
+    lsoa = np.asarray(b.lsoas.codes)[b.addresses["lsoa"][local]]
+    unique, first = np.unique(postcodes, return_index=True)
+    table = pa.table({"pcds": pa.array(unique), "lsoa21cd": pa.array(lsoa[first])})
+    pacsv.write_csv(table, path)
+
+
 def generate(
     config: SynthConfig, out_dir: Path, progress: Progress = lambda _: None
 ) -> dict[str, Any]:
@@ -115,6 +130,7 @@ def generate(
     extracts_dir.mkdir(parents=True, exist_ok=True)
     truth_dir.mkdir(parents=True, exist_ok=True)
     borough = build_borough(config, progress)
+    write_postcode_directory(borough, extracts_dir / POSTCODE_DIRECTORY)
     reports: dict[str, Any] = {}
     planted: dict[str, tuple[str, list[PlantedRow]]] = {}
     truth_rows: dict[str, ExtractRows] = {}

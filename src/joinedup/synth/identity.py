@@ -116,11 +116,15 @@ def identity_of_rows(
         noise.postcode_typo(p, d)
         for p, d in zip(postcode[typo], record["typo_draw"][typo], strict=True)
     ]
+    # Partner systems refuse a birth date after the event being recorded; keep the true one then.
+    birth_day = np.where(
+        record["birth_day"] > day, people["birth_day"][person], record["birth_day"]
+    )
     return Table(
         {
             "forename": record["forename"],
             "surname": np.where(renamed, record["surname_after"], record["surname_before"]),
-            "birth_day": record["birth_day"],
+            "birth_day": birth_day.astype(np.int32),
             "nhs_number": record["nhs_number"],
             "female": record["female"],
             "line1": register["line1"][where],

@@ -79,7 +79,11 @@ def build_registrations(config: SynthConfig, params: Params, lsoas: Lsoas, peopl
     changes = np.where(
         change_on_move, people["move_day"] + rng.integers(7, 90, people.rows), switch_day
     )
-    changes_practice = registered & (changes < people["end_day"]) & (changes > registered_on)
+    changes_practice = (
+        registered
+        & (changes < np.minimum(people["end_day"], config.after_last_day))
+        & (changes > registered_on)
+    )
     left = moves & (people["moved_to_lsoa"] == LEFT_BOROUGH)
     ghost = rng.random(people.rows) < life["ghost_registration_share"]
     ends = np.where(
@@ -97,6 +101,8 @@ def build_registrations(config: SynthConfig, params: Params, lsoas: Lsoas, peopl
         next_practice == practice, (practice + 1) % cumulative.shape[1], next_practice
     )
 
+    # A newcomer who dies or leaves before getting round to registering never appears on a list.
+    registered &= registered_on < np.minimum(people["end_day"], config.after_last_day)
     who = np.flatnonzero(registered)
     movers = np.flatnonzero(changes_practice)
     first = Table(

@@ -58,6 +58,11 @@ def _titles(b: Borough, person: np.ndarray, day: np.ndarray) -> pa.Array:
     return pa.array(title)
 
 
+def _born_by(noisy: np.ndarray, b: Borough, person: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """The recorded birth date, or the true one where noise would put it after ``day``."""
+    return np.where(noisy > day, b.people["birth_day"][person], noisy).astype(np.int32)
+
+
 def gp_patients(b: Borough) -> ExtractRows:
     reg = b.registrations
     codes, _, _ = practices()
@@ -79,7 +84,9 @@ def gp_patients(b: Borough) -> ExtractRows:
             "Title": _titles(b, person, as_of),
             "Forename": text(ident["forename"]),
             "Surname": text(ident["surname"]),
-            "Date of Birth": dates(ident["birth_day"], UK_DATE),
+            "Date of Birth": dates(
+                _born_by(ident["birth_day"], b, person, reg["registered_on"]), UK_DATE
+            ),
             "Sex": coded(ident["female"], "F", "M"),
             "Address Line 1": text(ident["line1"]),
             "Town": text(ident["town"]),
