@@ -180,7 +180,7 @@ def parse_contract(source: Path, text: str) -> Contract:
         record_id=ids["record_id"],
         person_id=ids["person_id"],
         event_date=feed.get("event_date"),
-        person_namespace=feed.get("person_namespace", feed["name"]),
+        person_namespace=str(feed.get("person_namespace", feed["name"])),
         on_conflicting_duplicate=feed.get("on_conflicting_duplicate", "quarantine"),
         sheet=feed.get("sheet"),
         version=int(feed.get("version", 1)),
