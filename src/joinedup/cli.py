@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from joinedup import __version__
+from joinedup.feeds.cli import load, quarantine_app
 from joinedup.home import ensure_home, resolve_home
 from joinedup.synth.config import DEFAULT_BAD_ROWS, DEFAULT_END, DEFAULT_START, SynthConfig
 from joinedup.synth.generate import generate, total_steps
@@ -30,6 +31,8 @@ app = typer.Typer(
     add_completion=False,
 )
 stderr = Console(stderr=True)
+app.command()(load)
+app.add_typer(quarantine_app, name="quarantine")
 
 HomeOption = Annotated[
     Path | None,

@@ -158,7 +158,24 @@ class Loader:
             return report
         report.seconds = time.perf_counter() - started
         self._record_delivery(delivery, digest, agreement, report)
+        if delivery.kind == "resubmission":
+            report.resolved = self._resolve_quarantine(contract, delivery_id)
         return report
+
+    def _resolve_quarantine(self, contract: Contract, delivery_id: int) -> int:
+        """Mark open quarantined rows whose record id the resubmission has now loaded."""
+        fixed = "SELECT record_id FROM identity_records WHERE delivery_id = ?"
+        before = self.count(
+            "SELECT count(*) FROM quarantine WHERE status = 'open' AND feed = ?", contract.name
+        )
+        self.connection.execute(
+            f"UPDATE quarantine SET status = 'resolved', resolved_by = ? WHERE feed = ? AND status = 'open' "
+            f"AND record_id IN ({fixed})",
+            [delivery_id, contract.name, delivery_id],
+        )
+        return before - self.count(
+            "SELECT count(*) FROM quarantine WHERE status = 'open' AND feed = ?", contract.name
+        )
 
     def _validate(
         self, delivery: Delivery, delivery_id: int, report: LoadReport, progress: Progress
@@ -473,9 +490,14 @@ def load_folder(
 
 
 def load_one(
-    home: Path, feed: str, path: Path, progress: Progress = lambda _f, _r: None
+    home: Path,
+    feed: str,
+    path: Path,
+    progress: Progress = lambda _f, _r: None,
+    kind: str = "delivery",
 ) -> LoadReport:
-    return load_files(home, [Delivery(path, contract_named(feed))], None, progress)[0]
+    """Load one file as ``feed`` (a resubmission of fixed quarantined rows if ``kind`` says so)."""
+    return load_files(home, [Delivery(path, contract_named(feed), kind)], None, progress)[0]
 
 
 def connect_published(home: Path) -> duckdb.DuckDBPyConnection | None:

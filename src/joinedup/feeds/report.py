@@ -26,6 +26,8 @@ class LoadReport:
     postcode_invalid: int = 0
     free_text_to_review: int = 0
     already_loaded_as: int | None = None
+    # For a resubmission: quarantined rows its fixed rows replace.
+    resolved: int = 0
     seconds: float = 0.0
 
     @property

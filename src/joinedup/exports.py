@@ -1,0 +1,59 @@
+"""Every CSV and Excel file JoinedUp writes for people goes through here, so that text a partner
+sent can never run as a formula in a spreadsheet (OWASP ASVS 1.2.10: CSV injection)."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import xlsxwriter
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def neutralise(value: object) -> object:
+    """Text that a spreadsheet would read as a formula gets a leading apostrophe; numbers
+    (negative ones included) and everything else pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS) and not NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+    count = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(["" if v is None else neutralise(v) for v in row])
+            count += 1
+    return count
+
+
+def write_xlsx(
+    path: Path, header: Sequence[str], rows: Iterable[Sequence[object]], sheet: str = "Data"
+) -> int:
+    workbook = xlsxwriter.Workbook(
+        str(path), {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
+    worksheet = workbook.add_worksheet(sheet)
+    worksheet.write_row(0, 0, list(header), workbook.add_format({"bold": True}))
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        for column, value in enumerate(row):
+            if isinstance(value, str):
+                worksheet.write_string(count, column, str(neutralise(value)))
+            elif value is not None:
+                worksheet.write(count, column, value)
+    workbook.close()
+    return count
+
+
+def write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+    """CSV or Excel by the file's extension."""
+    if path.suffix.lower() == ".xlsx":
+        return write_xlsx(path, header, rows)
+    return write_csv(path, header, rows)

@@ -1,0 +1,92 @@
+"""The quarantine: every refused row, kept with its reason, listable, exportable and fixable.
+
+Quarantined rows are identifiable (they are the partner's rows as sent), so they live in the
+identity zone and leave it only through an explicit export by the hub coordinator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from joinedup.exports import write_table
+from joinedup.feeds.load import connect_published
+
+COLUMNS = (
+    "delivery_id",
+    "feed",
+    "line",
+    "column_name",
+    "reason",
+    "status",
+    "rule_version",
+    "record_id",
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    feed: str | None = None
+    reason: str | None = None
+    status: str | None = "open"
+
+
+def _where(filters: Filters) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    values: list[object] = []
+    for column, value in (
+        ("q.feed", filters.feed),
+        ("q.reason", filters.reason),
+        ("q.status", filters.status),
+    ):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            values.append(value)
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), values
+
+
+def list_entries(home: Path, filters: Filters, limit: int | None = None) -> list[dict[str, object]]:
+    """Quarantined rows without their content: where they are and why they were refused."""
+    connection = connect_published(home)
+    if connection is None:
+        return []
+    where, values = _where(filters)
+    sql = f"SELECT {', '.join(COLUMNS)} FROM quarantine q{where} ORDER BY feed, delivery_id, line"
+    sql += f" LIMIT {int(limit)}" if limit else ""
+    rows = connection.execute(sql, values).fetchall()
+    connection.close()
+    return [dict(zip(COLUMNS, row, strict=True)) for row in rows]
+
+
+def summary(home: Path, filters: Filters) -> dict[str, dict[str, int]]:
+    """Counts of quarantined rows by feed and reason."""
+    connection = connect_published(home)
+    if connection is None:
+        return {}
+    where, values = _where(filters)
+    rows = connection.execute(
+        f"SELECT feed, reason, count(*) FROM quarantine q{where} GROUP BY feed, reason ORDER BY feed, reason",
+        values,
+    ).fetchall()
+    connection.close()
+    result: dict[str, dict[str, int]] = {}
+    for feed, reason, count in rows:
+        result.setdefault(str(feed), {})[str(reason)] = int(count)
+    return result
+
+
+def export(home: Path, filters: Filters, out: Path) -> int:
+    """Write quarantined rows with their content, for the coordinator to fix (CSV or Excel)."""
+    connection = connect_published(home)
+    if connection is None:
+        return 0
+    where, values = _where(filters)
+    header = (*COLUMNS, "problems", "raw")
+    result = connection.execute(
+        f"SELECT {', '.join(COLUMNS)}, array_to_string(problems, '; '), raw FROM quarantine q{where} "
+        "ORDER BY feed, delivery_id, line",
+        values,
+    )
+    count = write_table(out, header, iter(result.fetchall()))
+    connection.close()
+    return count
