@@ -20,10 +20,10 @@ import pyarrow as pa
 from joinedup.feeds import schema, store
 from joinedup.feeds.agreements import AgreementRefusedError, authorise
 from joinedup.feeds.contract import Contract, contract_named, packaged_contracts, recognise
-from joinedup.feeds.reader import Batch, FileRefusedError, read
+from joinedup.feeds.reader import Batch, FastPathUnavailableError, FileRefusedError, read
 from joinedup.feeds.report import LoadReport
 from joinedup.feeds.rules import Compiled, compile_rules, literal, quote
-from joinedup.feeds.secret import keyed, load_key
+from joinedup.feeds.secret import key_sql, load_key, pads
 
 POSTCODE_DIRECTORY = "postcode_directory*.csv"
 Progress = Callable[[str, int], None]
@@ -104,6 +104,11 @@ class Loader:
         self.connection.execute(f"ATTACH {literal(str(version.analytic))} AS analytic")
         self.connection.execute(schema.IDENTITY_TABLES)
         self.connection.execute(schema.ANALYTIC_DELIVERIES)
+        # The key's HMAC pads, in a temporary table that is never written to disk.
+        inner, outer = pads(key)
+        self.connection.execute(
+            "CREATE TEMP TABLE _pads AS SELECT ?::BLOB AS ipad, ?::BLOB AS opad", [inner, outer]
+        )
 
     def close(self) -> None:
         self.connection.execute("CHECKPOINT")
@@ -180,9 +185,24 @@ class Loader:
     def _validate(
         self, delivery: Delivery, delivery_id: int, report: LoadReport, progress: Progress
     ) -> None:
+        try:
+            self._validate_with(delivery, delivery_id, report, progress, exact=False)
+        except FastPathUnavailableError:
+            self._forget(delivery_id)
+            report.read = 0
+            self._validate_with(delivery, delivery_id, report, progress, exact=True)
+
+    def _validate_with(
+        self,
+        delivery: Delivery,
+        delivery_id: int,
+        report: LoadReport,
+        progress: Progress,
+        exact: bool,
+    ) -> None:
         contract = delivery.contract
         header: list[str] = []
-        batches = read(delivery.path, contract, header)
+        batches = read(delivery.path, contract, header, exact)
         first = next(batches, None)
         names = _check_header(contract, header)
         authorise(self.home, contract, names, self.today)
@@ -306,27 +326,18 @@ class Loader:
     ) -> None:
         record = _joined_id(contract.record_id, "s", names)
         person = _joined_id(contract.person_id, "s", names) if contract.person_id else "NULL"
-        ids = self.connection.execute(f"SELECT line, {record}, {person} FROM _staging s").fetchall()
-        lines = [row[0] for row in ids]
-        keys = pa.table(
-            {
-                "line": lines,
-                "record_key": keyed(self.key, contract.name, [row[1] for row in ids]),
-                "person_source_key": keyed(
-                    self.key, contract.person_namespace, [row[2] for row in ids]
-                ),
-                "record_id": [row[1] for row in ids],
-                "source_person_id": [row[2] for row in ids],
-            }
-        )
-        self.connection.register("keys", keys)
+        record_key = key_sql(literal(contract.name), record)
+        person_key = key_sql(literal(contract.person_namespace), person)
         self.connection.execute(
-            "CREATE OR REPLACE TEMP TABLE _keyed AS SELECT s.*, k.record_key, k.person_source_key, k.record_id AS __rid, "
-            "k.source_person_id AS __pid, e.row_hash AS existing_hash FROM _staging s JOIN keys k USING (line) "
-            "LEFT JOIN identity_records e ON e.feed = ? AND e.record_key = k.record_key",
+            f"CREATE OR REPLACE TEMP TABLE _with_keys AS SELECT s.*, {record_key} AS record_key, "
+            f"{person_key} AS person_source_key, {record} AS __rid, {person} AS __pid FROM _staging s, _pads k"
+        )
+        self.connection.execute(
+            "CREATE OR REPLACE TEMP TABLE _keyed AS SELECT w.*, e.row_hash AS existing_hash FROM _with_keys w "
+            "LEFT JOIN identity_records e ON e.feed = ? AND e.record_key = w.record_key",
             [contract.name],
         )
-        self.connection.unregister("keys")
+        self.connection.execute("DROP TABLE _with_keys")
         nhs = _value(contract, names, "nhs_number")
         figures = self.connection.execute(
             "SELECT count(*) FILTER (existing_hash = row_hash), "

@@ -15,6 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
 from joinedup.feeds.contract import Contract
 
 BATCH_RECORDS = 50_000
@@ -29,6 +32,10 @@ MAGIC = {
     b"%PDF": "a PDF document",
 }
 csv.field_size_limit(MAX_FIELD_BYTES)
+
+
+class FastPathUnavailableError(RuntimeError):
+    """The fast reader cannot vouch for this file (bad bytes, quoted newlines): read it exactly."""
 
 
 class FileRefusedError(ValueError):
@@ -52,7 +59,7 @@ class Batch:
     """Records as text, aligned with the line each starts on."""
 
     lines: list[int]
-    columns: dict[str, list[str | None]]
+    columns: dict[str, tuple[str, ...]]
     rejected: list[Rejected] = field(default_factory=list)
 
     @property
@@ -138,7 +145,6 @@ def _records(reader: Iterator[list[str]], header: list[str], contract: Contract)
             line = reader.line_num  # type: ignore[attr-defined]
             continue
         start, line = line + 1, reader.line_num  # type: ignore[attr-defined]
-        joined = contract.delimiter.join(row)
         if not row or (len(row) == 1 and not row[0]):
             continue
         if len(row) != width:
@@ -150,26 +156,8 @@ def _records(reader: Iterator[list[str]], header: list[str], contract: Contract)
                     f"{len(row)} fields where the header has {width}",
                 )
             )
-        elif _has_surrogates(joined):
-            rejected.append(
-                Rejected(
-                    start,
-                    _first_column(row, header, _has_surrogates),
-                    "invalid_encoding",
-                    _printable(joined),
-                )
-            )
-        elif "\x00" in joined:
-            rejected.append(
-                Rejected(
-                    start,
-                    _first_column(row, header, lambda v: "\x00" in v),
-                    "nul_byte",
-                    joined.replace("\x00", "\\0"),
-                )
-            )
         elif row == header:
-            rejected.append(Rejected(start, "*", "repeated_header", joined))
+            rejected.append(Rejected(start, "*", "repeated_header", contract.delimiter.join(row)))
         else:
             rows.append(row)
             lines.append(start)
@@ -180,11 +168,6 @@ def _records(reader: Iterator[list[str]], header: list[str], contract: Contract)
         yield _batch(lines, rows, header, rejected)
 
 
-def _first_column(row: list[str], header: list[str], test: object) -> str:
-    assert callable(test)
-    return next((name for name, value in zip(header, row, strict=True) if test(value)), "*")
-
-
 def _printable(text: str) -> str:
     return text.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
 
@@ -192,12 +175,36 @@ def _printable(text: str) -> str:
 def _batch(
     lines: list[int], rows: list[list[str]], header: list[str], rejected: list[Rejected]
 ) -> Batch:
+    """Columns of the batch's sound rows. Rows with undecodable or NUL bytes move to ``rejected``,
+    looked for row by row only in the rare batch that has any."""
+    if rows and _batch_has_damage(rows):
+        sound_lines, sound_rows = [], []
+        for line, row in zip(lines, rows, strict=True):
+            damage = _damage(row, header)
+            if damage is None:
+                sound_lines.append(line)
+                sound_rows.append(row)
+            else:
+                raw = _printable("|".join(row)).replace("\x00", "\\0")
+                rejected.append(Rejected(line, damage[0], damage[1], raw))
+        lines, rows = sound_lines, sound_rows
     values = list(zip(*rows, strict=True)) if rows else [() for _ in header]
-    columns = {
-        name: [v if v != "" else None for v in column]
-        for name, column in zip(header, values, strict=True)
-    }
-    return Batch(lines=lines, columns=columns, rejected=rejected)
+    columns = dict(zip(header, values, strict=True))
+    return Batch(lines=lines, columns=columns, rejected=sorted(rejected, key=lambda r: r.line))
+
+
+def _batch_has_damage(rows: list[list[str]]) -> bool:
+    text = "\x1f".join("\x1f".join(row) for row in rows)
+    return "\x00" in text or _has_surrogates(text)
+
+
+def _damage(row: list[str], header: list[str]) -> tuple[str, str] | None:
+    for name, value in zip(header, row, strict=True):
+        if _has_surrogates(value):
+            return name, "invalid_encoding"
+        if "\x00" in value:
+            return name, "nul_byte"
+    return None
 
 
 def read_workbook(path: Path, contract: Contract, header: list[str]) -> Iterator[Batch]:
@@ -264,7 +271,114 @@ class _NumberedRows:
         return row
 
 
-def read(path: Path, contract: Contract, header: list[str]) -> Iterator[Batch]:
+def physical_lines(path: Path) -> int:
+    count, last = 0, b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 22):
+            count += chunk.count(b"\n")
+            last = chunk
+    return count + (1 if last and not last.endswith(b"\n") else 0)
+
+
+def read_csv_fast(path: Path, contract: Contract, header: list[str]) -> Iterator[Batch]:
+    """Arrow's C++ reader for clean files. Line numbers are those of the physical lines that are
+    not bad rows; at the end the lines are counted, and if any record spanned two lines (or a
+    byte could not be decoded) ``FastPathUnavailableError`` says to read the file exactly."""
+    with path.open("rb") as handle:
+        first = handle.readline().removeprefix(codecs.BOM_UTF8)
+    try:
+        header.extend(
+            next(csv.reader([first.decode(contract.encoding)], delimiter=contract.delimiter))
+        )
+    except (UnicodeDecodeError, StopIteration) as error:
+        raise FastPathUnavailableError("header") from error
+    invalid: dict[int, Rejected] = {}
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        if row.number is None:  # cannot happen single-threaded; the exact reader will say where
+            invalid[-1] = Rejected(-1, "*", "unnumbered", "")
+            return "skip"
+        if row.text.strip():
+            detail = f"{row.actual_columns} fields where the header has {row.expected_columns}"
+            invalid[row.number] = Rejected(
+                row.number, "*", "wrong_field_count", f"{detail}: {row.text}"
+            )
+        else:
+            invalid[row.number] = Rejected(row.number, "*", "blank", "")
+        return "skip"
+
+    options = (
+        # Single-threaded parsing is what gives each bad row its line number.
+        pacsv.ReadOptions(block_size=1 << 24, use_threads=False, encoding=contract.encoding),
+        pacsv.ParseOptions(
+            delimiter=contract.delimiter,
+            newlines_in_values=True,
+            ignore_empty_lines=False,
+            invalid_row_handler=on_invalid,
+        ),
+        pacsv.ConvertOptions(
+            column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False
+        ),
+    )
+    try:
+        stream = pacsv.open_csv(path, *options)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+        raise FastPathUnavailableError(str(error)[:80]) from error
+    yield from _fast_batches(stream, header, invalid, path)
+
+
+def _fast_batches(
+    stream: pacsv.CSVStreamingReader, header: list[str], invalid: dict[int, Rejected], path: Path
+) -> Iterator[Batch]:
+    next_line, records = 2, 0
+    reported: set[int] = set()
+    while True:
+        try:
+            table = stream.read_next_batch()
+        except StopIteration:
+            break
+        except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+            raise FastPathUnavailableError(str(error)[:80]) from error
+        if -1 in invalid:
+            raise FastPathUnavailableError("a bad row without a line number")
+        lines = []
+        for _ in range(table.num_rows):
+            while next_line in invalid:
+                next_line += 1
+            lines.append(next_line)
+            next_line += 1
+        records += table.num_rows
+        columns = {name: tuple(table.column(i).to_pylist()) for i, name in enumerate(header)}
+        rejected = [
+            r
+            for n, r in sorted(invalid.items())
+            if n < next_line and n not in reported and r.reason != "blank"
+        ]
+        reported.update(r.line for r in rejected)
+        yield _drop_blank(Batch(lines=lines, columns=columns, rejected=rejected))
+    late = [r for n, r in sorted(invalid.items()) if n not in reported and r.reason != "blank"]
+    if late:
+        yield Batch(lines=[], columns={name: () for name in header}, rejected=late)
+    if physical_lines(path) != 1 + records + len(invalid):
+        raise FastPathUnavailableError("a record spans more than one line")
+
+
+def _drop_blank(batch: Batch) -> Batch:
+    """Blank lines are not records (the exact reader skips them too)."""
+    values = list(batch.columns.values())
+    keep = [i for i in range(batch.size) if any(column[i] for column in values)]
+    if len(keep) == batch.size:
+        return batch
+    return Batch(
+        lines=[batch.lines[i] for i in keep],
+        columns={name: tuple(column[i] for i in keep) for name, column in batch.columns.items()},
+        rejected=batch.rejected,
+    )
+
+
+def read(path: Path, contract: Contract, header: list[str], exact: bool = False) -> Iterator[Batch]:
+    """Batches of ``path``: the fast reader for delimited text unless ``exact`` is asked for."""
     sniff(path, contract)
-    reader = read_workbook if contract.format == "xlsx" else read_csv
-    return reader(path, contract, header)
+    if contract.format == "xlsx":
+        return read_workbook(path, contract, header)
+    return read_csv(path, contract, header) if exact else read_csv_fast(path, contract, header)

@@ -89,6 +89,9 @@ def problems(contract: Contract, values: dict[str, str]) -> list[str]:
     event = contract.event_date and values.get(contract.event_date)
     for column in contract.columns:
         name, text, value = column.name, raw(column), values[column.name]
+        checks.append(
+            f"CASE WHEN contains(r.{quote(name)}, chr(0)) THEN {_tag(name, 'nul_byte')} END"
+        )
         if column.required:
             checks.append(f"CASE WHEN {text} IS NULL THEN {_tag(name, 'missing_required')} END")
         failure = {

@@ -4,6 +4,7 @@ only, and never written anywhere else. Without it nobody can recompute a record 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import secrets
 import stat
@@ -11,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 KEY_BYTES = 32
-KEY_DIGEST_BYTES = 16
+KEY_HEX_CHARS = 32
 
 
 class KeyUnavailableError(RuntimeError):
@@ -56,13 +57,26 @@ def _create(path: Path) -> bytes:
     return key
 
 
-def keyed(key: bytes, feed: str, values: Iterable[str | None]) -> list[str | None]:
-    """Keyed BLAKE2b of ``feed:value`` for each value: a pseudonymous key no one can recompute
-    without the hub's key (BLAKE2 in keyed mode is a MAC, as HMAC is)."""
-    prefix = f"{feed}:".encode()
+def keyed(key: bytes, namespace: str, values: Iterable[str | None]) -> list[str | None]:
+    """HMAC-SHA256 of ``namespace:value`` for each value, truncated to 128 bits: a pseudonymous key
+    nobody can recompute without the hub's key. ``key_sql`` computes the same inside DuckDB."""
+    prefix = f"{namespace}:".encode()
     return [
         None
         if v is None
-        else hashlib.blake2b(prefix + v.encode(), key=key, digest_size=KEY_DIGEST_BYTES).hexdigest()
+        else hmac.new(key, prefix + v.encode(), hashlib.sha256).hexdigest()[:KEY_HEX_CHARS]
         for v in values
     ]
+
+
+def pads(key: bytes) -> tuple[bytes, bytes]:
+    """The inner and outer HMAC pads of ``key`` (RFC 2104), for computing HMAC in SQL."""
+    block = key.ljust(64, b"\0")
+    return bytes(b ^ 0x36 for b in block), bytes(b ^ 0x5C for b in block)
+
+
+def key_sql(namespace_literal: str, value_sql: str, pads_alias: str = "k") -> str:
+    """SQL for HMAC-SHA256(key, namespace:value) truncated, reading the pads from a joined table."""
+    message = f"encode({namespace_literal} || ':' || {value_sql})"
+    inner = f"unhex(sha256({pads_alias}.ipad || {message}))"
+    return f"CASE WHEN {value_sql} IS NOT NULL THEN left(sha256({pads_alias}.opad || {inner}), {KEY_HEX_CHARS}) END"

@@ -54,6 +54,7 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect(str(path), read_only=read_only)
     connection.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     connection.execute("SET preserve_insertion_order = true")
+    connection.execute("SET enable_progress_bar = false")
     return connection
 
 
