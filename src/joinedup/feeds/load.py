@@ -100,8 +100,7 @@ class Loader:
 
     def __init__(self, home: Path, version: store.Version, key: bytes, today: dt.date) -> None:
         self.home, self.version, self.key, self.today = home, version, key, today
-        self.connection = store.connect(version.identity)
-        self.connection.execute(f"ATTACH {literal(str(version.analytic))} AS analytic")
+        self.connection = store.connect_zones(version)
         self.connection.execute(schema.IDENTITY_TABLES)
         self.connection.execute(schema.ANALYTIC_DELIVERIES)
         # The key's HMAC pads, in a temporary table that is never written to disk.
@@ -111,7 +110,7 @@ class Loader:
         )
 
     def close(self) -> None:
-        self.connection.execute("CHECKPOINT")
+        self.connection.execute("CHECKPOINT identity")
         self.connection.execute("CHECKPOINT analytic")
         self.connection.close()
 
@@ -123,14 +122,21 @@ class Loader:
         value = self.scalar(sql, *parameters)
         return int(value) if isinstance(value, int) else 0
 
-    def load_postcodes(self, path: Path) -> int:
-        """Replace the postcode directory (postcode to 2021 LSOA), as the ONS publishes it."""
+    def load_postcodes(self, path: Path) -> bool:
+        """Replace the postcode directory (postcode to 2021 LSOA) unless this very file is loaded."""
+        digest = sha256(path)
+        if self.count(
+            "SELECT count(*) FROM reference_files WHERE name = 'postcodes' AND sha256 = ?", digest
+        ):
+            return False
+        self.connection.execute("DELETE FROM reference_files WHERE name = 'postcodes'")
+        self.connection.execute("INSERT INTO reference_files VALUES ('postcodes', ?)", [digest])
         self.connection.execute("DELETE FROM postcodes")
         self.connection.execute(
             "INSERT INTO postcodes SELECT DISTINCT upper(trim(pcds)), lsoa21cd "
             f"FROM read_csv({literal(str(path))}, header = true, all_varchar = true) WHERE pcds IS NOT NULL"
         )
-        return self.count("SELECT count(*) FROM postcodes")
+        return True
 
     def load(self, delivery: Delivery, progress: Progress) -> LoadReport:
         contract = delivery.contract
@@ -478,14 +484,13 @@ def load_files(
         version = store.begin(home)
         try:
             loader = Loader(home, version, key, today or dt.date.today())
-            if postcodes is not None:
-                loader.load_postcodes(postcodes)
+            new_postcodes = postcodes is not None and loader.load_postcodes(postcodes)
             reports = [loader.load(d, progress) for d in deliveries]
             loader.close()
         except BaseException:
             store.abandon(version)
             raise
-        if any(r.status == "loaded" for r in reports) or postcodes is not None or published is None:
+        if any(r.status == "loaded" for r in reports) or new_postcodes or published is None:
             store.publish(home, version)
         else:
             store.abandon(version)
@@ -516,6 +521,4 @@ def connect_published(home: Path) -> duckdb.DuckDBPyConnection | None:
     version = store.current(home)
     if version is None:
         return None
-    connection = store.connect(version.identity, read_only=True)
-    connection.execute(f"ATTACH {literal(str(version.analytic))} AS analytic (READ_ONLY)")
-    return connection
+    return store.connect_zones(version, read_only=True)

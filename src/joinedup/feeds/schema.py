@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS identity_records (
     nhs_number VARCHAR, nhs_number_valid BOOLEAN, event_date DATE, lsoa21 VARCHAR
 );
 CREATE TABLE IF NOT EXISTS postcodes (postcode VARCHAR PRIMARY KEY, lsoa21 VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS reference_files (name VARCHAR PRIMARY KEY, sha256 VARCHAR NOT NULL);
 """
 
 ANALYTIC_DELIVERIES = """

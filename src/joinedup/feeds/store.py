@@ -50,8 +50,16 @@ def current(home: Path) -> Version | None:
     return Version(link.resolve()) if link.exists() else None
 
 
-def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    connection = duckdb.connect(str(path), read_only=read_only)
+def connect_zones(version: Version, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A fresh connection with the identity zone as ``identity`` (the default schema) and the
+    analytic zone attached as ``analytic``. Attaching to an in-memory connection, rather than
+    opening the files directly, keeps each connection's attachments its own."""
+    connection = duckdb.connect(":memory:")
+    mode = " (READ_ONLY)" if read_only else ""
+    for name, path in (("identity", version.identity), ("analytic", version.analytic)):
+        escaped = str(path).replace("'", "''")
+        connection.execute(f"ATTACH '{escaped}' AS {name}{mode}")
+    connection.execute("USE identity")
     connection.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     connection.execute("SET preserve_insertion_order = true")
     connection.execute("SET enable_progress_bar = false")

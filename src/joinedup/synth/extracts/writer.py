@@ -180,6 +180,22 @@ def write_csv(
     return written + len(planted), planted
 
 
+def _different_row(
+    good: list[str], source: int, fields: list[str], header: list[str], fmt: ExtractFormat
+) -> list[str]:
+    """The next row whose content (key aside) differs from ``fields``: copying its key onto
+    ``fields`` then makes a conflicting duplicate, never an exact one."""
+    assert fmt.targets is not None
+    keys = {header.index(c) for c in (fmt.targets.key, *fmt.targets.key_with)}
+    for step in range(1, len(good)):
+        other = next(csv.reader([good[(source + step) % len(good)]], delimiter=fmt.delimiter))
+        if any(
+            a != b for i, (a, b) in enumerate(zip(fields, other, strict=False)) if i not in keys
+        ):
+            return other
+    return fields
+
+
 def _plant(
     text: str,
     header: list[str],
@@ -201,7 +217,7 @@ def _plant(
     for index, source in enumerate(sources):
         kind, column = kinds[(first_kind + index) % len(kinds)]
         fields = next(csv.reader([good[source]], delimiter=fmt.delimiter))
-        other = next(csv.reader([good[(source + 1) % len(good)]], delimiter=fmt.delimiter))
+        other = _different_row(good, int(source), fields, header, fmt)
         broken = _break_row(fields, header, kind, column, fmt.targets, other)
         inserted.append(_csv_line(broken, fmt.delimiter))
         planted.append(PlantedRow(line=0, kind=kind, column=column))
