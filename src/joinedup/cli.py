@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from joinedup import __version__
-from joinedup.feeds.cli import load, quarantine_app
+from joinedup.feeds.cli import load, load_demo_extracts, print_reports, quarantine_app
 from joinedup.home import ensure_home, resolve_home
 from joinedup.synth.config import DEFAULT_BAD_ROWS, DEFAULT_END, DEFAULT_START, SynthConfig
 from joinedup.synth.generate import generate, total_steps
@@ -106,7 +106,9 @@ def _print_summary(summary: dict[str, Any], out_dir: Path, seconds: float) -> No
     )
 
 
-def _synthesise(out_dir: Path, config: SynthConfig, as_json: bool) -> dict[str, Any]:
+def _synthesise(
+    out_dir: Path, config: SynthConfig, as_json: bool, emit: bool = True
+) -> dict[str, Any]:
     started = time.perf_counter()
     try:
         summary = _run_with_progress(config, out_dir, show=not as_json and sys.stderr.isatty())
@@ -116,9 +118,10 @@ def _synthesise(out_dir: Path, config: SynthConfig, as_json: bool) -> dict[str, 
         )
         raise typer.Exit(1) from error
     seconds = time.perf_counter() - started
-    if as_json:
-        typer.echo(json.dumps({**summary, "seconds": round(seconds, 2)}, indent=2, sort_keys=True))
-    else:
+    summary = {**summary, "seconds": round(seconds, 2)}
+    if as_json and emit:
+        typer.echo(json.dumps(summary, indent=2, sort_keys=True))
+    elif emit:
         _print_summary(summary, out_dir, seconds)
     return summary
 
@@ -166,16 +169,27 @@ def demo(
 ) -> None:
     """Run the hub end to end on the synthetic borough, then (unless --no-serve) the web app.
 
-    Today: the synthetic borough is generated into HOME/demo and summarised.
+    Today: the synthetic borough is generated into HOME/demo, and its partner extracts are
+    loaded into the hub's identity and analytic zones, with the quarantine of planted bad rows.
     """
-    target = ensure_home(resolve_home(home)) / "demo"
+    hub = ensure_home(resolve_home(home))
     try:
         config = SynthConfig(scale=scale, seed=seed)
     except ValueError as error:
         raise typer.BadParameter(str(error)) from error
-    _synthesise(target, config, as_json)
+    summary = _synthesise(hub / "demo", config, as_json, emit=not as_json)
+    reports, unknown, seconds = load_demo_extracts(hub, hub / "demo" / "extracts", show=not as_json)
+    if as_json:
+        load = {"deliveries": [r.as_dict() for r in reports], "seconds": round(seconds, 2)}
+        typer.echo(
+            json.dumps({"synth": summary, "load": load}, indent=2, sort_keys=True, default=str)
+        )
+    else:
+        print_reports(reports)
     if serve and not as_json:
         stderr.print("The web app is not part of this release yet: nothing to serve.")
+    if unknown or any(r.status == "refused" or not r.reconciles for r in reports):
+        raise typer.Exit(1)
 
 
 @app.command()

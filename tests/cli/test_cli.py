@@ -70,8 +70,14 @@ def test_demo_writes_into_the_home_directory(tmp_path: Path) -> None:
         app, ["demo", "--scale", "0.02", "--no-serve", "--home", str(tmp_path / "hub"), "--json"]
     )
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["scale"] == 0.02
+    report = json.loads(result.stdout)
+    assert report["synth"]["scale"] == 0.02
     assert (tmp_path / "hub" / "demo" / "summary.json").is_file()
+    deliveries = report["load"]["deliveries"]
+    assert len(deliveries) == 14 and all(
+        d["status"] == "loaded" and d["reconciles"] for d in deliveries
+    )
+    assert (tmp_path / "hub" / "zones" / "current").is_symlink()
 
 
 def test_home_is_option_then_environment_then_var(

@@ -150,6 +150,15 @@ def _load_folder_with_progress(
     return result
 
 
+def load_demo_extracts(
+    home: Path, folder: Path, show: bool
+) -> tuple[list[LoadReport], list[Path], float]:
+    """Load the demo borough's extracts (used by `joinedup demo`)."""
+    started = time.perf_counter()
+    reports, unknown = _load_folder_with_progress(home, folder, as_json=not show)
+    return reports, unknown, time.perf_counter() - started
+
+
 def _finish(reports: list[LoadReport], unknown: list[Path], seconds: float, as_json: bool) -> None:
     if as_json:
         payload = {
