@@ -227,3 +227,34 @@ def test_load_files_refuses_a_delivery_before_the_agreement_starts(
         today=dt.date(2014, 6, 1),
     )[0]
     assert report.status == "refused" and "not in force on 2014-06-01" in report.message
+
+
+def test_a_write_failure_mid_load_publishes_nothing_and_a_retry_succeeds(
+    borough: Path, tmp_path: Path
+) -> None:
+    """FLT-02: the disk fills during a load (simulated with a file-size limit, so writes fail
+    with EFBIG as they would with ENOSPC): a clear failure, nothing published, retry works."""
+    home = tmp_path / "hub"
+    load_one(home, "vcs_referrals", borough / "extracts" / "vcs_referrals.csv")
+    before = zone_digest(home)
+    script = (
+        "import resource, signal, sys\n"
+        "from pathlib import Path\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (4_000_000, 4_000_000))\n"
+        "from joinedup.feeds.load import load_folder\n"
+        f"load_folder(Path({str(home)!r}), Path({str(borough / 'extracts')!r}))\n"
+    )
+    failed = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert failed.returncode != 0
+    assert (
+        "File too large" in failed.stderr
+        or "No space" in failed.stderr
+        or "IO Error" in failed.stderr
+    )
+    assert zone_digest(home) == before
+    assert [p for p in (home / "zones").glob("v*") if p.resolve() != current(home).folder] == []  # type: ignore[union-attr]
+    reports, _ = load_folder(home, borough / "extracts")
+    assert all(r.reconciles for r in reports) and any(r.status == "loaded" for r in reports)
