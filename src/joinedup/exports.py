@@ -22,8 +22,15 @@ def neutralise(value: object) -> object:
     return value
 
 
+def _owner_only(path: Path) -> None:
+    """Exports can be identifiable: create them readable by their owner only."""
+    path.touch(mode=0o600, exist_ok=True)
+    path.chmod(0o600)
+
+
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
     count = 0
+    _owner_only(path)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
@@ -36,6 +43,7 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]
 def write_xlsx(
     path: Path, header: Sequence[str], rows: Iterable[Sequence[object]], sheet: str = "Data"
 ) -> int:
+    _owner_only(path)
     workbook = xlsxwriter.Workbook(
         str(path), {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     )
@@ -49,6 +57,7 @@ def write_xlsx(
             elif value is not None:
                 worksheet.write(count, column, value)
     workbook.close()
+    path.chmod(0o600)
     return count
 
 

@@ -40,6 +40,9 @@ ROLES = (
     "event_date",
 )
 ENCODINGS = ("utf-8", "cp1252")
+FORMATS = ("csv", "xlsx")
+HEADER_MODES = ("exact", "normalised")
+DUPLICATE_RULES = ("quarantine", "last_wins")
 
 
 class ContractError(ValueError):
@@ -164,6 +167,17 @@ def parse_contract(source: Path, text: str) -> Contract:
         for name in chosen:
             if name not in names:
                 raise _fail(source, "[feed]", f"{key} {name!r} is not one of the columns")
+    for key, allowed in (
+        ("format", FORMATS),
+        ("header", HEADER_MODES),
+        ("on_conflicting_duplicate", DUPLICATE_RULES),
+    ):
+        if key in feed and feed[key] not in allowed:
+            raise _fail(
+                source, "[feed]", f"{key} must be one of {', '.join(allowed)}, not {feed[key]!r}"
+            )
+    if feed.get("format") == "xlsx" and not feed.get("sheet"):
+        raise _fail(source, "[feed]", "a workbook feed needs the sheet to read (sheet = ...)")
     encoding = feed.get("encoding", "utf-8")
     if encoding not in ENCODINGS:
         raise _fail(source, "[feed]", f"encoding must be one of {', '.join(ENCODINGS)}")

@@ -18,9 +18,17 @@ import duckdb
 import pyarrow as pa
 
 from joinedup.feeds import schema, store
-from joinedup.feeds.agreements import AgreementRefusedError, authorise
+from joinedup.feeds.agreements import AgreementRefusedError, authorise, notify_ig_lead
 from joinedup.feeds.contract import Contract, contract_named, packaged_contracts, recognise
-from joinedup.feeds.reader import Batch, FastPathUnavailableError, FileRefusedError, read
+from joinedup.feeds.reader import (
+    UNDECODABLE_FILE_ROWS,
+    UNDECODABLE_FILE_SHARE,
+    Batch,
+    FastPathUnavailableError,
+    FileRefusedError,
+    first_undecodable_byte,
+    read,
+)
 from joinedup.feeds.report import LoadReport
 from joinedup.feeds.rules import Compiled, compile_rules, literal, quote
 from joinedup.feeds.secret import key_sql, load_key, pads
@@ -129,6 +137,17 @@ class Loader:
             "SELECT count(*) FROM reference_files WHERE name = 'postcodes' AND sha256 = ?", digest
         ):
             return False
+        columns = {
+            str(r[0])
+            for r in self.connection.execute(
+                f"DESCRIBE SELECT * FROM read_csv({literal(str(path))}, header = true, all_varchar = true)"
+            ).fetchall()
+        }
+        if not {"pcds", "lsoa21cd"} <= columns:
+            raise FileRefusedError(
+                "missing_columns",
+                f"the postcode directory {path.name} needs the columns pcds and lsoa21cd",
+            )
         self.connection.execute("DELETE FROM reference_files WHERE name = 'postcodes'")
         self.connection.execute("INSERT INTO reference_files VALUES ('postcodes', ?)", [digest])
         self.connection.execute("DELETE FROM postcodes")
@@ -136,7 +155,23 @@ class Loader:
             "INSERT INTO postcodes SELECT DISTINCT upper(trim(pcds)), lsoa21cd "
             f"FROM read_csv({literal(str(path))}, header = true, all_varchar = true) WHERE pcds IS NOT NULL"
         )
+        self._refresh_lsoas()
         return True
+
+    def _refresh_lsoas(self) -> None:
+        """Give records already loaded the LSOA of their postcode in the new directory."""
+        self.connection.execute(
+            "UPDATE identity_records SET lsoa21 = p.lsoa21 FROM postcodes p WHERE p.postcode = identity_records.postcode"
+        )
+        feeds = self.connection.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'analytic' AND table_name LIKE 'feed_%'"
+        ).fetchall()
+        for (table,) in feeds:
+            self.connection.execute(
+                f"UPDATE analytic.{quote(table)} AS a SET lsoa21 = i.lsoa21 FROM identity_records i "
+                "WHERE i.record_key = a.record_key AND i.feed = ?",
+                [table.removeprefix("feed_")],
+            )
 
     def load(self, delivery: Delivery, progress: Progress) -> LoadReport:
         contract = delivery.contract
@@ -169,20 +204,20 @@ class Loader:
             return report
         report.seconds = time.perf_counter() - started
         self._record_delivery(delivery, digest, agreement, report)
-        if delivery.kind == "resubmission":
-            report.resolved = self._resolve_quarantine(contract, delivery_id)
+        report.resolved = self._resolve_quarantine(contract, delivery_id)
         return report
 
     def _resolve_quarantine(self, contract: Contract, delivery_id: int) -> int:
-        """Mark open quarantined rows whose record id the resubmission has now loaded."""
-        fixed = "SELECT record_id FROM identity_records WHERE delivery_id = ?"
+        """Resolve open quarantined rows of earlier deliveries whose record id this one loaded
+        (a resubmission of fixed rows, or a corrected re-send of the whole extract)."""
+        fixed = "SELECT record_id FROM _accepted WHERE delivery_id = ?"
         before = self.count(
             "SELECT count(*) FROM quarantine WHERE status = 'open' AND feed = ?", contract.name
         )
         self.connection.execute(
             f"UPDATE quarantine SET status = 'resolved', resolved_by = ? WHERE feed = ? AND status = 'open' "
-            f"AND record_id IN ({fixed})",
-            [delivery_id, contract.name, delivery_id],
+            f"AND delivery_id < ? AND record_id IN ({fixed})",
+            [delivery_id, contract.name, delivery_id, delivery_id],
         )
         return before - self.count(
             "SELECT count(*) FROM quarantine WHERE status = 'open' AND feed = ?", contract.name
@@ -210,7 +245,19 @@ class Loader:
         header: list[str] = []
         batches = read(delivery.path, contract, header, exact)
         first = next(batches, None)
-        names = _check_header(contract, header)
+        try:
+            names = _check_header(contract, header)
+        except FileRefusedError as error:
+            if error.reason == "unexpected_columns":
+                known = {c.name for c in contract.columns}
+                extra = [h.strip() for h in header if h.strip() not in known]
+                detail: dict[str, object] = {
+                    "feed": contract.name,
+                    "agreement": contract.agreement,
+                    "fields": extra,
+                }
+                notify_ig_lead(self.home, "field_outside_agreement", detail)
+            raise
         authorise(self.home, contract, names, self.today)
         compiled = compile_rules(contract, "batch")
         self.connection.execute("DROP TABLE IF EXISTS _staging")
@@ -219,6 +266,26 @@ class Loader:
             batch.columns = dict(zip(names, batch.columns.values(), strict=True))
             self._check_batch(contract, compiled, batch, delivery_id, report)
             progress(contract.name, batch.size + len(batch.rejected))
+        self._refuse_if_wrong_encoding(delivery, delivery_id, report)
+
+    def _refuse_if_wrong_encoding(
+        self, delivery: Delivery, delivery_id: int, report: LoadReport
+    ) -> None:
+        """A file mostly undecodable in its declared encoding is refused whole, not row by row."""
+        bad = self.count(
+            "SELECT count(*) FROM quarantine WHERE delivery_id = ? AND reason = 'invalid_encoding'",
+            delivery_id,
+        )
+        if bad >= max(UNDECODABLE_FILE_ROWS, UNDECODABLE_FILE_SHARE * report.read):
+            encoding = delivery.contract.encoding
+            offset = first_undecodable_byte(
+                delivery.path, "utf-8-sig" if encoding == "utf-8" else encoding
+            )
+            raise FileRefusedError(
+                "encoding",
+                f"{bad:,} rows cannot be read as {encoding} (the first bad byte is at offset {offset}): "
+                "the file is probably in another encoding; ask the partner, or correct the contract",
+            )
 
     def _check_batch(
         self,
@@ -302,6 +369,8 @@ class Loader:
             f"CREATE OR REPLACE TEMP TABLE _ids AS SELECT line, {record} AS rid, row_hash FROM _staging s"
         )
         conflicting = "SELECT rid FROM _ids GROUP BY rid HAVING count(DISTINCT row_hash) > 1"
+        before = self.count("SELECT count(*) FROM _staging")
+        quarantined = 0
         if contract.on_conflicting_duplicate == "last_wins":
             self.connection.execute(
                 "DELETE FROM _staging WHERE line IN (SELECT line FROM _ids i WHERE rid IN ("
@@ -320,12 +389,13 @@ class Loader:
             self.connection.execute(
                 f"DELETE FROM _staging WHERE line IN (SELECT line FROM _ids WHERE rid IN ({conflicting}))"
             )
-        before = self.count("SELECT count(*) FROM _staging")
+            quarantined = before - self.count("SELECT count(*) FROM _staging")
         self.connection.execute(
             "DELETE FROM _staging WHERE line IN (SELECT line FROM (SELECT line, row_number() OVER "
             "(PARTITION BY i.rid, i.row_hash ORDER BY line) AS n FROM _ids i WHERE line IN (SELECT line FROM _staging)) WHERE n > 1)"
         )
-        report.deduplicated = before - self.count("SELECT count(*) FROM _staging")
+        # Earlier versions dropped by last_wins count as duplicates, so the report still reconciles.
+        report.deduplicated = before - quarantined - self.count("SELECT count(*) FROM _staging")
 
     def _key_and_write(
         self, contract: Contract, names: dict[str, str], delivery_id: int, report: LoadReport
@@ -344,6 +414,10 @@ class Loader:
             [contract.name],
         )
         self.connection.execute("DROP TABLE _with_keys")
+        self.connection.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS _accepted (delivery_id INTEGER, record_id VARCHAR)"
+        )
+        self.connection.execute("INSERT INTO _accepted SELECT ?, __rid FROM _keyed", [delivery_id])
         nhs = _value(contract, names, "nhs_number")
         figures = self.connection.execute(
             "SELECT count(*) FILTER (existing_hash = row_hash), "
@@ -381,9 +455,9 @@ class Loader:
         self.connection.execute(
             "INSERT INTO identity_records (feed, record_key, person_source_key, delivery_id, row_hash, record_id, "
             "source_person_id, given_name, family_name, full_name, birth_date, sex, postcode, postcode_valid, address, "
-            "nhs_number, nhs_number_valid, event_date, lsoa21) "
+            "nhs_number, nhs_number_valid, event_date, lsoa21, other_identifiers, free_text_to_review) "
             f"SELECT ?, record_key, person_source_key, ?, row_hash, __rid, __pid, {_roles_select(contract, names)}, "
-            f"{event}, lsoa21 FROM _new",
+            f"{event}, lsoa21, {_other_identifiers(contract, names)}, free_text_to_review FROM _new",
             [contract.name, delivery_id],
         )
 
@@ -452,6 +526,18 @@ def _value(contract: Contract, names: dict[str, str], role: str, alias: str = ""
     column = contract.by_role(role)
     prefix = f"{alias}." if alias else ""
     return f"{prefix}{names[column.name]}" if column else "NULL"
+
+
+def _other_identifiers(contract: Contract, names: dict[str, str]) -> str:
+    """Identifier columns with no linkage role (a title, a town) kept together as JSON."""
+    others = [c for c in contract.columns if c.zone == "identifier" and c.role is None]
+    if not others:
+        return "NULL"
+    return (
+        "to_json(struct_pack("
+        + ", ".join(f"{quote(c.name)} := {names[c.name]}" for c in others)
+        + "))::VARCHAR"
+    )
 
 
 def _roles_select(contract: Contract, names: dict[str, str]) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from joinedup.exports import write_table
+from joinedup.feeds import store
 from joinedup.feeds.load import connect_published
 
 COLUMNS = (
@@ -73,6 +74,34 @@ def summary(home: Path, filters: Filters) -> dict[str, dict[str, int]]:
     for feed, reason, count in rows:
         result.setdefault(str(feed), {})[str(reason)] = int(count)
     return result
+
+
+def close(home: Path, delivery_id: int, lines: list[int], note: str) -> int:
+    """Close open quarantined rows that will not be resubmitted (the partner re-sent them, or
+    they were test rows), with the coordinator's note. Returns how many were closed."""
+    if not note.strip():
+        raise ValueError("say why the rows are closed (--note)")
+    with store.writer_lock(home):
+        if store.current(home) is None:
+            return 0
+        version = store.begin(home)
+        connection = store.connect_zones(version)
+        placeholders = ", ".join("?" for _ in lines)
+        before = connection.execute(
+            "SELECT count(*) FROM quarantine WHERE status = 'open'"
+        ).fetchall()[0][0]
+        connection.execute(
+            f"UPDATE quarantine SET status = 'closed', note = ? WHERE status = 'open' AND delivery_id = ? "
+            f"AND line IN ({placeholders})",
+            [note, delivery_id, *lines],
+        )
+        after = connection.execute(
+            "SELECT count(*) FROM quarantine WHERE status = 'open'"
+        ).fetchall()[0][0]
+        connection.execute("CHECKPOINT identity")
+        connection.close()
+        store.publish(home, version)
+    return int(before) - int(after)
 
 
 def export(home: Path, filters: Filters, out: Path) -> int:

@@ -21,9 +21,11 @@ import pyarrow.csv as pacsv
 from joinedup.feeds.contract import Contract
 
 BATCH_RECORDS = 50_000
-MAX_FIELD_BYTES = 1_000_000
+# The csv module's own limit, above the rules' field_too_long, so both readers refuse alike.
+MAX_FIELD_BYTES = 64_000_000
 # A file is refused whole, rather than row by row, when this share of its records cannot be decoded.
 UNDECODABLE_FILE_SHARE = 0.01
+UNDECODABLE_FILE_ROWS = 10
 MAGIC = {
     b"PK\x03\x04": "a zip archive (an Excel workbook or a compressed file)",
     b"\x1f\x8b": "a gzip-compressed file",
@@ -364,9 +366,18 @@ def _fast_batches(
 
 
 def _drop_blank(batch: Batch) -> Batch:
-    """Blank lines are not records (the exact reader skips them too)."""
+    """Blank lines are not records and a repeated header is refused, as the exact reader does."""
     values = list(batch.columns.values())
-    keep = [i for i in range(batch.size) if any(column[i] for column in values)]
+    names = list(batch.columns)
+    repeated = {
+        i for i in range(batch.size) if all(v[i] == n for v, n in zip(values, names, strict=True))
+    }
+    batch.rejected.extend(
+        Rejected(batch.lines[i], "*", "repeated_header", ",".join(names)) for i in sorted(repeated)
+    )
+    keep = [
+        i for i in range(batch.size) if any(column[i] for column in values) and i not in repeated
+    ]
     if len(keep) == batch.size:
         return batch
     return Batch(

@@ -14,6 +14,8 @@ from joinedup.feeds.contract import Column, Contract
 POSTCODE_SHAPE = "^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$"
 NHS_WEIGHTS = range(10, 1, -1)
 MAX_AGE_YEARS = 120
+# No partner field is legitimately longer; a longer one is a broken row (an unclosed quote).
+MAX_FIELD_CHARACTERS = 100_000
 # Free text that looks like an NHS number or an e-mail address may be data outside the agreement.
 SUSPECT_FREE_TEXT = (
     r"(\b\d{3}[ -]?\d{3}[ -]?\d{4}\b)|([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})"
@@ -91,6 +93,9 @@ def problems(contract: Contract, values: dict[str, str]) -> list[str]:
         name, text, value = column.name, raw(column), values[column.name]
         checks.append(
             f"CASE WHEN contains(r.{quote(name)}, chr(0)) THEN {_tag(name, 'nul_byte')} END"
+        )
+        checks.append(
+            f"CASE WHEN length(r.{quote(name)}) > {MAX_FIELD_CHARACTERS} THEN {_tag(name, 'field_too_long')} END"
         )
         if column.required:
             checks.append(f"CASE WHEN {text} IS NULL THEN {_tag(name, 'missing_required')} END")

@@ -19,14 +19,15 @@ CREATE TABLE IF NOT EXISTS deliveries (
 CREATE TABLE IF NOT EXISTS quarantine (
     delivery_id INTEGER NOT NULL, feed VARCHAR NOT NULL, line BIGINT, column_name VARCHAR,
     reason VARCHAR NOT NULL, problems VARCHAR[], rule_version VARCHAR, record_id VARCHAR, raw VARCHAR,
-    status VARCHAR NOT NULL DEFAULT 'open', resolved_by INTEGER
+    status VARCHAR NOT NULL DEFAULT 'open', resolved_by INTEGER, note VARCHAR
 );
 CREATE TABLE IF NOT EXISTS identity_records (
     feed VARCHAR NOT NULL, record_key VARCHAR NOT NULL, person_source_key VARCHAR,
     delivery_id INTEGER NOT NULL, row_hash VARCHAR NOT NULL, record_id VARCHAR NOT NULL,
     source_person_id VARCHAR, given_name VARCHAR, family_name VARCHAR, full_name VARCHAR,
     birth_date DATE, sex VARCHAR, postcode VARCHAR, postcode_valid BOOLEAN, address VARCHAR,
-    nhs_number VARCHAR, nhs_number_valid BOOLEAN, event_date DATE, lsoa21 VARCHAR
+    nhs_number VARCHAR, nhs_number_valid BOOLEAN, event_date DATE, lsoa21 VARCHAR,
+    other_identifiers VARCHAR, free_text_to_review BOOLEAN
 );
 CREATE TABLE IF NOT EXISTS postcodes (postcode VARCHAR PRIMARY KEY, lsoa21 VARCHAR NOT NULL);
 CREATE TABLE IF NOT EXISTS reference_files (name VARCHAR PRIMARY KEY, sha256 VARCHAR NOT NULL);
