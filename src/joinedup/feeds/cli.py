@@ -48,28 +48,34 @@ def _progress(show: bool, files: int) -> tuple[Progress, Any]:
 
 
 def print_reports(reports: list[LoadReport]) -> None:
-    table = Table(
+    columns = (
         "feed",
         "status",
         "read",
         "loaded",
-        "quarantined",
-        "dedup.",
         "new",
         "superseded",
+        "unchanged",
+        "quarantined",
+        "dedup.",
         "rows/s",
         "reconciles",
     )
+    table = Table(*columns)
     for r in reports:
+        figures = (
+            r.read,
+            r.loaded,
+            r.new,
+            r.superseded,
+            r.unchanged,
+            r.quarantined,
+            r.deduplicated,
+        )
         table.add_row(
             r.feed,
             r.status,
-            f"{r.read:,}",
-            f"{r.loaded:,}",
-            f"{r.quarantined:,}",
-            f"{r.deduplicated:,}",
-            f"{r.new:,}",
-            f"{r.superseded:,}",
+            *(f"{n:,}" for n in figures),
             f"{r.rows_per_second:,.0f}",
             "yes" if r.reconciles else "NO",
         )
@@ -77,9 +83,17 @@ def print_reports(reports: list[LoadReport]) -> None:
     for r in reports:
         if r.status != "loaded":
             stderr.print(f"[bold]{r.feed}[/bold] ({r.file}): {r.message}")
-        elif r.by_reason:
-            reasons = ", ".join(f"{reason} {count}" for reason, count in r.by_reason.items())
-            stderr.print(f"{r.feed}: quarantined {reasons}")
+            continue
+        notes = [f"{reason} {count:,}" for reason, count in r.by_reason.items()]
+        flags = [
+            (r.nhs_number_invalid, "invalid NHS numbers (loaded, flagged)"),
+            (r.postcode_invalid, "invalid postcodes (loaded, flagged)"),
+            (r.free_text_to_review, "free text to review"),
+            (r.resolved, "earlier quarantined rows resolved"),
+        ]
+        notes += [f"{count:,} {what}" for count, what in flags if count]
+        if notes:
+            stderr.print(f"{r.feed}: " + "; ".join(notes))
 
 
 def load(
@@ -185,7 +199,7 @@ FeedFilter = Annotated[str | None, typer.Option("--feed", help="Only this feed."
 ReasonFilter = Annotated[
     str | None, typer.Option("--reason", help="Only this reason, e.g. invalid_date.")
 ]
-StatusFilter = Annotated[str, typer.Option("--status", help="open, resolved or all.")]
+StatusFilter = Annotated[str, typer.Option("--status", help="open, resolved, closed or all.")]
 
 
 def _filters(feed: str | None, reason: str | None, status: str) -> quarantine.Filters:
@@ -232,6 +246,28 @@ def export_command(
         typer.echo(json.dumps({"exported": count, "file": str(out)}))
     else:
         stderr.print(f"{count:,} quarantined rows written to {out}")
+
+
+@quarantine_app.command("close")
+def close_command(
+    delivery: Annotated[int, typer.Option("--delivery", help="The delivery the rows came in.")],
+    lines: Annotated[
+        list[int], typer.Option("--line", help="A line to close (repeat for several).")
+    ],
+    note: Annotated[str, typer.Option("--note", help="Why: e.g. 'partner re-sent the extract'.")],
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Close quarantined rows that will not be resubmitted, saying why (kept, with the note)."""
+    try:
+        closed = quarantine.close(resolve_home(home), delivery, lines, note)
+    except (ValueError, StoreBusyError) as error:
+        stderr.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    if as_json:
+        typer.echo(json.dumps({"closed": closed}))
+    else:
+        stderr.print(f"{closed:,} quarantined rows closed")
 
 
 @quarantine_app.command("resubmit")
