@@ -258,3 +258,44 @@ def test_a_write_failure_mid_load_publishes_nothing_and_a_retry_succeeds(
     assert [p for p in (home / "zones").glob("v*") if p.resolve() != current(home).folder] == []  # type: ignore[union-attr]
     reports, _ = load_folder(home, borough / "extracts")
     assert all(r.reconciles for r in reports) and any(r.status == "loaded" for r in reports)
+
+
+def test_quarantined_rows_can_be_closed_with_a_note(tmp_path: Path) -> None:
+    contract = contract_named("vcs_referrals")
+    header = ",".join(f'"{c.name}"' for c in contract.columns)
+    short = '"VCS-000009","Ann Smith","01/02/1950","PR7 1AB","03/04/2017","Self","Befriending"'
+    path = tmp_path / "vcs.csv"
+    path.write_text("\n".join([header, short]) + "\n", encoding="utf-8")
+    report = load_one(tmp_path / "hub", "vcs_referrals", path)
+    assert report.by_reason == {"wrong_field_count": 1}
+    with pytest.raises(ValueError, match="say why"):
+        quarantine.close(tmp_path / "hub", report.delivery_id or 0, [2], " ")
+    assert (
+        quarantine.close(
+            tmp_path / "hub", report.delivery_id or 0, [2], "partner re-sent the extract"
+        )
+        == 1
+    )
+    assert quarantine.list_entries(tmp_path / "hub", quarantine.Filters()) == []
+    closed = quarantine.list_entries(tmp_path / "hub", quarantine.Filters(status="closed"))
+    assert [(r["line"], r["status"]) for r in closed] == [(2, "closed")]
+
+
+def test_a_new_postcode_directory_gives_loaded_records_their_lsoa(
+    tmp_path: Path, borough: Path
+) -> None:
+    home = tmp_path / "hub"
+    load_one(home, "police_incidents", borough / "extracts" / "police_incidents.csv")
+    count_with_lsoa = "SELECT count(lsoa21), count(*) FROM analytic.feed_police_incidents"
+
+    def with_lsoa() -> tuple[int, int]:
+        connection = connect_published(home)
+        assert connection is not None
+        counts = connection.execute(count_with_lsoa).fetchall()[0]
+        connection.close()
+        return int(counts[0]), int(counts[1])
+
+    assert with_lsoa()[0] == 0
+    load_files(home, [], postcodes=borough / "extracts" / "postcode_directory.csv")
+    filled, total = with_lsoa()
+    assert filled > 0.9 * total

@@ -111,6 +111,8 @@ class Loader:
         self.connection = store.connect_zones(version)
         self.connection.execute(schema.IDENTITY_TABLES)
         self.connection.execute(schema.ANALYTIC_DELIVERIES)
+        # Record ids each delivery accepted, to resolve earlier quarantined rows (see below).
+        self.connection.execute("CREATE TEMP TABLE _accepted (delivery_id INTEGER, record_id VARCHAR)")
         # The key's HMAC pads, in a temporary table that is never written to disk.
         inner, outer = pads(key)
         self.connection.execute(
@@ -414,9 +416,6 @@ class Loader:
             [contract.name],
         )
         self.connection.execute("DROP TABLE _with_keys")
-        self.connection.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS _accepted (delivery_id INTEGER, record_id VARCHAR)"
-        )
         self.connection.execute("INSERT INTO _accepted SELECT ?, __rid FROM _keyed", [delivery_id])
         nhs = _value(contract, names, "nhs_number")
         figures = self.connection.execute(
