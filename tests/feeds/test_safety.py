@@ -211,7 +211,7 @@ def test_quarantine_export_neutralises_formulas(tmp_path: Path) -> None:
     assert quarantine.export(tmp_path / "hub", quarantine.Filters(), out) == 1
     with out.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert rows[0]["record_id"] == "'=1+1"  # a cell a spreadsheet would have run, neutralised
+    assert rows[0]["record_id"] == "'=1+1:N1"  # a cell a spreadsheet would have run, neutralised
     assert (
         "=HYPERLINK" in rows[0]["raw"]
     )  # the partner's text itself is kept, inside the raw record

@@ -112,7 +112,9 @@ class Loader:
         self.connection.execute(schema.IDENTITY_TABLES)
         self.connection.execute(schema.ANALYTIC_DELIVERIES)
         # Record ids each delivery accepted, to resolve earlier quarantined rows (see below).
-        self.connection.execute("CREATE TEMP TABLE _accepted (delivery_id INTEGER, record_id VARCHAR)")
+        self.connection.execute(
+            "CREATE TEMP TABLE _accepted (delivery_id INTEGER, record_id VARCHAR)"
+        )
         # The key's HMAC pads, in a temporary table that is never written to disk.
         inner, outer = pads(key)
         self.connection.execute(
@@ -373,6 +375,7 @@ class Loader:
         conflicting = "SELECT rid FROM _ids GROUP BY rid HAVING count(DISTINCT row_hash) > 1"
         before = self.count("SELECT count(*) FROM _staging")
         quarantined = 0
+        key_label = "+".join(contract.record_id)
         if contract.on_conflicting_duplicate == "last_wins":
             self.connection.execute(
                 "DELETE FROM _staging WHERE line IN (SELECT line FROM _ids i WHERE rid IN ("
@@ -383,8 +386,8 @@ class Loader:
         else:
             self.connection.execute(
                 "INSERT INTO quarantine (delivery_id, feed, line, column_name, reason, problems, rule_version, record_id, raw) "
-                f"SELECT ?, ?, s.line, {literal(contract.record_id[-1])}, 'conflicting_duplicate', "
-                f"[{literal(contract.record_id[-1] + '|conflicting_duplicate')}], ?, i.rid, to_json(s)::VARCHAR "
+                f"SELECT ?, ?, s.line, {literal(key_label)}, 'conflicting_duplicate', "
+                f"[{literal(key_label + '|conflicting_duplicate')}], ?, i.rid, to_json(s)::VARCHAR "
                 f"FROM _staging s JOIN _ids i USING (line) WHERE i.rid IN ({conflicting})",
                 [delivery_id, contract.name, contract.rule_version],
             )

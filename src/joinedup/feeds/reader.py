@@ -116,6 +116,8 @@ def read_csv(path: Path, contract: Contract, header: list[str]) -> Iterator[Batc
     """Records in batches, after the header. ``header`` is filled in from the file."""
     python_encoding = "utf-8-sig" if contract.encoding == "utf-8" else contract.encoding
     with path.open("rb") as raw:
+        if raw.read(len(codecs.BOM_UTF8)) != codecs.BOM_UTF8:
+            raw.seek(0)
         text = io.TextIOWrapper(raw, encoding=python_encoding, errors="surrogateescape", newline="")
         reader = csv.reader(text, delimiter=contract.delimiter, strict=False)
         try:
@@ -147,7 +149,7 @@ def _records(reader: Iterator[list[str]], header: list[str], contract: Contract)
             line = reader.line_num  # type: ignore[attr-defined]
             continue
         start, line = line + 1, reader.line_num  # type: ignore[attr-defined]
-        if not row or (len(row) == 1 and not row[0]):
+        if not any(row):
             continue
         if len(row) != width:
             rejected.append(
@@ -155,7 +157,7 @@ def _records(reader: Iterator[list[str]], header: list[str], contract: Contract)
                     start,
                     "*",
                     "wrong_field_count",
-                    f"{len(row)} fields where the header has {width}",
+                    f"{len(row)} fields where the header has {width}: {contract.delimiter.join(row)}",
                 )
             )
         elif row == header:

@@ -7,6 +7,7 @@ column. Nothing here loops over rows in Python.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from joinedup.feeds.contract import Column, Contract
@@ -81,6 +82,31 @@ def nhs_number_valid(value: str) -> str:
     return f"coalesce(regexp_matches({value}, '^[0-9]{{10}}$') AND {check} <> 10 AND {check} = try_cast(substr({value}, 10, 1) AS INTEGER), false)"
 
 
+DATE_PARTS = {
+    "%d": r"\d{1,2}",
+    "%m": r"\d{1,2}",
+    "%Y": r"\d{4}",
+    "%H": r"\d{1,2}",
+    "%M": r"\d{2}",
+    "%S": r"\d{2}",
+    "%b": "[A-Za-z]{3}",
+    "%B": "[A-Za-z]{3,9}",
+    "%y": r"\d{2}",
+}
+
+
+def date_shape(strftime_format: str) -> str:
+    """A regular expression for text written in ``strftime_format`` (a four-digit year for %Y)."""
+    pattern, i = "", 0
+    while i < len(strftime_format):
+        part = strftime_format[i : i + 2]
+        if part in DATE_PARTS:
+            pattern, i = pattern + DATE_PARTS[part], i + 2
+        else:
+            pattern, i = pattern + re.escape(strftime_format[i]), i + 1
+    return pattern
+
+
 def _tag(column: str, reason: str) -> str:
     return literal(f"{column}|{reason}")
 
@@ -97,6 +123,10 @@ def problems(contract: Contract, values: dict[str, str]) -> list[str]:
         checks.append(
             f"CASE WHEN length(r.{quote(name)}) > {MAX_FIELD_CHARACTERS} THEN {_tag(name, 'field_too_long')} END"
         )
+        swallowed = f"len(string_split(r.{quote(name)}, {literal(contract.delimiter)})) >= {len(contract.columns)}"
+        checks.append(
+            f"CASE WHEN contains(r.{quote(name)}, chr(10)) AND {swallowed} THEN {_tag(name, 'unclosed_quote')} END"
+        )
         if column.required:
             checks.append(f"CASE WHEN {text} IS NULL THEN {_tag(name, 'missing_required')} END")
         failure = {
@@ -109,6 +139,11 @@ def problems(contract: Contract, values: dict[str, str]) -> list[str]:
         if failure:
             checks.append(
                 f"CASE WHEN {text} IS NOT NULL AND {value} IS NULL THEN {_tag(name, failure)} END"
+            )
+        if column.type in ("date", "datetime"):
+            shape = literal(date_shape(column.format or ""))
+            checks.append(
+                f"CASE WHEN {text} IS NOT NULL AND NOT regexp_full_match({text}, {shape}) THEN {_tag(name, 'invalid_date')} END"
             )
         if column.type in ("date", "datetime") and column.role != "birth_date":
             checks.append(
@@ -123,7 +158,7 @@ def problems(contract: Contract, values: dict[str, str]) -> list[str]:
                     f"CASE WHEN {value} > CAST({event} AS DATE) THEN {_tag(name, 'birth_date_after_event')} END"
                 )
                 checks.append(
-                    f"CASE WHEN date_diff('year', {value}, CAST({event} AS DATE)) > {MAX_AGE_YEARS} THEN {_tag(name, 'implausible_age')} END"
+                    f"CASE WHEN date_sub('year', {value}, CAST({event} AS DATE)) > {MAX_AGE_YEARS} THEN {_tag(name, 'implausible_age')} END"
                 )
     return checks
 

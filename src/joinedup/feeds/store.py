@@ -60,6 +60,8 @@ def connect_zones(version: Version, read_only: bool = False) -> duckdb.DuckDBPyC
         escaped = str(path).replace("'", "''")
         connection.execute(f"ATTACH '{escaped}' AS {name}{mode}")
     connection.execute("USE identity")
+    spill = str(version.folder.parent / ".spill").replace("'", "''")
+    connection.execute(f"SET temp_directory = '{spill}'")
     connection.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     connection.execute("SET preserve_insertion_order = true")
     connection.execute("SET enable_progress_bar = false")

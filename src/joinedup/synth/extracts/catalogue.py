@@ -146,6 +146,7 @@ EXTRACTS: tuple[Extract, ...] = (
             line_ending="\r\n",
             targets=BadRowTargets(
                 key="Incident Ref",
+                key_with=("Nominal ID",),
                 date="Incident Date",
                 required="Nominal ID",
                 birth_date="DOB",
