@@ -54,12 +54,19 @@ def load_once(extracts: Path, home: Path) -> tuple[float, float, dict[str, objec
         "--json",
     ]
     started = time.perf_counter()
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as process:
+    log = home.parent / f"{home.name}-stderr.log"
+    with (
+        log.open("wb") as errors,
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors) as process,
+    ):
         assert process.stdout is not None
         output = process.stdout.read()
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
+    if not output:
+        tail = log.read_text(errors="replace")[-3000:]
+        raise SystemExit(f"joinedup load exited {process.returncode} with no report:\n{tail}")
     report = json.loads(output)
     if not all(d["reconciles"] for d in report["deliveries"]):
         raise SystemExit("a load report did not reconcile")
