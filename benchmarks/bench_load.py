@@ -16,13 +16,14 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from measure import machine, run_joinedup
 
 TARGETS = {1.0: (60.0, None), 15.0: (15 * 60.0, 8.0)}  # seconds, peak GiB
 SMOKE_SCALE = 0.03
@@ -43,34 +44,12 @@ def generate(scale: float, folder: Path) -> None:
 
 
 def load_once(extracts: Path, home: Path) -> tuple[float, float, dict[str, object]]:
-    command = [
-        sys.executable,
-        "-m",
-        "joinedup.cli",
-        "load",
-        str(extracts),
-        "--home",
-        str(home),
-        "--json",
-    ]
-    started = time.perf_counter()
     log = home.parent / f"{home.name}-stderr.log"
-    with (
-        log.open("wb") as errors,
-        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors) as process,
-    ):
-        assert process.stdout is not None
-        output = process.stdout.read()
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.perf_counter() - started
-    if not output:
-        tail = log.read_text(errors="replace")[-3000:]
-        raise SystemExit(f"joinedup load exited {process.returncode} with no report:\n{tail}")
-    report = json.loads(output)
+    run = run_joinedup("load", str(extracts), "--home", str(home), "--json", log=log)
+    report = json.loads(run.stdout)
     if not all(d["reconciles"] for d in report["deliveries"]):
         raise SystemExit("a load report did not reconcile")
-    return seconds, usage.ru_maxrss / 1024**2, report
+    return run.seconds, run.peak_gib, report
 
 
 def python_csv_baseline(extracts: Path) -> float:
@@ -96,10 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     scales = [SMOKE_SCALE] if args.smoke else [float(s) for s in args.scales.split(",")]
     repeats = 1 if args.smoke else args.repeats
-    print(
-        f"machine: {os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 1024**3:.0f} GiB",
-        file=sys.stderr,
-    )
+    print(machine(), file=sys.stderr)
     figures = []
     for scale in scales:
         with tempfile.TemporaryDirectory(prefix="bench-load-") as folder:

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from measure import machine, run_joinedup
 
 # The issue's targets on a 2-core machine: (seconds, peak GiB or None).
 TARGETS = {1.0: (60.0, None), 15.0: (15 * 60.0, 8.0)}
@@ -29,30 +28,9 @@ SMOKE_SCALE = 0.05
 def run_once(scale: float, seed: int) -> tuple[float, float, dict[str, object]]:
     """Wall seconds, peak resident GiB and the JSON summary of one generation."""
     with tempfile.TemporaryDirectory(prefix="bench-synth-") as folder:
-        command = [
-            sys.executable,
-            "-m",
-            "joinedup.cli",
-            "synth",
-            str(Path(folder) / "out"),
-            "--scale",
-            str(scale),
-            "--seed",
-            str(seed),
-            "--json",
-        ]
-        started = time.perf_counter()
-        with subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
-        ) as process:
-            assert process.stdout is not None
-            output = process.stdout.read()
-            _, status, usage = os.wait4(process.pid, 0)
-            process.returncode = os.waitstatus_to_exitcode(status)
-        seconds = time.perf_counter() - started
-        if process.returncode != 0:
-            raise SystemExit(f"joinedup synth failed at scale {scale} (exit {process.returncode})")
-        return seconds, usage.ru_maxrss / 1024**2, json.loads(output)
+        out = str(Path(folder) / "out")
+        run = run_joinedup("synth", out, "--scale", str(scale), "--seed", str(seed), "--json")
+        return run.seconds, run.peak_gib, json.loads(run.stdout)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,10 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     scales = [SMOKE_SCALE] if args.smoke else [float(s) for s in args.scales.split(",")]
     repeats = 1 if args.smoke else args.repeats
     figures = []
-    print(
-        f"machine: {os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 1024**3:.0f} GiB",
-        file=sys.stderr,
-    )
+    print(machine(), file=sys.stderr)
     for scale in scales:
         runs = [run_once(scale, args.seed) for _ in range(repeats)]
         seconds = statistics.median(r[0] for r in runs)
