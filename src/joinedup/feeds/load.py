@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -265,8 +266,8 @@ class Loader:
         authorise(self.home, contract, names, self.today)
         compiled = compile_rules(contract, "batch")
         self.connection.execute("DROP TABLE IF EXISTS _staging")
-        chained: Iterator[Batch] = iter([first]) if first is not None else iter(())
-        for batch in (b for b in (*chained, *batches)):
+        # One batch at a time: the file is never held whole, whatever its size.
+        for batch in itertools.chain([first] if first is not None else [], batches):
             batch.columns = dict(zip(names, batch.columns.values(), strict=True))
             self._check_batch(contract, compiled, batch, delivery_id, report)
             progress(contract.name, batch.size + len(batch.rejected))
@@ -320,8 +321,8 @@ class Loader:
             return
         table = pa.table(
             {
-                "__line": batch.lines,
-                **{n: pa.array(v, type=pa.string()) for n, v in batch.columns.items()},
+                "__line": pa.array(batch.lines, type=pa.int64()),
+                **{n: _as_text(v) for n, v in batch.columns.items()},
             }
         )
         self.connection.register("batch", table)
@@ -516,6 +517,13 @@ class Loader:
         """Undo what a refused delivery wrote before it was refused."""
         self.connection.execute("DELETE FROM quarantine WHERE delivery_id = ?", [delivery_id])
         self.connection.execute("DROP TABLE IF EXISTS _staging")
+
+
+def _as_text(values: object) -> pa.Array:
+    """A column as Arrow text: the fast reader's arrays as they are, the exact reader's tuples converted."""
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        return values
+    return pa.array(values, type=pa.string())
 
 
 def _joined_id(columns: tuple[str, ...], alias: str, names: dict[str, str] | None = None) -> str:

@@ -15,7 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from joinedup.feeds.contract import Contract
@@ -345,21 +347,15 @@ def _fast_batches(
             raise FastPathUnavailableError(str(error)[:80]) from error
         if -1 in invalid:
             raise FastPathUnavailableError("a bad row without a line number")
-        lines = []
-        for _ in range(table.num_rows):
-            while next_line in invalid:
-                next_line += 1
-            lines.append(next_line)
-            next_line += 1
+        lines, next_line = _line_numbers(next_line, table.num_rows, invalid)
         records += table.num_rows
-        columns = {name: tuple(table.column(i).to_pylist()) for i, name in enumerate(header)}
         rejected = [
             r
             for n, r in sorted(invalid.items())
             if n < next_line and n not in reported and r.reason != "blank"
         ]
         reported.update(r.line for r in rejected)
-        yield _drop_blank(Batch(lines=lines, columns=columns, rejected=rejected))
+        yield _sound_rows(table, header, lines, rejected)
     late = [r for n, r in sorted(invalid.items()) if n not in reported and r.reason != "blank"]
     if late:
         yield Batch(lines=[], columns={name: () for name in header}, rejected=late)
@@ -367,26 +363,43 @@ def _fast_batches(
         raise FastPathUnavailableError("a record spans more than one line")
 
 
-def _drop_blank(batch: Batch) -> Batch:
-    """Blank lines are not records and a repeated header is refused, as the exact reader does."""
-    values = list(batch.columns.values())
-    names = list(batch.columns)
-    repeated = {
-        i for i in range(batch.size) if all(v[i] == n for v, n in zip(values, names, strict=True))
-    }
-    batch.rejected.extend(
-        Rejected(batch.lines[i], "*", "repeated_header", ",".join(names)) for i in sorted(repeated)
-    )
-    keep = [
-        i for i in range(batch.size) if any(column[i] for column in values) and i not in repeated
-    ]
-    if len(keep) == batch.size:
-        return batch
-    return Batch(
-        lines=[batch.lines[i] for i in keep],
-        columns={name: tuple(column[i] for i in keep) for name, column in batch.columns.items()},
-        rejected=batch.rejected,
-    )
+def _line_numbers(
+    next_line: int, count: int, invalid: dict[int, Rejected]
+) -> tuple[list[int], int]:
+    """The physical lines of ``count`` records starting at ``next_line``, skipping bad rows' lines."""
+    if not any(next_line <= n < next_line + count + len(invalid) for n in invalid):
+        return list(range(next_line, next_line + count)), next_line + count
+    lines = []
+    for _ in range(count):
+        while next_line in invalid:
+            next_line += 1
+        lines.append(next_line)
+        next_line += 1
+    return lines, next_line
+
+
+def _sound_rows(
+    table: pa.RecordBatch, header: list[str], lines: list[int], rejected: list[Rejected]
+) -> Batch:
+    """Arrow columns of the batch without blank rows (not records) and repeated headers (refused),
+    as the exact reader treats them; both found with Arrow compute, not row by row."""
+    columns = [table.column(i) for i in range(len(header))]
+    blank = pc.equal(columns[0], "")
+    repeated = pc.equal(columns[0], header[0])
+    for column, name in zip(columns[1:], header[1:], strict=True):
+        blank = pc.and_(blank, pc.equal(column, ""))
+        repeated = pc.and_(repeated, pc.equal(column, name))
+    dropped = pc.or_(blank, repeated)
+    if not pc.any(dropped).as_py():
+        return Batch(
+            lines=lines, columns=dict(zip(header, columns, strict=True)), rejected=rejected
+        )
+    for index in np.flatnonzero(repeated.to_numpy(zero_copy_only=False)):
+        rejected.append(Rejected(lines[index], "*", "repeated_header", ",".join(header)))
+    keep = pc.invert(dropped)
+    kept_lines = [line for line, drop in zip(lines, dropped.to_pylist(), strict=True) if not drop]
+    kept = {name: pc.filter(column, keep) for name, column in zip(header, columns, strict=True)}
+    return Batch(lines=kept_lines, columns=kept, rejected=sorted(rejected, key=lambda r: r.line))
 
 
 def read(path: Path, contract: Contract, header: list[str], exact: bool = False) -> Iterator[Batch]:

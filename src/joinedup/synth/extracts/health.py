@@ -384,6 +384,8 @@ def school_measurements(b: Borough) -> ExtractRows:
     lms = {k: v for k, v in section["lms"].items()}
     heights = {k: v for k, v in section["height_cm"].items()}
     box_cox, median, spread = (np.array([lms[k][i] for k in keys]) for i in range(3))
+    # The LMS curve is defined only while 1 + L*S*z > 0: far tails are held just inside it.
+    z = np.minimum(z, 0.95 / np.abs(box_cox * spread))
     bmi = median * (1 + box_cox * spread * z) ** (1 / box_cox)
     height = np.array([heights[k][0] for k in keys]) + np.array(
         [heights[k][1] for k in keys]
