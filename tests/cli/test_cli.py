@@ -105,3 +105,50 @@ def test_installed_entry_point_runs(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "Synthetic borough" in done.stderr
     assert (tmp_path / "demo" / "extracts" / "police_incidents.csv").is_file()
+
+
+def test_quarantine_commands(tmp_path: Path) -> None:
+    """load, then quarantine list, export, close and resubmit, as a coordinator types them."""
+    header = (
+        '"Ref","Name","Date of birth","Postcode","Referred on","Referred by","Service","Outcome"'
+    )
+    bad = '"VCS-1","Ann Smith","01/02/1950","PR7 1AB","31/02/2017","Self","Befriending","Engaged"'
+    short = '"VCS-2","Bob Jones","01/02/1950","PR7 1AB","03/04/2017","Self","Befriending"'
+    path = tmp_path / "vcs_referrals.csv"
+    path.write_text("\n".join([header, bad, short]) + "\n", encoding="utf-8")
+    home = ["--home", str(tmp_path / "hub")]
+    loaded = runner.invoke(app, ["load", "--feed", "vcs_referrals", str(path), *home, "--json"])
+    assert loaded.exit_code == 0, loaded.output
+    listed = json.loads(runner.invoke(app, ["quarantine", "list", *home, "--json"]).stdout)
+    assert listed["counts"] == {"vcs_referrals": {"invalid_date": 1, "wrong_field_count": 1}}
+    exported = runner.invoke(
+        app, ["quarantine", "export", str(tmp_path / "q.xlsx"), *home, "--json"]
+    )
+    assert json.loads(exported.stdout)["exported"] == 2
+    assert (tmp_path / "q.xlsx").stat().st_mode & 0o077 == 0
+    closed = runner.invoke(
+        app,
+        [
+            "quarantine",
+            "close",
+            "--delivery",
+            "1",
+            "--line",
+            "3",
+            "--note",
+            "re-sent",
+            *home,
+            "--json",
+        ],
+    )
+    assert json.loads(closed.stdout) == {"closed": 1}
+    fixed = tmp_path / "vcs_fixed.csv"
+    fixed.write_text(
+        "\n".join([header, bad.replace("31/02/2017", "28/02/2017")]) + "\n", encoding="utf-8"
+    )
+    resubmitted = runner.invoke(
+        app, ["quarantine", "resubmit", "--feed", "vcs_referrals", str(fixed), *home, "--json"]
+    )
+    assert json.loads(resubmitted.stdout)["deliveries"][0]["resolved"] == 1
+    remaining = json.loads(runner.invoke(app, ["quarantine", "list", *home, "--json"]).stdout)
+    assert remaining["rows"] == []

@@ -195,6 +195,14 @@ def _finish(reports: list[LoadReport], unknown: list[Path], seconds: float, as_j
         raise typer.Exit(1)
 
 
+def _say(as_json: bool, payload: dict[str, object], sentence: str) -> None:
+    """A command's result: JSON on standard output, or a sentence for the person at the terminal."""
+    if as_json:
+        typer.echo(json.dumps(payload))
+    else:
+        stderr.print(sentence)
+
+
 FeedFilter = Annotated[str | None, typer.Option("--feed", help="Only this feed.")]
 ReasonFilter = Annotated[
     str | None, typer.Option("--reason", help="Only this reason, e.g. invalid_date.")
@@ -242,10 +250,11 @@ def export_command(
 ) -> None:
     """Export refused rows with their content and reasons, to fix and resubmit (identifiable: handle with care)."""
     count = quarantine.export(resolve_home(home), _filters(feed, reason, status), out)
-    if as_json:
-        typer.echo(json.dumps({"exported": count, "file": str(out)}))
-    else:
-        stderr.print(f"{count:,} quarantined rows written to {out}")
+    _say(
+        as_json,
+        {"exported": count, "file": str(out)},
+        f"{count:,} quarantined rows written to {out}",
+    )
 
 
 @quarantine_app.command("close")
@@ -264,10 +273,7 @@ def close_command(
     except (ValueError, StoreBusyError) as error:
         stderr.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from error
-    if as_json:
-        typer.echo(json.dumps({"closed": closed}))
-    else:
-        stderr.print(f"{closed:,} quarantined rows closed")
+    _say(as_json, {"closed": closed}, f"{closed:,} quarantined rows closed")
 
 
 @quarantine_app.command("resubmit")
