@@ -277,9 +277,34 @@ def test_swapped_day_and_month_at_the_police_rate(
     )
     seen: dict[str, tuple[str, str]] = {}
     for row in csv.DictReader(io.StringIO(text, newline="")):
-        if row["Incident Ref"] in person_of and row["DOB"] and row["Nominal ID"]:
-            seen[row["Nominal ID"]] = (row["DOB"], born[person_of[row["Incident Ref"]]])
+        key = f"{row['Incident Ref']}:{row['Nominal ID']}"  # one row per incident and nominal
+        if key in person_of and row["DOB"]:
+            seen[row["Nominal ID"]] = (row["DOB"], born[person_of[key]])
     swappable = [(d, t) for d, t in seen.values() if int(t[8:]) <= 12 and t[5:7] != t[8:]]
     swapped = np.mean([d == f"{t[5:7]}/{t[8:]}/{t[:4]}" for d, t in swappable])
     rate = load_params().noise("police").dob_swap_day_month
     assert abs(swapped - rate) < 4 * np.sqrt(rate / len(swappable)) + 0.002
+
+
+def test_domestic_incidents_record_both_partners(
+    medium_borough: tuple[Path, dict[str, Any]],
+) -> None:
+    """One incident reference, two nominals: the victim and the offender, at one address."""
+    out, _ = medium_borough
+    text = (
+        (out / "extracts" / "police_incidents.csv").read_bytes().decode("cp1252", errors="replace")
+    )
+    planted = {int(r["line"]) for r in bad_rows(out) if r["extract"] == "police_incidents"}
+    by_incident: dict[str, list[dict[str, str]]] = {}
+    touched: set[str] = set()
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    for row in reader:
+        by_incident.setdefault(row["Incident Ref"], []).append(row)
+        if reader.line_num in planted:
+            touched.add(row["Incident Ref"])
+    pairs = [rows for ref, rows in by_incident.items() if len(rows) == 2 and ref not in touched]
+    assert len(pairs) > 50
+    assert all({r["Incident Type"] for r in rows} == {"DOMESTIC"} for rows in pairs)
+    assert all({r["Role"] for r in rows} == {"VICTIM", "OFFENDER"} for rows in pairs)
+    same_address = sum(rows[0]["Postcode"] == rows[1]["Postcode"] for rows in pairs)
+    assert same_address > 0.8 * len(pairs)  # partners live together; a few records are stale

@@ -44,6 +44,8 @@ SUMMARIES = {
 
 
 def police(b: Borough) -> ExtractRows:
+    """Incidents with every nominal involved: a domestic incident between partners who live
+    together records both, the victim and the offender, under one incident reference."""
     rng = stream(b.config.seed, "extract:police")
     events = b.events("police_incident")
     shares = b.params.services["police_incident"].types
@@ -52,31 +54,61 @@ def police(b: Borough) -> ExtractRows:
     for incident_type, roles in ROLES.items():
         here = kind == incident_type
         role[here] = draw_types(rng, roles, int(here.sum()))
-    ident, record_of_row, records = identities(
-        b, "police", events["person"], events["day"], events["address"]
+    second = _partner_nominals(b, events, kind)
+    # Between partners one is the victim and the other the offender.
+    role[second] = np.where(role[second] == "OFFENDER", "OFFENDER", "VICTIM")
+    first_nominals = Table({"incident": np.arange(events.rows), "kind": kind, "role": role})
+    rows = Table.concat(
+        [
+            events.with_columns(**first_nominals),
+            events.take(second).with_columns(
+                person=b.people["partner"][events["person"][second]],
+                incident=second,
+                kind=kind[second],
+                role=np.where(role[second] == "OFFENDER", "VICTIM", "OFFENDER").astype(object),
+            ),
+        ]
     )
-    nominal = numbered("N", local_numbers(rng, records.rows, 4_000_000), 8)
-    incident = np.char.add(np.char.add("LC-", years_of(events["day"]).astype(str)), "-")
-    incident = np.char.add(incident, np.char.zfill((np.arange(events.rows) + 1).astype(str), 7))
+    rows = rows.take(np.lexsort((rows["person"], rows["incident"])))
+    person, day, incident = rows["person"], rows["day"], rows["incident"]
+    seconds = times_of_day(rng, events.rows)[incident]
+    ident, record_of_row, records = identities(b, "police", person, day, rows["address"])
+    nominal = pc.take(
+        numbered("N", local_numbers(rng, records.rows, 4_000_000), 8), pa.array(record_of_row)
+    )
+    reference = np.char.add(np.char.add("LC-", years_of(day).astype(str)), "-")
+    reference = pa.array(np.char.add(reference, np.char.zfill((incident + 1).astype(str), 7)))
+    kind, role = rows["kind"], rows["role"]
     summary = np.vectorize(SUMMARIES.get, otypes=[object])(kind)
     return ExtractRows(
         columns={
-            "Incident Ref": pa.array(incident),
-            "Nominal ID": pc.take(nominal, pa.array(record_of_row)),
+            "Incident Ref": reference,
+            "Nominal ID": nominal,
             "Surname": upper(ident["surname"]),
             "Forename(s)": text(ident["forename"]),
             "DOB": dates(ident["birth_day"], UK_DATE),
             "Gender": coded(ident["female"], "Female", "Male"),
             "Address": text(ident["line1"]),
             "Postcode": text(ident["postcode"]),
-            "Incident Date": dates(events["day"], UK_DATETIME, times_of_day(rng, events.rows)),
+            "Incident Date": dates(day, UK_DATETIME, seconds),
             "Incident Type": pa.array(kind),
             "Role": text(role),
             "Summary": text(summary),
         },
         key_column="Incident Ref",
-        person=events["person"],
+        person=person,
+        unique_key=pc.binary_join_element_wise(reference, nominal, ":"),
     )
+
+
+def _partner_nominals(b: Borough, events: Table, kind: np.ndarray) -> np.ndarray:
+    """Domestic incidents whose resident has a partner living in the borough on the day."""
+    partner = b.people["partner"][events["person"]]
+    safe = np.maximum(partner, 0)
+    present = (b.people["start_day"][safe] <= events["day"]) & (
+        events["day"] < b.people["end_day"][safe]
+    )
+    return np.flatnonzero((kind == "DOMESTIC") & (partner >= 0) & present)
 
 
 def fire(b: Borough) -> ExtractRows:
