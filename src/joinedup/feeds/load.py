@@ -57,8 +57,7 @@ class Loader(Settlement):
     def __init__(self, home: Path, version: store.Version, key: bytes, today: dt.date) -> None:
         self.home, self.version, self.key, self.today = home, version, key, today
         self.connection = store.connect_zones(version)
-        self.connection.execute(schema.IDENTITY_TABLES)
-        self.connection.execute(schema.ANALYTIC_DELIVERIES)
+        schema.create_shared(self.connection)
         # Record ids each delivery accepted, to resolve earlier quarantined rows (see below).
         self.connection.execute(
             "CREATE TEMP TABLE _accepted (delivery_id INTEGER, record_id VARCHAR)"
@@ -131,7 +130,7 @@ class Loader(Settlement):
             report.status, report.already_loaded_as = "already_loaded", int(str(earlier))
             report.message = f"already loaded as delivery {earlier}; nothing changed"
             return report
-        schema.create(self.connection, contract)
+        schema.create_feed(self.connection, contract)
         delivery_id = int(
             str(self.scalar("SELECT coalesce(max(delivery_id), 0) + 1 FROM deliveries"))
         )

@@ -73,7 +73,8 @@ class Batch:
 
 def sniff(path: Path, contract: Contract) -> None:
     """Refuse files that are not what the contract says, by their first bytes."""
-    head = path.read_bytes()[:512] if path.stat().st_size < 512 else path.open("rb").read(512)
+    with path.open("rb") as handle:
+        head = handle.read(512)
     stripped = head.removeprefix(codecs.BOM_UTF8).strip()
     if not stripped:
         raise FileRefusedError(

@@ -61,9 +61,14 @@ def analytic_table(contract: Contract) -> str:
     return f"analytic.feed_{contract.name}"
 
 
-def create(connection: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+def create_shared(connection: duckdb.DuckDBPyConnection) -> None:
+    """The tables every feed shares, in both zones."""
     connection.execute(IDENTITY_TABLES)
     connection.execute(ANALYTIC_DELIVERIES)
+
+
+def create_feed(connection: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """The feed's own table in the analytic zone."""
     content = ", ".join(
         f"{quote(c.analytic_name)} {SQL_TYPES[c.type]}" for c in analytic_columns(contract)
     )
