@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import numpy.typing as npt
 
@@ -18,6 +20,7 @@ LOCAL_PREFERENCE = 6.0
 DEREGISTRATION_REASONS = {"moved": "Left practice area", "death": "Death", "change": "Transferred"}
 
 
+@cache
 def practices() -> tuple[tuple[str, ...], tuple[str, ...], npt.NDArray[np.float64]]:
     """Codes, names and list sizes of the borough's practices."""
     rows = read_reference_csv("chorley_gp_practices.csv")
