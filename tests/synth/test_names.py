@@ -7,6 +7,7 @@ from importlib import resources
 import numpy as np
 import pytest
 
+from joinedup.reference.files import read_reference_csv
 from joinedup.synth import names
 
 
@@ -41,7 +42,7 @@ def test_no_duplicate_rows() -> None:
     assert [key for key, n in surname_keys.items() if n > 1] == []
     street_keys = Counter((r["kind"], r["value"]) for r in _rows("streets.csv"))
     assert [key for key, n in street_keys.items() if n > 1] == []
-    pairs = Counter((r["name"], r["nickname"]) for r in _rows("nicknames.csv"))
+    pairs = Counter((r["name"], r["nickname"]) for r in read_reference_csv("nicknames.csv"))
     assert [key for key, n in pairs.items() if n > 1] == []
 
 

@@ -27,6 +27,8 @@ from importlib import resources
 import numpy as np
 import numpy.typing as npt
 
+from joinedup.reference.files import read_reference_csv
+
 __all__ = [
     "ERAS",
     "WeightedNames",
@@ -132,7 +134,7 @@ def surnames() -> WeightedNames:
 @cache
 def _nickname_table() -> dict[str, tuple[str, ...]]:
     forms: dict[str, list[str]] = {}
-    for row in _rows("nicknames.csv"):
+    for row in read_reference_csv("nicknames.csv"):
         forms.setdefault(row["name"], []).append(row["nickname"])
     return {name: tuple(informal) for name, informal in forms.items()}
 

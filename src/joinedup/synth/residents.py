@@ -113,12 +113,31 @@ def _assign_dependants(
     order = parents[np.lexsort((parent_age, lsoa[parents]))]
     parent_key = np.sort(lsoa[parents] * 1000.0 + parent_age)
     target = lsoa[dependants] * 1000.0 + ages[dependants] + rng.uniform(22, 38, len(dependants))
-    position = np.searchsorted(parent_key, target)
+    # A few places either side, so that no one parent collects every child whose ideal parent
+    # age lies beyond the LSOA's oldest parent.
+    position = np.searchsorted(parent_key, target) + rng.integers(-6, 1, len(dependants))
     first = np.searchsorted(lsoa[order], lsoa[dependants], side="left")
     last = np.searchsorted(lsoa[order], lsoa[dependants], side="right") - 1
     has_parent = last >= first
     position = np.clip(position, first, np.maximum(last, first))
     household[dependants[has_parent]] = household[order[position[has_parent]]]
+
+
+def _join_households(
+    rng: np.random.Generator,
+    lsoa: npt.NDArray[np.int64],
+    household: npt.NDArray[np.int64],
+    sharers: npt.NDArray[np.int64],
+) -> None:
+    """Each adult who shares (a lodger, a grown-up relative, a house-mate) joins a household
+    chosen at random in the same LSOA."""
+    hosts = np.flatnonzero(household >= 0)
+    hosts = hosts[np.argsort(lsoa[hosts], kind="stable")]
+    first = np.searchsorted(lsoa[hosts], lsoa[sharers], side="left")
+    last = np.searchsorted(lsoa[hosts], lsoa[sharers], side="right")
+    found = last > first
+    pick = first + (rng.random(len(sharers)) * (last - first)).astype(np.int64)
+    household[sharers[found]] = household[hosts[pick[found]]]
 
 
 def build_residents(config: SynthConfig, params: Params, lsoas: Lsoas) -> Table:
@@ -145,14 +164,17 @@ def build_residents(config: SynthConfig, params: Params, lsoas: Lsoas) -> Table:
     )
     singles = np.flatnonzero(unpaired & ~sharing)
     household[singles] = len(women) + np.arange(len(singles))
-    parents = np.flatnonzero((household >= 0) & (ages < 60) & (female | (rng.random(count) < 0.1)))
-    dependants = np.flatnonzero(at_home | sharing)
-    _assign_dependants(rng, lsoa, ages, household, dependants, parents)
+    parents = np.flatnonzero((household >= 0) & (ages < 65) & (female | (rng.random(count) < 0.1)))
+    _assign_dependants(rng, lsoa, ages, household, np.flatnonzero(at_home), parents)
+    sharers = np.flatnonzero(sharing)
+    _join_households(rng, lsoa, household, sharers)
     orphans = np.flatnonzero(household < 0)
-    household[orphans] = len(women) + len(singles) + np.arange(len(orphans))
+    household[orphans] = int(household.max()) + 1 + np.arange(len(orphans))
 
     family_surname = draw_surnames(rng, int(household.max()) + 1)
     surname = family_surname[household]
+    # A lodger or house-mate is not of the family: each keeps a surname of their own.
+    surname[sharers] = draw_surnames(rng, len(sharers))
     married = rng.random(len(women)) < population["married_share"]
     surname[women[~married]] = draw_surnames(rng, int((~married).sum()))
     partner = np.full(count, -1, dtype=np.int64)

@@ -1,0 +1,349 @@
+"""The Splink model: comparisons designed for UK identifiers, blocking rules, and its training.
+
+Comparisons and blocking rules depend only on which identifiers the input holds, so the same
+design serves the identity zone and an analyst's ad hoc lists. Training follows Splink's guidance:
+u by random sampling, m by expectation maximisation over blocks that leave each comparison free
+in at least one session, and the prior from deterministic rules with a stated recall.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import Linker, SettingsCreator
+from splink.internals.comparison_creator import ComparisonCreator
+
+# Splink's INFO messages are for notebooks; JoinedUp shows its own progress.
+logging.getLogger("splink").setLevel(logging.WARNING)
+
+U_SAMPLE_PAIRS = 5e6
+REISSUED_NHS_NUMBER_RATE = 0.001
+SAME_ADDRESS_WORDS = (
+    "len(list_intersect(address_tokens_l, address_tokens_r)) * 3"
+    " >= greatest(len(address_tokens_l), len(address_tokens_r)) * 2"
+)
+SEED = 20170401
+
+
+@dataclass(frozen=True)
+class Available:
+    """Which comparable identifiers an input holds."""
+
+    given: bool = True
+    family: bool = True
+    birth_date: bool = True
+    sex: bool = True
+    postcode: bool = True
+    address: bool = True
+    nhs_number: bool = True
+    other_id: bool = False
+
+    def names(self) -> list[str]:
+        return [name for name, present in self.__dict__.items() if present]
+
+    def comparisons(self) -> list[str]:
+        """The comparisons to make: postcode and address as one when both are present."""
+        names = self.names()
+        if self.postcode and self.address:
+            names[names.index("postcode")] = "residence"
+            names.remove("address")
+        return names
+
+
+def _null(column: str) -> cll.NullLevel:
+    return cll.NullLevel(column)
+
+
+def _given_comparison() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="given",
+        comparison_description="Given name: exact, nickname, spelling, sound",
+        comparison_levels=[
+            _null("given"),
+            cll.ExactMatchLevel("given", term_frequency_adjustments=True),
+            cll.CustomLevel(
+                "list_has_any(given_roots_l, given_roots_r)", "Nickname of the same name"
+            ),
+            cll.JaroWinklerLevel("given", 0.92),
+            cll.CustomLevel("given_sound_l = given_sound_r", "Sounds the same (Metaphone)"),
+            cll.JaroWinklerLevel("given", 0.80),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _family_comparison() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="family",
+        comparison_description="Family name: exact, one part of a double name, spelling, sound",
+        comparison_levels=[
+            _null("family"),
+            cll.ExactMatchLevel("family", term_frequency_adjustments=True),
+            cll.CustomLevel(
+                "len(list_intersect(family_tokens_l, family_tokens_r)) > 0",
+                "Shares one part of a double-barrelled name",
+            ),
+            cll.JaroWinklerLevel("family", 0.92),
+            cll.CustomLevel("family_sound_l = family_sound_r", "Sounds the same (Metaphone)"),
+            cll.JaroWinklerLevel("family", 0.80),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _birth_date_comparison() -> ComparisonCreator:
+    left, right = "birth_date_l", "birth_date_r"
+    same = {part: f"{part}({left}) = {part}({right})" for part in ("year", "month", "day")}
+    return cl.CustomComparison(
+        output_column_name="birth_date",
+        comparison_description="Date of birth: exact, day and month swapped, one part wrong",
+        comparison_levels=[
+            _null("birth_date"),
+            cll.ExactMatchLevel("birth_date", term_frequency_adjustments=True),
+            cll.CustomLevel(
+                f"{same['year']} AND month({left}) = day({right}) AND day({left}) = month({right})",
+                "Day and month swapped",
+            ),
+            cll.CustomLevel(
+                f"({same['year']} AND {same['month']}) OR ({same['year']} AND {same['day']}) "
+                f"OR ({same['month']} AND {same['day']})",
+                "Two of day, month and year agree",
+            ),
+            cll.CustomLevel(
+                f"abs(date_diff('day', {left}, {right})) <= 365", "Within a year of each other"
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _postcode_comparison() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="postcode",
+        comparison_description="Postcode: unit, sector, district (plain text if not a UK shape)",
+        comparison_levels=[
+            _null("postcode"),
+            cll.ExactMatchLevel("postcode", term_frequency_adjustments=True),
+            *_nearby_levels(),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _nearby_levels() -> list[cll.CustomLevel]:
+    return [
+        cll.CustomLevel("postcode_sector_l = postcode_sector_r", "Same postcode sector"),
+        cll.CustomLevel("postcode_district_l = postcode_district_r", "Same postcode district"),
+    ]
+
+
+def _address_comparison() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="address",
+        comparison_description="Address: exact, most words shared",
+        comparison_levels=[
+            _null("address"),
+            cll.ExactMatchLevel("address"),
+            cll.CustomLevel(SAME_ADDRESS_WORDS, "Two thirds of words shared"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _residence_comparison() -> ComparisonCreator:
+    """Postcode and address as one comparison: they say the same thing twice, and counting both
+    would make everyone at one address look like one person."""
+    same_address = f"(address_l = address_r OR {SAME_ADDRESS_WORDS})"
+    missing = "(postcode_l IS NULL AND address_l IS NULL) OR (postcode_r IS NULL AND address_r IS NULL)"
+    return cl.CustomComparison(
+        output_column_name="residence",
+        comparison_description="Where they live: address and postcode, unit, sector, district",
+        comparison_levels=[
+            cll.CustomLevel(missing).configure(
+                is_null_level=True, label_for_charts="Address and postcode missing"
+            ),
+            cll.CustomLevel(
+                f"postcode_l = postcode_r AND {same_address}", "Same address and postcode"
+            ),
+            cll.CustomLevel("postcode_l = postcode_r", "Same postcode, not the same address").configure(
+                tf_adjustment_column="postcode", tf_adjustment_weight=1.0
+            ),
+            cll.CustomLevel(same_address, "Same address, postcode differs"),
+            *_nearby_levels(),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _sex_comparison() -> ComparisonCreator:
+    return cl.ExactMatch("sex")
+
+
+def _nhs_comparison() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="nhs_number",
+        comparison_description="NHS number (valid ones only): same, or two different valid numbers",
+        comparison_levels=[
+            _null("nhs_number"),
+            cll.ExactMatchLevel("nhs_number"),
+            # Fixed, not estimated: people who share a name, an address and a birthday with
+            # someone else (twins, namesakes in one house) would otherwise teach EM that two
+            # different valid numbers are common among matches. Re-issued numbers are rare.
+            cll.ElseLevel().configure(
+                label_for_charts="Two different valid NHS numbers",
+                m_probability=REISSUED_NHS_NUMBER_RATE,
+                fix_m_probability=True,
+            ),
+        ],
+    )
+
+
+def _other_id_comparison() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="other_id",
+        comparison_description="Another identifier: exact, one or two characters different",
+        comparison_levels=[
+            _null("other_id"),
+            cll.ExactMatchLevel("other_id", term_frequency_adjustments=True),
+            cll.DamerauLevenshteinLevel("other_id", 2),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+COMPARISONS = {
+    "given": _given_comparison,
+    "family": _family_comparison,
+    "birth_date": _birth_date_comparison,
+    "sex": _sex_comparison,
+    "postcode": _postcode_comparison,
+    "address": _address_comparison,
+    "residence": _residence_comparison,
+    "nhs_number": _nhs_comparison,
+    "other_id": _other_id_comparison,
+}
+
+# Each rule names the identifiers that must be equal; together they keep recall high when any one
+# identifier is wrong or missing, and each stays tight enough for an ICS-sized population.
+BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
+    ("family", "birth_date"),
+    ("given", "birth_date"),
+    ("given", "family"),
+    ("postcode", "birth_date"),
+    ("postcode", "given"),
+    ("family_sound", "given_sound", "postcode_district"),
+    ("other_id",),
+    ("birth_date", "postcode_district", "sex"),
+)
+# Pairs already decided before the model runs (same valid NHS number) are not scored again.
+NOT_DECIDED_BY_NHS = "NOT coalesce(l.nhs_number = r.nhs_number, false)"
+
+
+def _needs(key: str) -> str:
+    return {
+        "family_sound": "family",
+        "given_sound": "given",
+        "postcode_district": "postcode",
+    }.get(key, key)
+
+
+def blocking_rules(available: Available) -> list[str]:
+    present = set(available.names())
+    rules = []
+    for keys in BLOCKING_KEYS:
+        if all(_needs(k) in present for k in keys):
+            equal = " AND ".join(f"l.{k} = r.{k}" for k in keys)
+            rules.append(f"{equal} AND {NOT_DECIDED_BY_NHS}" if available.nhs_number else equal)
+    return rules
+
+
+def settings(available: Available, link_type: str) -> SettingsCreator:
+    comparisons = [COMPARISONS[name]() for name in available.comparisons()]
+    return SettingsCreator(
+        link_type=link_type,  # type: ignore[arg-type]
+        unique_id_column_name="node_id",
+        comparisons=comparisons,
+        blocking_rules_to_generate_predictions=blocking_rules(available),  # type: ignore[arg-type]
+        retain_intermediate_calculation_columns=True,
+        retain_matching_columns=True,
+        max_iterations=25,
+        em_convergence=0.0001,
+    )
+
+
+def _training_blocks(available: Available) -> list[str]:
+    """EM sessions: each leaves a different set of comparisons free to be estimated."""
+    present = set(available.names())
+    candidates = [
+        ("nhs_number",),
+        ("birth_date",),
+        ("given", "family"),
+        ("postcode",),
+        ("other_id",),
+        ("family",),
+    ]
+    chosen: list[str] = []
+    estimated: set[str] = set()
+    for keys in candidates:
+        if not set(keys) <= present:
+            continue
+        frees = present - set(keys)
+        if frees - estimated:
+            chosen.append(" AND ".join(f"l.{k} = r.{k}" for k in keys))
+            estimated |= frees
+        if estimated >= present:
+            break
+    return chosen
+
+
+def _prior_rules(available: Available) -> list[str]:
+    present = set(available.names())
+    rules = []
+    if "nhs_number" in present:
+        rules.append("l.nhs_number = r.nhs_number")
+    if {"given", "family", "birth_date"} <= present:
+        rules.append("l.given = r.given AND l.family = r.family AND l.birth_date = r.birth_date")
+    elif "other_id" in present:
+        rules.append("l.other_id = r.other_id")
+    elif {"given", "family"} <= present:
+        rules.append("l.given = r.given AND l.family = r.family")
+    return rules
+
+
+def train(linker: Linker, available: Available, records: int) -> None:
+    """Estimate the model's parameters in place, deterministically for the same input."""
+    prior = _prior_rules(available)
+    if prior:
+        linker.training.estimate_probability_two_random_records_match(prior, recall=0.8)
+    linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
+    # Enough records that every EM block yields pairs, few enough to stay quick at ICS scale.
+    proportion = min(1.0, 400_000 / max(records, 1))
+    for rule in _training_blocks(available):
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, record_sample_proportion=proportion
+        )
+
+
+def model_json(linker: Linker) -> dict[str, Any]:
+    saved: dict[str, Any] = linker.misc.save_model_to_json()
+    return saved
+
+
+def write_model(linker: Linker, folder: Path) -> Path:
+    """The trained model as JSON and Splink's match-weight chart beside it, as one version."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "model.json"
+    path.write_text(json.dumps(model_json(linker), indent=2, sort_keys=True), encoding="utf-8")
+    charts = {
+        "match_weights.html": linker.visualisations.match_weights_chart(),
+        "m_u_parameters.html": linker.visualisations.m_u_parameters_chart(),
+    }
+    for name, chart in charts.items():
+        chart.save_offline_chart(str(folder / name), overwrite=True, print_msg=False)
+    return path

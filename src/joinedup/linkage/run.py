@@ -1,0 +1,340 @@
+"""``joinedup link``: every record in the identity zone linked into residents with stable keys.
+
+A run reads the published zones, writes its results into a new version of them and publishes that
+in one atomic step, so a run that fails half way leaves the previous person_keys published.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from splink import DuckDBAPI
+from splink.clustering import cluster_pairwise_predictions_at_threshold
+
+from joinedup.feeds import store
+from joinedup.feeds.secret import load_key, pads
+from joinedup.linkage import graph, keys, model, review, scoring
+from joinedup.linkage.paths import model_versions, next_model_folder
+
+LINKAGE_MEMORY_LIMIT = "8GB"
+Progress = Callable[[str], None]
+
+
+class LinkageError(RuntimeError):
+    """Linkage cannot run (nothing loaded yet)."""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Model pairs at or above ``link`` are linked; those from ``review`` up to ``link`` wait for
+    a reviewer and are not linked meanwhile (a wrong link is the worse error)."""
+
+    link: float = 0.995
+    review: float = 0.80
+
+    def __post_init__(self) -> None:
+        if not 0 < self.review <= self.link <= 1:
+            raise ValueError("thresholds must satisfy 0 < review <= link <= 1")
+
+
+@dataclass
+class LinkReport:
+    run_id: int
+    model_version: str
+    trained: bool
+    records: int
+    identities: int
+    persons: int
+    scored_pairs: int
+    model_links: int
+    review_queue: int
+    decisions_applied: int
+    new_keys: int
+    merged_keys: int
+    split_keys: int
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def review_share(self) -> float:
+        """Pairs sent to review as a share of the pairs the model would link or is unsure of."""
+        total = self.model_links + self.review_queue
+        return self.review_queue / total if total else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "review_share": round(self.review_share, 5)}
+
+
+def link(
+    home: Path,
+    retrain: bool = False,
+    thresholds: Thresholds | None = None,
+    progress: Progress = lambda _step: None,
+) -> LinkReport:
+    thresholds = thresholds or Thresholds()
+    with store.writer_lock(home):
+        published = store.current(home)
+        if published is None:
+            raise LinkageError("nothing is loaded yet: load the partner extracts first")
+        version = store.begin(home)
+        try:
+            connection = store.connect_zones(version)
+            report = _link_into(connection, home, retrain, thresholds, progress)
+            connection.close()
+        except BaseException:
+            store.abandon(version)
+            raise
+        store.publish(home, version)
+    return report
+
+
+def _timed(seconds: dict[str, float], name: str, started: float) -> float:
+    now = time.perf_counter()
+    seconds[name] = round(now - started, 2)
+    return now
+
+
+def _link_into(
+    connection: duckdb.DuckDBPyConnection,
+    home: Path,
+    retrain: bool,
+    thresholds: Thresholds,
+    progress: Progress,
+) -> LinkReport:
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    connection.execute(f"SET memory_limit = '{LINKAGE_MEMORY_LIMIT}'")
+    inner, outer = pads(load_key(home, stores_exist=True))
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE _pads AS SELECT ?::BLOB AS ipad, ?::BLOB AS opad",
+        [inner, outer],
+    )
+    # Splink's working tables belong in memory, not in the identity zone's file.
+    connection.execute("USE memory")
+    progress("Collapsing identical identities")
+    counts = graph.build(connection)
+    started = _timed(seconds, "prepare", started)
+
+    progress("Training the model" if retrain or not model_versions(home) else "Loading the model")
+    model_folder, trained = _model(connection, home, retrain, counts["identities"])
+    linker = scoring.linker_for(
+        connection, ["link_nodes"], model.Available(), model_folder / "model.json"
+    )
+    started = _timed(seconds, "model", started)
+
+    progress("Scoring candidate pairs")
+    scored = scoring.predict(linker, connection, thresholds.review, "link_scored")
+    started = _timed(seconds, "score", started)
+
+    progress("Clustering into residents")
+    decisions = review.load_decisions(connection, home)
+    _edges(connection, thresholds)
+    _cluster(connection)
+    run_id = _next_run_id(connection)
+    _previous(connection)
+    changes = keys.assign(connection, run_id)
+    queue = _review_queue(connection, thresholds)
+    started = _timed(seconds, "cluster", started)
+
+    progress("Publishing person keys")
+    _publish_tables(connection)
+    stats = connection.execute(
+        """
+        SELECT (SELECT count(*) FROM link_record_nodes),
+               (SELECT count(DISTINCT person_key) FROM link_assigned),
+               (SELECT count(*) FROM link_edges WHERE evidence LIKE 'model%')
+        """
+    ).fetchall()[0]
+    _timed(seconds, "publish", started)
+    report = LinkReport(
+        run_id=run_id,
+        model_version=model_folder.name,
+        trained=trained,
+        records=stats[0],
+        identities=counts["identities"],
+        persons=stats[1],
+        scored_pairs=scored,
+        model_links=stats[2],
+        review_queue=queue,
+        decisions_applied=decisions,
+        new_keys=changes["new"],
+        merged_keys=changes["merged"],
+        split_keys=changes["split"],
+        seconds=seconds,
+    )
+    _record_run(connection, report, thresholds)
+    return report
+
+
+def _model(
+    connection: duckdb.DuckDBPyConnection, home: Path, retrain: bool, identities: int
+) -> tuple[Path, bool]:
+    """The latest saved model, or a newly trained one saved as the next version."""
+    versions = model_versions(home)
+    if versions and not retrain:
+        return versions[-1], False
+    available = model.Available()
+    linker = scoring.linker_for(connection, ["link_nodes"], available)
+    model.train(linker, available, identities)
+    folder = next_model_folder(home)
+    model.write_model(linker, folder)
+    return folder, True
+
+
+def _edges(connection: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> None:
+    """Partner-asserted edges, the model's confident pairs less those a reviewer rejected, and
+    pairs a reviewer accepted."""
+    connection.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE link_edges AS
+        SELECT node_id_l, node_id_r, evidence, 1.0 AS match_probability FROM link_fixed_edges
+        UNION ALL
+        SELECT s.node_id_l, s.node_id_r,
+               'model (p=' || printf('%.4f', s.match_probability) || ')', s.match_probability
+        FROM link_scored AS s
+        ANTI JOIN link_decisions AS d
+          ON d.node_id_l = least(s.node_id_l, s.node_id_r)
+         AND d.node_id_r = greatest(s.node_id_l, s.node_id_r)
+        WHERE s.match_probability >= {thresholds.link}
+        UNION ALL
+        SELECT node_id_l, node_id_r, 'reviewer decision: same person', 1.0
+        FROM link_decisions WHERE decision = 'same_person'
+        """
+    )
+
+
+def _cluster(connection: duckdb.DuckDBPyConnection) -> None:
+    connection.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _all_nodes AS
+        SELECT node_id FROM link_nodes
+        UNION SELECT source_node FROM link_record_nodes WHERE source_node IS NOT NULL
+        ORDER BY node_id
+        """
+    )
+    connection.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _cluster_edges AS
+        SELECT DISTINCT e.node_id_l, e.node_id_r FROM link_edges AS e
+        SEMI JOIN _all_nodes AS a ON a.node_id = e.node_id_l
+        SEMI JOIN _all_nodes AS b ON b.node_id = e.node_id_r
+        """
+    )
+    api = DuckDBAPI(connection=connection)
+    clusters = cluster_pairwise_predictions_at_threshold(
+        api.register("_all_nodes"),
+        api.register("_cluster_edges"),
+        api,
+        node_id_column_name="node_id",
+        edge_id_column_name_left="node_id_l",
+        edge_id_column_name_right="node_id_r",
+    )
+    connection.execute(
+        f"CREATE OR REPLACE TEMP TABLE link_clusters AS SELECT node_id, cluster_id FROM {clusters.physical_name}"
+    )
+    clusters.drop_table_from_database_and_remove_from_cache()
+
+
+def _exists(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
+    found: int = connection.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'identity' AND table_name = ?",
+        [table],
+    ).fetchall()[0][0]
+    return found > 0
+
+
+def _next_run_id(connection: duckdb.DuckDBPyConnection) -> int:
+    if not _exists(connection, "link_runs"):
+        return 1
+    last: int = connection.execute("SELECT coalesce(max(run_id), 0) FROM identity.link_runs").fetchall()[0][0]
+    return last + 1
+
+
+def _previous(connection: duckdb.DuckDBPyConnection) -> None:
+    source = (
+        "identity.link_person_nodes"
+        if _exists(connection, "link_person_nodes")
+        else "(SELECT NULL::VARCHAR AS node_id, NULL::VARCHAR AS person_key WHERE false)"
+    )
+    connection.execute(f"CREATE OR REPLACE TEMP TABLE link_previous AS SELECT node_id, person_key FROM {source}")
+
+
+def _review_queue(connection: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> int:
+    """Uncertain pairs that no reviewer has decided and that other evidence has not already joined."""
+    connection.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE link_review_queue AS
+        SELECT row_number() OVER (ORDER BY s.match_probability DESC, s.node_id_l, s.node_id_r) AS pair_id,
+               s.node_id_l, s.node_id_r, s.match_probability, s.match_weight, s.levels
+        FROM link_scored AS s
+        JOIN link_assigned AS a ON a.node_id = s.node_id_l
+        JOIN link_assigned AS b ON b.node_id = s.node_id_r
+        ANTI JOIN link_decisions AS d
+          ON d.node_id_l = least(s.node_id_l, s.node_id_r)
+         AND d.node_id_r = greatest(s.node_id_l, s.node_id_r)
+        WHERE s.match_probability < {thresholds.link} AND a.person_key <> b.person_key
+        """
+    )
+    count: int = connection.execute("SELECT count(*) FROM link_review_queue").fetchall()[0][0]
+    return count
+
+
+def _publish_tables(connection: duckdb.DuckDBPyConnection) -> None:
+    """The identity zone gets the whole linkage; the analytic zone only record -> person_key."""
+    for name in ("link_nodes", "link_edges", "link_review_queue"):
+        connection.execute(f"CREATE OR REPLACE TABLE identity.{name} AS SELECT * FROM {name}")
+    connection.execute(
+        "CREATE OR REPLACE TABLE identity.link_person_nodes AS "
+        "SELECT node_id, person_key FROM link_assigned ORDER BY node_id"
+    )
+    connection.execute(
+        """
+        CREATE OR REPLACE TABLE identity.link_record_persons AS
+        SELECT r.feed, r.record_key, r.node_id, a.person_key
+        FROM link_record_nodes AS r JOIN link_assigned AS a USING (node_id)
+        """
+    )
+    connection.execute(
+        """
+        CREATE TABLE IF NOT EXISTS identity.link_key_changes (
+            run_id INTEGER, change VARCHAR, person_key VARCHAR, other_key VARCHAR,
+            nodes BIGINT, reason VARCHAR)
+        """
+    )
+    connection.execute("INSERT INTO identity.link_key_changes SELECT * FROM link_key_changes")
+    connection.execute(
+        """
+        CREATE OR REPLACE TABLE analytic.person_keys AS
+        SELECT feed, record_key, person_key FROM identity.link_record_persons
+        ORDER BY feed, record_key
+        """
+    )
+
+
+def _record_run(
+    connection: duckdb.DuckDBPyConnection, report: LinkReport, thresholds: Thresholds
+) -> None:
+    connection.execute(
+        """
+        CREATE TABLE IF NOT EXISTS identity.link_runs (
+            run_id INTEGER PRIMARY KEY, finished_at TIMESTAMP, model_version VARCHAR,
+            link_threshold DOUBLE, review_threshold DOUBLE, report JSON)
+        """
+    )
+    connection.execute(
+        "INSERT INTO identity.link_runs VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            report.run_id,
+            dt.datetime.now(dt.UTC),
+            report.model_version,
+            thresholds.link,
+            thresholds.review,
+            json.dumps(report.as_dict()),
+        ],
+    )

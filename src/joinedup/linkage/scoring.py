@@ -1,0 +1,92 @@
+"""Running a Splink model over a table of standardised nodes, and reading its evidence.
+
+Shared by the identity zone's linkage and by ``link-files``: one place registers the nodes, trains
+or loads the model, scores the blocked pairs and labels each comparison's level for people.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+from splink import DuckDBAPI, Linker
+from splink.internals.splink_dataframe import SplinkDataFrame
+
+from joinedup.linkage import model
+
+LOG_LEVEL = logging.WARNING
+
+
+def linker_for(
+    connection: duckdb.DuckDBPyConnection,
+    tables: Sequence[str],
+    available: model.Available,
+    saved_model: Path | None = None,
+) -> Linker:
+    """A Splink linker over ``tables`` (one to de-duplicate, two to link), with the saved model
+    if given, else the untrained design for ``available``."""
+    api = DuckDBAPI(connection=connection)
+    frames: list[SplinkDataFrame] = [api.register(t) for t in tables]
+    link_type = "dedupe_only" if len(tables) == 1 else "link_only"
+    settings = saved_model if saved_model is not None else model.settings(available, link_type)
+    inputs: SplinkDataFrame | list[SplinkDataFrame] = frames[0] if len(frames) == 1 else frames
+    return Linker(inputs, settings, log_level=LOG_LEVEL)
+
+
+def predict(linker: Linker, connection: duckdb.DuckDBPyConnection, threshold: float, into: str) -> int:
+    """Score the blocked pairs at or above ``threshold`` into the temp table ``into``, with a
+    ``levels`` map: each comparison's level and its match weight, in words."""
+    scored = linker.inference.predict(threshold_match_probability=threshold)
+    labels = level_labels(linker)
+    connection.register("_level_labels", labels)
+    names = [name for name, _, _ in _comparisons(linker)]
+    entries = ", ".join(
+        f"({name!r}, (SELECT label FROM _level_labels AS x WHERE x.comparison = {name!r} "
+        f"AND x.gamma = p.gamma_{name}) || ' (' || printf('%+.1f', p.mw_{name} + "
+        f"{_tf(linker, name)}) || ')')"
+        for name in names
+    )
+    connection.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {into} AS
+        SELECT p.node_id_l, p.node_id_r, p.match_probability, p.match_weight,
+               map_from_entries([{entries}]) AS levels
+        FROM {scored.physical_name} AS p
+        """
+    )
+    connection.unregister("_level_labels")
+    scored.drop_table_from_database_and_remove_from_cache()
+    count: int = connection.execute(f"SELECT count(*) FROM {into}").fetchall()[0][0]
+    return count
+
+
+def _tf(linker: Linker, name: str) -> str:
+    for comparison_name, _, has_tf in _comparisons(linker):
+        if comparison_name == name and has_tf:
+            return f"coalesce(p.mw_tf_adj_{name}, 0)"
+    return "0"
+
+
+def _comparisons(linker: Linker) -> list[tuple[str, list[tuple[int, str]], bool]]:
+    result = []
+    for comparison in linker._settings_obj.comparisons:
+        levels = [(lv.comparison_vector_value, lv.label_for_charts) for lv in comparison.comparison_levels]
+        has_tf = any(lv._tf_adjustment_input_column is not None for lv in comparison.comparison_levels)
+        result.append((comparison.output_column_name, levels, has_tf))
+    return result
+
+
+def level_labels(linker: Linker) -> list[tuple[str, int, str]] | object:
+    """Each comparison level's label, by comparison and gamma value, as an Arrow table."""
+    import pyarrow as pa
+
+    rows = [(name, gamma, label) for name, levels, _ in _comparisons(linker) for gamma, label in levels]
+    return pa.table(
+        {
+            "comparison": [r[0] for r in rows],
+            "gamma": [r[1] for r in rows],
+            "label": [r[2] for r in rows],
+        }
+    )
