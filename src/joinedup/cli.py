@@ -17,6 +17,8 @@ from rich.table import Table
 from joinedup import __version__
 from joinedup.feeds.cli import load, load_demo_extracts, print_reports, quarantine_app
 from joinedup.home import ensure_home, resolve_home
+from joinedup.linkage.cli import link_app, link_files_command
+from joinedup.linkage.run import link
 from joinedup.synth.config import DEFAULT_BAD_ROWS, DEFAULT_END, DEFAULT_START, SynthConfig
 from joinedup.synth.generate import generate, total_steps
 
@@ -33,6 +35,8 @@ app = typer.Typer(
 stderr = Console(stderr=True)
 app.command()(load)
 app.add_typer(quarantine_app, name="quarantine")
+app.add_typer(link_app, name="link")
+app.command("link-files")(link_files_command)
 
 HomeOption = Annotated[
     Path | None,
@@ -169,8 +173,9 @@ def demo(
 ) -> None:
     """Run the hub end to end on the synthetic borough, then (unless --no-serve) the web app.
 
-    Today: the synthetic borough is generated into HOME/demo, and its partner extracts are
-    loaded into the hub's identity and analytic zones, with the quarantine of planted bad rows.
+    Today: the synthetic borough is generated into HOME/demo, its partner extracts are loaded
+    into the hub's identity and analytic zones (planted bad rows quarantined), and every record
+    is linked into residents with stable person_keys.
     """
     hub = ensure_home(resolve_home(home))
     try:
@@ -179,13 +184,18 @@ def demo(
         raise typer.BadParameter(str(error)) from error
     summary = _synthesise(hub / "demo", config, as_json, emit=not as_json)
     reports, unknown, seconds = load_demo_extracts(hub, hub / "demo" / "extracts", show=not as_json)
+    with stderr.status("Linking residents", spinner="dots") as status:
+        linkage = link(hub, progress=lambda step: status.update(step))
     if as_json:
         load = {"deliveries": [r.as_dict() for r in reports], "seconds": round(seconds, 2)}
-        typer.echo(
-            json.dumps({"synth": summary, "load": load}, indent=2, sort_keys=True, default=str)
-        )
+        everything = {"synth": summary, "load": load, "linkage": linkage.as_dict()}
+        typer.echo(json.dumps(everything, indent=2, sort_keys=True, default=str))
     else:
         print_reports(reports)
+        stderr.print(
+            f"Linked {linkage.records:,} records into {linkage.persons:,} residents; "
+            f"{linkage.review_queue:,} pair(s) wait for review (joinedup link review)."
+        )
     if serve and not as_json:
         stderr.print("The web app is not part of this release yet: nothing to serve.")
     if unknown or any(r.status == "refused" or not r.reconciles for r in reports):

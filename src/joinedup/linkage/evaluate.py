@@ -134,7 +134,9 @@ def evaluate(home: Path, truth_dir: Path, feed_pairs: bool = True) -> dict[str, 
     """Pairwise, cluster and per-feed-pair figures of the published linkage against the truth."""
     records = truth_dir / "records.csv"
     if not records.is_file():
-        raise EvaluationError(f"no records.csv in {truth_dir}: give the synthetic borough's truth folder")
+        raise EvaluationError(
+            f"no records.csv in {truth_dir}: give the synthetic borough's truth folder"
+        )
     version = store.current(home)
     if version is None:
         raise EvaluationError("nothing is loaded yet")
@@ -155,7 +157,9 @@ def evaluate(home: Path, truth_dir: Path, feed_pairs: bool = True) -> dict[str, 
             JOIN link_record_persons AS p ON p.feed = i.feed AND p.record_key = i.record_key
             """
         )
-        truth_rows = connection.execute(f"SELECT count(*) FROM read_csv('{escaped}', all_varchar = true)").fetchall()[0][0]
+        truth_rows = connection.execute(
+            f"SELECT count(*) FROM read_csv('{escaped}', all_varchar = true)"
+        ).fetchall()[0][0]
         measured = connection.execute("SELECT count(*) FROM _evaluated").fetchall()[0][0]
         result: dict[str, Any] = {
             "records_in_truth": truth_rows,

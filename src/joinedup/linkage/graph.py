@@ -66,9 +66,11 @@ def build(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:
         """
     )
     create_name_codes(connection, "_link_raw_distinct")
-    identity_text = "concat_ws('|', " + ", ".join(
-        f"coalesce(CAST(s.{c} AS VARCHAR), '')" for c in IDENTIFIER_COLUMNS
-    ) + ")"
+    identity_text = (
+        "concat_ws('|', "
+        + ", ".join(f"coalesce(CAST(s.{c} AS VARCHAR), '')" for c in IDENTIFIER_COLUMNS)
+        + ")"
+    )
     connection.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _link_standard AS

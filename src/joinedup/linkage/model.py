@@ -17,6 +17,8 @@ from typing import Any
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import Linker, SettingsCreator
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.charts import SplinkChart
 from splink.internals.comparison_creator import ComparisonCreator
 
 # Splink's INFO messages are for notebooks; JoinedUp shows its own progress.
@@ -60,7 +62,15 @@ def _null(column: str) -> cll.NullLevel:
     return cll.NullLevel(column)
 
 
-def _given_comparison() -> ComparisonCreator:
+def _swapped_names() -> cll.CustomLevel:
+    similar = "jaro_winkler_similarity({a}, {b}) >= 0.9"
+    return cll.CustomLevel(
+        f"{similar.format(a='given_l', b='family_r')} AND {similar.format(a='family_l', b='given_r')}",
+        "Given and family names swapped",
+    )
+
+
+def _given_comparison(with_family: bool = True) -> ComparisonCreator:
     return cl.CustomComparison(
         output_column_name="given",
         comparison_description="Given name: exact, nickname, spelling, sound",
@@ -72,6 +82,7 @@ def _given_comparison() -> ComparisonCreator:
             ),
             cll.JaroWinklerLevel("given", 0.92),
             cll.CustomLevel("given_sound_l = given_sound_r", "Sounds the same (Metaphone)"),
+            *([_swapped_names()] if with_family else []),
             cll.JaroWinklerLevel("given", 0.80),
             cll.ElseLevel(),
         ],
@@ -91,6 +102,7 @@ def _family_comparison() -> ComparisonCreator:
             ),
             cll.JaroWinklerLevel("family", 0.92),
             cll.CustomLevel("family_sound_l = family_sound_r", "Sounds the same (Metaphone)"),
+            _swapped_names(),
             cll.JaroWinklerLevel("family", 0.80),
             cll.ElseLevel(),
         ],
@@ -138,6 +150,9 @@ def _postcode_comparison() -> ComparisonCreator:
 
 def _nearby_levels() -> list[cll.CustomLevel]:
     return [
+        cll.CustomLevel(
+            "damerau_levenshtein(postcode_l, postcode_r) <= 1", "Postcode one keying error apart"
+        ),
         cll.CustomLevel("postcode_sector_l = postcode_sector_r", "Same postcode sector"),
         cll.CustomLevel("postcode_district_l = postcode_district_r", "Same postcode district"),
     ]
@@ -160,7 +175,9 @@ def _residence_comparison() -> ComparisonCreator:
     """Postcode and address as one comparison: they say the same thing twice, and counting both
     would make everyone at one address look like one person."""
     same_address = f"(address_l = address_r OR {SAME_ADDRESS_WORDS})"
-    missing = "(postcode_l IS NULL AND address_l IS NULL) OR (postcode_r IS NULL AND address_r IS NULL)"
+    missing = (
+        "(postcode_l IS NULL AND address_l IS NULL) OR (postcode_r IS NULL AND address_r IS NULL)"
+    )
     return cl.CustomComparison(
         output_column_name="residence",
         comparison_description="Where they live: address and postcode, unit, sector, district",
@@ -171,9 +188,9 @@ def _residence_comparison() -> ComparisonCreator:
             cll.CustomLevel(
                 f"postcode_l = postcode_r AND {same_address}", "Same address and postcode"
             ),
-            cll.CustomLevel("postcode_l = postcode_r", "Same postcode, not the same address").configure(
-                tf_adjustment_column="postcode", tf_adjustment_weight=1.0
-            ),
+            cll.CustomLevel(
+                "postcode_l = postcode_r", "Same postcode, not the same address"
+            ).configure(tf_adjustment_column="postcode", tf_adjustment_weight=1.0),
             cll.CustomLevel(same_address, "Same address, postcode differs"),
             *_nearby_levels(),
             cll.ElseLevel(),
@@ -237,6 +254,7 @@ BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
     ("given", "family"),
     ("postcode", "birth_date"),
     ("postcode", "given"),
+    ("postcode", "family"),
     ("family_sound", "given_sound", "postcode_district"),
     ("other_id",),
     ("birth_date", "postcode_district", "sex"),
@@ -256,6 +274,8 @@ def _needs(key: str) -> str:
 def blocking_rules(available: Available) -> list[str]:
     present = set(available.names())
     rules = []
+    if {"given", "family"} <= present:
+        rules.append("l.given = r.family AND l.family = r.given")
     for keys in BLOCKING_KEYS:
         if all(_needs(k) in present for k in keys):
             equal = " AND ".join(f"l.{k} = r.{k}" for k in keys)
@@ -264,7 +284,10 @@ def blocking_rules(available: Available) -> list[str]:
 
 
 def settings(available: Available, link_type: str) -> SettingsCreator:
-    comparisons = [COMPARISONS[name]() for name in available.comparisons()]
+    comparisons: list[ComparisonCreator | dict[str, Any]] = [
+        _given_comparison(available.family) if name == "given" else COMPARISONS[name]()
+        for name in available.comparisons()
+    ]
     return SettingsCreator(
         link_type=link_type,  # type: ignore[arg-type]
         unique_id_column_name="node_id",
@@ -318,7 +341,7 @@ def _prior_rules(available: Available) -> list[str]:
 
 def train(linker: Linker, available: Available, records: int) -> None:
     """Estimate the model's parameters in place, deterministically for the same input."""
-    prior = _prior_rules(available)
+    prior: list[str | BlockingRuleCreator] = list(_prior_rules(available))
     if prior:
         linker.training.estimate_probability_two_random_records_match(prior, recall=0.8)
     linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
@@ -340,7 +363,7 @@ def write_model(linker: Linker, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "model.json"
     path.write_text(json.dumps(model_json(linker), indent=2, sort_keys=True), encoding="utf-8")
-    charts = {
+    charts: dict[str, SplinkChart[Any]] = {
         "match_weights.html": linker.visualisations.match_weights_chart(),
         "m_u_parameters.html": linker.visualisations.m_u_parameters_chart(),
     }

@@ -36,7 +36,7 @@ class Thresholds:
     """Model pairs at or above ``link`` are linked; those from ``review`` up to ``link`` wait for
     a reviewer and are not linked meanwhile (a wrong link is the worse error)."""
 
-    link: float = 0.995
+    link: float = 0.97
     review: float = 0.80
 
     def __post_init__(self) -> None:
@@ -252,7 +252,9 @@ def _exists(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
 def _next_run_id(connection: duckdb.DuckDBPyConnection) -> int:
     if not _exists(connection, "link_runs"):
         return 1
-    last: int = connection.execute("SELECT coalesce(max(run_id), 0) FROM identity.link_runs").fetchall()[0][0]
+    last: int = connection.execute(
+        "SELECT coalesce(max(run_id), 0) FROM identity.link_runs"
+    ).fetchall()[0][0]
     return last + 1
 
 
@@ -262,7 +264,9 @@ def _previous(connection: duckdb.DuckDBPyConnection) -> None:
         if _exists(connection, "link_person_nodes")
         else "(SELECT NULL::VARCHAR AS node_id, NULL::VARCHAR AS person_key WHERE false)"
     )
-    connection.execute(f"CREATE OR REPLACE TEMP TABLE link_previous AS SELECT node_id, person_key FROM {source}")
+    connection.execute(
+        f"CREATE OR REPLACE TEMP TABLE link_previous AS SELECT node_id, person_key FROM {source}"
+    )
 
 
 def _review_queue(connection: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> int:

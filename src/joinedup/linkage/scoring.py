@@ -11,12 +11,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 from splink import DuckDBAPI, Linker
 from splink.internals.splink_dataframe import SplinkDataFrame
 
 from joinedup.linkage import model
 
-LOG_LEVEL = logging.WARNING
+LOG_LEVEL = logging.ERROR
 
 
 def linker_for(
@@ -28,14 +29,24 @@ def linker_for(
     """A Splink linker over ``tables`` (one to de-duplicate, two to link), with the saved model
     if given, else the untrained design for ``available``."""
     api = DuckDBAPI(connection=connection)
-    frames: list[SplinkDataFrame] = [api.register(t) for t in tables]
+    # Two inputs are named "1" and "2": Splink's source_dataset then says which file a record is from.
+    frames: list[SplinkDataFrame] = [
+        api.register(t, dataset_display_name=str(i + 1)) if len(tables) > 1 else api.register(t)
+        for i, t in enumerate(tables)
+    ]
     link_type = "dedupe_only" if len(tables) == 1 else "link_only"
     settings = saved_model if saved_model is not None else model.settings(available, link_type)
     inputs: SplinkDataFrame | list[SplinkDataFrame] = frames[0] if len(frames) == 1 else frames
     return Linker(inputs, settings, log_level=LOG_LEVEL)
 
 
-def predict(linker: Linker, connection: duckdb.DuckDBPyConnection, threshold: float, into: str) -> int:
+def predict(
+    linker: Linker,
+    connection: duckdb.DuckDBPyConnection,
+    threshold: float,
+    into: str,
+    keep: Sequence[str] = (),
+) -> int:
     """Score the blocked pairs at or above ``threshold`` into the temp table ``into``, with a
     ``levels`` map: each comparison's level and its match weight, in words."""
     scored = linker.inference.predict(threshold_match_probability=threshold)
@@ -51,8 +62,8 @@ def predict(linker: Linker, connection: duckdb.DuckDBPyConnection, threshold: fl
     connection.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {into} AS
-        SELECT p.node_id_l, p.node_id_r, p.match_probability, p.match_weight,
-               map_from_entries([{entries}]) AS levels
+        SELECT {"".join(k + ", " for k in keep)}p.node_id_l, p.node_id_r, p.match_probability,
+               p.match_weight, map_from_entries([{entries}]) AS levels
         FROM {scored.physical_name} AS p
         """
     )
@@ -72,17 +83,21 @@ def _tf(linker: Linker, name: str) -> str:
 def _comparisons(linker: Linker) -> list[tuple[str, list[tuple[int, str]], bool]]:
     result = []
     for comparison in linker._settings_obj.comparisons:
-        levels = [(lv.comparison_vector_value, lv.label_for_charts) for lv in comparison.comparison_levels]
-        has_tf = any(lv._tf_adjustment_input_column is not None for lv in comparison.comparison_levels)
+        levels = [
+            (lv.comparison_vector_value, lv.label_for_charts) for lv in comparison.comparison_levels
+        ]
+        has_tf = any(
+            lv._tf_adjustment_input_column is not None for lv in comparison.comparison_levels
+        )
         result.append((comparison.output_column_name, levels, has_tf))
     return result
 
 
-def level_labels(linker: Linker) -> list[tuple[str, int, str]] | object:
+def level_labels(linker: Linker) -> pa.Table:
     """Each comparison level's label, by comparison and gamma value, as an Arrow table."""
-    import pyarrow as pa
-
-    rows = [(name, gamma, label) for name, levels, _ in _comparisons(linker) for gamma, label in levels]
+    rows = [
+        (name, gamma, label) for name, levels, _ in _comparisons(linker) for gamma, label in levels
+    ]
     return pa.table(
         {
             "comparison": [r[0] for r in rows],

@@ -99,7 +99,9 @@ def standardise_sql(source: str) -> str:
     uk = f"regexp_matches({squeezed}, '{POSTCODE_SHAPE}')"
     digits = "regexp_replace(CAST(s.nhs_number AS VARCHAR), '[ -]', '', 'g')"
     address = "nullif(trim(regexp_replace(upper(s.address), '[^A-Z0-9]+', ' ', 'g')), '')"
-    other = "nullif(upper(regexp_replace(CAST(s.other_id AS VARCHAR), '[^A-Za-z0-9]', '', 'g')), '')"
+    other = (
+        "nullif(upper(regexp_replace(CAST(s.other_id AS VARCHAR), '[^A-Za-z0-9]', '', 'g')), '')"
+    )
     staged = f"""
         SELECT s.node_id, {given} AS given, {family} AS family, CAST(s.birth_date AS DATE) AS birth_date,
                {sex} AS sex, {squeezed} AS postcode, {uk} AS postcode_is_uk,
