@@ -200,7 +200,8 @@ def link_files(
             tables.append(f"nodes_{index}")
         available = available_for(mapping)
         progress("Training the model")
-        linker = scoring.linker_for(connection, tables, available)
+        # No partner ids here: a shared NHS number is found by blocking, and scored like the rest.
+        linker = scoring.linker_for(connection, tables, available, nhs_decided=False)
         model.train(linker, available, sum(counts))
         out.mkdir(parents=True, exist_ok=True)
         model.write_model(linker, out / "model")

@@ -22,7 +22,9 @@ def _key(number_sql: str) -> str:
 
 def assign(connection: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, int]:
     """From ``link_clusters(node_id, cluster_id)``, the previous ``link_person_nodes`` and the
-    run's ``link_edges``, write ``link_assigned(node_id, person_key)`` and ``link_key_changes``."""
+    run's ``link_edges``, write ``link_assigned(node_id, person_key)`` and ``link_key_changes``.
+    New keys are numbered after every key ever issued (``link_known_keys``): a retired key is
+    never given to someone else."""
     connection.execute(
         """
         CREATE OR REPLACE TEMP TABLE _claims AS
@@ -43,7 +45,7 @@ def assign(connection: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, int]
     )
     highest = connection.execute(
         f"SELECT coalesce(max(CAST(substr(person_key, {len(KEY_PREFIX) + 1}) AS BIGINT)), 0) "
-        "FROM link_previous"
+        "FROM link_known_keys"
     ).fetchall()[0][0]
     connection.execute(
         f"""

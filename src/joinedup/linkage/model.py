@@ -271,19 +271,24 @@ def _needs(key: str) -> str:
     }.get(key, key)
 
 
-def blocking_rules(available: Available) -> list[str]:
+def blocking_rules(available: Available, nhs_decided: bool = True) -> list[str]:
+    """Prediction blocking rules; with ``nhs_decided`` pairs sharing a valid NHS number are left
+    out (linked before the model runs), otherwise a rule on the NHS number finds them."""
     present = set(available.names())
     rules = []
+    if available.nhs_number and not nhs_decided:
+        rules.append("l.nhs_number = r.nhs_number")
     if {"given", "family"} <= present:
         rules.append("l.given = r.family AND l.family = r.given")
     for keys in BLOCKING_KEYS:
         if all(_needs(k) in present for k in keys):
             equal = " AND ".join(f"l.{k} = r.{k}" for k in keys)
-            rules.append(f"{equal} AND {NOT_DECIDED_BY_NHS}" if available.nhs_number else equal)
+            decided = available.nhs_number and nhs_decided
+            rules.append(f"{equal} AND {NOT_DECIDED_BY_NHS}" if decided else equal)
     return rules
 
 
-def settings(available: Available, link_type: str) -> SettingsCreator:
+def settings(available: Available, link_type: str, nhs_decided: bool = True) -> SettingsCreator:
     comparisons: list[ComparisonCreator | dict[str, Any]] = [
         _given_comparison(available.family) if name == "given" else COMPARISONS[name]()
         for name in available.comparisons()
@@ -292,7 +297,7 @@ def settings(available: Available, link_type: str) -> SettingsCreator:
         link_type=link_type,  # type: ignore[arg-type]
         unique_id_column_name="node_id",
         comparisons=comparisons,
-        blocking_rules_to_generate_predictions=blocking_rules(available),  # type: ignore[arg-type]
+        blocking_rules_to_generate_predictions=blocking_rules(available, nhs_decided),  # type: ignore[arg-type]
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,
         max_iterations=25,
@@ -343,7 +348,11 @@ def train(linker: Linker, available: Available, records: int) -> None:
     """Estimate the model's parameters in place, deterministically for the same input."""
     prior: list[str | BlockingRuleCreator] = list(_prior_rules(available))
     if prior:
-        linker.training.estimate_probability_two_random_records_match(prior, recall=0.8)
+        try:
+            linker.training.estimate_probability_two_random_records_match(prior, recall=0.8)
+        except ValueError:
+            # A small list where the rules already find most pairs: take them as all of them.
+            linker.training.estimate_probability_two_random_records_match(prior, recall=1.0)
     linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
     # Enough records that every EM block yields pairs, few enough to stay quick at ICS scale.
     proportion = min(1.0, 400_000 / max(records, 1))

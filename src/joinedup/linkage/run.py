@@ -267,6 +267,16 @@ def _previous(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute(
         f"CREATE OR REPLACE TEMP TABLE link_previous AS SELECT node_id, person_key FROM {source}"
     )
+    history = (
+        "UNION SELECT person_key FROM identity.link_key_changes "
+        "UNION SELECT other_key FROM identity.link_key_changes WHERE other_key IS NOT NULL"
+        if _exists(connection, "link_key_changes")
+        else ""
+    )
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE link_known_keys AS "
+        f"SELECT person_key FROM link_previous {history}"
+    )
 
 
 def _review_queue(connection: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> int:

@@ -25,6 +25,7 @@ def linker_for(
     tables: Sequence[str],
     available: model.Available,
     saved_model: Path | None = None,
+    nhs_decided: bool = True,
 ) -> Linker:
     """A Splink linker over ``tables`` (one to de-duplicate, two to link), with the saved model
     if given, else the untrained design for ``available``."""
@@ -35,7 +36,11 @@ def linker_for(
         for i, t in enumerate(tables)
     ]
     link_type = "dedupe_only" if len(tables) == 1 else "link_only"
-    settings = saved_model if saved_model is not None else model.settings(available, link_type)
+    settings = (
+        saved_model
+        if saved_model is not None
+        else model.settings(available, link_type, nhs_decided)
+    )
     inputs: SplinkDataFrame | list[SplinkDataFrame] = frames[0] if len(frames) == 1 else frames
     return Linker(inputs, settings, log_level=LOG_LEVEL)
 
