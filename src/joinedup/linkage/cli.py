@@ -17,6 +17,7 @@ from joinedup.linkage import evaluate as evaluation
 from joinedup.linkage import explain as explaining
 from joinedup.linkage import review
 from joinedup.linkage.files import FilesThresholds, LinkFilesError, link_files, parse_map
+from joinedup.linkage.published import NotLinkedError, connect_linked
 from joinedup.linkage.run import LinkageError, LinkReport, Thresholds, link
 
 stderr = Console(stderr=True)
@@ -106,7 +107,7 @@ def review_command(
     """List the pairs waiting for a reviewer, evidence side by side."""
     try:
         pairs = review.queue(resolve_home(home))
-    except review.ReviewError as error:
+    except (review.ReviewError, NotLinkedError) as error:
         raise _fail(str(error)) from error
     if as_json:
         typer.echo(json.dumps([p.__dict__ for p in pairs[:limit]], indent=2, default=str))
@@ -145,7 +146,7 @@ def decide_command(
         raise typer.BadParameter("decision must be 'same' or 'different'")
     try:
         review.decide(resolve_home(home), pair_id, choice, reviewer, note)
-    except review.ReviewError as error:
+    except (review.ReviewError, NotLinkedError) as error:
         raise _fail(str(error)) from error
     stdout.print(
         f"Pair {pair_id}: recorded as {decision.lower()}; it applies from the next `joinedup link`."
@@ -169,7 +170,7 @@ def explain_command(
     try:
         found = explaining.explain(hub, person_key)
         drawn = explaining.waterfall(hub, found, chart) if chart else 0
-    except explaining.ExplainError as error:
+    except (explaining.ExplainError, NotLinkedError) as error:
         raise _fail(str(error)) from error
     if as_json:
         typer.echo(json.dumps(found.__dict__, indent=2, default=str))
@@ -207,24 +208,19 @@ def history_command(
     home: HomeOption = None,
 ) -> None:
     """The key log: new keys, merges and splits, with their reasons."""
-    from joinedup.feeds.load import connect_published
-
-    connection = connect_published(resolve_home(home))
-    if connection is None:
-        raise _fail("nothing is loaded yet")
+    try:
+        connection = connect_linked(resolve_home(home))
+    except NotLinkedError as error:
+        raise _fail(str(error)) from error
     where = (
         "WHERE change <> 'new'" if person_key is None else "WHERE person_key = ? OR other_key = ?"
     )
     params = [] if person_key is None else [person_key, person_key]
-    try:
+    with connection:
         rows = connection.execute(
             f"SELECT run_id, change, person_key, other_key, nodes, reason FROM link_key_changes {where} ORDER BY run_id, person_key",
             params,
         ).fetchall()
-    except Exception as error:
-        raise _fail("linkage has not run yet: run `joinedup link` first") from error
-    finally:
-        connection.close()
     table = Table(title="Person key changes")
     for column in ("run", "change", "person_key", "other key", "identities", "reason"):
         table.add_column(column)
@@ -242,7 +238,7 @@ def evaluate_command(
     """Precision, recall and F1 of the published linkage against the synthetic ground truth."""
     try:
         figures = evaluation.evaluate(resolve_home(home), truth_dir)
-    except evaluation.EvaluationError as error:
+    except (evaluation.EvaluationError, NotLinkedError) as error:
         raise _fail(str(error)) from error
     if as_json:
         typer.echo(json.dumps(figures, indent=2))

@@ -14,11 +14,11 @@ from typing import Any
 
 import duckdb
 
-from joinedup.feeds import store
+from joinedup.linkage.published import connect_linked
 
 
 class EvaluationError(ValueError):
-    """The truth folder or the linkage to measure is missing."""
+    """The truth folder is missing."""
 
 
 @dataclass(frozen=True)
@@ -137,29 +137,22 @@ def evaluate(home: Path, truth_dir: Path, feed_pairs: bool = True) -> dict[str, 
         raise EvaluationError(
             f"no records.csv in {truth_dir}: give the synthetic borough's truth folder"
         )
-    version = store.current(home)
-    if version is None:
-        raise EvaluationError("nothing is loaded yet")
-    connection = store.connect_zones(version, read_only=True)
+    connection = connect_linked(home)
     try:
-        linked = connection.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'link_record_persons'"
-        ).fetchall()[0][0]
-        if not linked:
-            raise EvaluationError("linkage has not run yet: run `joinedup link` first")
         escaped = str(records).replace("'", "''")
         connection.execute(
-            f"""
+            f"CREATE TEMP TABLE _truth AS SELECT * FROM read_csv('{escaped}', all_varchar = true, header = true)"
+        )
+        connection.execute(
+            """
             CREATE TEMP TABLE _evaluated AS
             SELECT i.feed, p.person_key AS predicted, t.person_id AS actual
-            FROM read_csv('{escaped}', all_varchar = true, header = true) AS t
+            FROM _truth AS t
             JOIN identity_records AS i ON i.feed = t.extract AND i.record_id = t.record_key
             JOIN link_record_persons AS p ON p.feed = i.feed AND p.record_key = i.record_key
             """
         )
-        truth_rows = connection.execute(
-            f"SELECT count(*) FROM read_csv('{escaped}', all_varchar = true)"
-        ).fetchall()[0][0]
+        truth_rows = connection.execute("SELECT count(*) FROM _truth").fetchall()[0][0]
         measured = connection.execute("SELECT count(*) FROM _evaluated").fetchall()[0][0]
         result: dict[str, Any] = {
             "records_in_truth": truth_rows,

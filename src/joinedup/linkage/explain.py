@@ -12,15 +12,15 @@ from typing import Any
 
 import duckdb
 
-from joinedup.feeds import store
 from joinedup.linkage import scoring
 from joinedup.linkage.model import Available
 from joinedup.linkage.paths import model_versions
+from joinedup.linkage.published import connect_linked
 from joinedup.linkage.review import EVIDENCE_FIELDS
 
 
 class ExplainError(LookupError):
-    """The person_key is unknown, or linkage has not run."""
+    """The person_key is unknown."""
 
 
 @dataclass(frozen=True)
@@ -29,20 +29,6 @@ class Explanation:
     records: list[dict[str, Any]]
     edges: list[dict[str, Any]]
     identities: list[dict[str, Any]]
-
-
-def _connection(home: Path) -> duckdb.DuckDBPyConnection:
-    version = store.current(home)
-    if version is None:
-        raise ExplainError("nothing is loaded yet")
-    connection = store.connect_zones(version, read_only=True)
-    found = connection.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'link_person_nodes'"
-    ).fetchall()[0][0]
-    if not found:
-        connection.close()
-        raise ExplainError("linkage has not run yet: run `joinedup link` first")
-    return connection
 
 
 def _dicts(
@@ -54,7 +40,7 @@ def _dicts(
 
 
 def explain(home: Path, person_key: str) -> Explanation:
-    connection = _connection(home)
+    connection = connect_linked(home)
     try:
         nodes = "SELECT node_id FROM link_person_nodes WHERE person_key = ?"
         records = _dicts(
@@ -95,7 +81,7 @@ def waterfall(home: Path, explanation: Explanation, path: Path) -> int:
     model_pairs = [e for e in explanation.edges if str(e["evidence"]).startswith("model")]
     if not versions or not model_pairs:
         return 0
-    connection = _connection(home)
+    connection = connect_linked(home)
     try:
         ids = sorted({e["node_id_l"] for e in model_pairs} | {e["node_id_r"] for e in model_pairs})
         connection.execute("USE memory")
@@ -106,11 +92,9 @@ def waterfall(home: Path, explanation: Explanation, path: Path) -> int:
         linker = scoring.linker_for(
             connection, ["_explain_nodes"], Available(), versions[-1] / "model.json"
         )
-        lefts = [{"node_id": e["node_id_l"]} for e in model_pairs]
-        rights = [{"node_id": e["node_id_r"]} for e in model_pairs]
         rows = {r["node_id"]: r for r in _dicts(connection, "SELECT * FROM _explain_nodes", [])}
         scored = linker.inference.score_pairs(
-            [rows[x["node_id"]] for x in lefts], [rows[x["node_id"]] for x in rights]
+            [rows[e["node_id_l"]] for e in model_pairs], [rows[e["node_id_r"]] for e in model_pairs]
         )
         records = scored.as_record_list()
         pairs = [

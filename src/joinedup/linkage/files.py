@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from splink import DuckDBAPI
-from splink.clustering import cluster_pairwise_predictions_at_threshold
 
 from joinedup.linkage import model, scoring
 from joinedup.linkage.standardise import create_name_codes, standardise_sql
@@ -239,24 +237,15 @@ def _cluster(connection: duckdb.DuckDBPyConnection, tables: list[str], link: flo
         FROM _scored WHERE match_probability >= {link}
         """
     )
-    api = DuckDBAPI(connection=connection)
-    result = cluster_pairwise_predictions_at_threshold(
-        api.register("_nodes"),
-        api.register("_edges"),
-        api,
-        node_id_column_name="key",
-        edge_id_column_name_left="key_l",
-        edge_id_column_name_right="key_r",
-    )
+    scoring.connected_components(connection, "_nodes", "_edges", "key", "_components")
     connection.execute(
-        f"""
+        """
         CREATE OR REPLACE TEMP TABLE _clusters AS
         SELECT n.source, n.node_id AS record_id,
                dense_rank() OVER (ORDER BY c.cluster_id) AS cluster_id
-        FROM {result.physical_name} AS c JOIN _nodes AS n USING (key)
+        FROM _components AS c JOIN _nodes AS n USING (key)
         """
     )
-    result.drop_table_from_database_and_remove_from_cache()
     count: int = connection.execute("SELECT count(DISTINCT cluster_id) FROM _clusters").fetchall()[
         0
     ][0]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import duckdb
 
 from joinedup.feeds.secret import key_sql
-from joinedup.linkage.standardise import create_name_codes, standardise_sql
+from joinedup.linkage.standardise import IDENTIFIER_ROLES, create_name_codes, standardise_sql
 
 IDENTIFIER_COLUMNS = (
     "given",
@@ -27,19 +27,7 @@ IDENTIFIER_COLUMNS = (
 
 
 def _raw_identity_key() -> str:
-    parts = ", ".join(
-        f"coalesce(CAST({c} AS VARCHAR), '')"
-        for c in (
-            "given_name",
-            "family_name",
-            "full_name",
-            "birth_date",
-            "sex",
-            "postcode",
-            "address",
-            "nhs_valid",
-        )
-    )
+    parts = ", ".join(f"coalesce(CAST({c} AS VARCHAR), '')" for c in IDENTIFIER_ROLES)
     return f"md5(concat_ws('|', {parts}))"
 
 
@@ -49,19 +37,19 @@ def build(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:
     connection.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _link_raw AS
-        SELECT feed, record_key, person_source_key, given_name, family_name, full_name,
-               birth_date, sex, postcode, address, nhs_valid, {_raw_identity_key()} AS raw_key,
+        SELECT feed, record_key, person_source_key, {", ".join(IDENTIFIER_ROLES)},
+               {_raw_identity_key()} AS raw_key,
                coalesce(given_name, family_name, full_name, CAST(birth_date AS VARCHAR),
-                        nhs_valid) IS NOT NULL AS identifiable
-        FROM (SELECT *, CASE WHEN nhs_number_valid THEN nhs_number END AS nhs_valid
+                        nhs_number) IS NOT NULL AS identifiable
+        FROM (SELECT * REPLACE (CASE WHEN nhs_number_valid THEN nhs_number END AS nhs_number)
               FROM identity.identity_records)
         """
     )
     connection.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE _link_raw_distinct AS
-        SELECT DISTINCT ON (raw_key) raw_key AS node_id, given_name, family_name, full_name,
-               birth_date, sex, postcode, address, nhs_valid AS nhs_number, NULL AS other_id
+        SELECT DISTINCT ON (raw_key) raw_key AS node_id, {", ".join(IDENTIFIER_ROLES)},
+               NULL AS other_id
         FROM _link_raw WHERE identifiable
         """
     )

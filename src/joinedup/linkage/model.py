@@ -70,43 +70,42 @@ def _swapped_names() -> cll.CustomLevel:
     )
 
 
-def _given_comparison(with_family: bool = True) -> ComparisonCreator:
+def _name_comparison(
+    column: str, description: str, partial: cll.CustomLevel, swapped: bool
+) -> ComparisonCreator:
+    """Exact (with term frequencies), a level of the name's own, close spelling, sound, names
+    swapped, loose spelling."""
     return cl.CustomComparison(
-        output_column_name="given",
-        comparison_description="Given name: exact, nickname, spelling, sound",
+        output_column_name=column,
+        comparison_description=description,
         comparison_levels=[
-            _null("given"),
-            cll.ExactMatchLevel("given", term_frequency_adjustments=True),
-            cll.CustomLevel(
-                "list_has_any(given_roots_l, given_roots_r)", "Nickname of the same name"
-            ),
-            cll.JaroWinklerLevel("given", 0.92),
-            cll.CustomLevel("given_sound_l = given_sound_r", "Sounds the same (Metaphone)"),
-            *([_swapped_names()] if with_family else []),
-            cll.JaroWinklerLevel("given", 0.80),
+            _null(column),
+            cll.ExactMatchLevel(column, term_frequency_adjustments=True),
+            partial,
+            cll.JaroWinklerLevel(column, 0.92),
+            cll.CustomLevel(f"{column}_sound_l = {column}_sound_r", "Sounds the same (Metaphone)"),
+            *([_swapped_names()] if swapped else []),
+            cll.JaroWinklerLevel(column, 0.80),
             cll.ElseLevel(),
         ],
     )
+
+
+def _given_comparison(with_family: bool = True) -> ComparisonCreator:
+    nickname = cll.CustomLevel(
+        "list_has_any(given_roots_l, given_roots_r)", "Nickname of the same name"
+    )
+    description = "Given name: exact, nickname, spelling, sound"
+    return _name_comparison("given", description, nickname, swapped=with_family)
 
 
 def _family_comparison() -> ComparisonCreator:
-    return cl.CustomComparison(
-        output_column_name="family",
-        comparison_description="Family name: exact, one part of a double name, spelling, sound",
-        comparison_levels=[
-            _null("family"),
-            cll.ExactMatchLevel("family", term_frequency_adjustments=True),
-            cll.CustomLevel(
-                "len(list_intersect(family_tokens_l, family_tokens_r)) > 0",
-                "Shares one part of a double-barrelled name",
-            ),
-            cll.JaroWinklerLevel("family", 0.92),
-            cll.CustomLevel("family_sound_l = family_sound_r", "Sounds the same (Metaphone)"),
-            _swapped_names(),
-            cll.JaroWinklerLevel("family", 0.80),
-            cll.ElseLevel(),
-        ],
+    part = cll.CustomLevel(
+        "len(list_intersect(family_tokens_l, family_tokens_r)) > 0",
+        "Shares one part of a double-barrelled name",
     )
+    description = "Family name: exact, one part of a double name, spelling, sound"
+    return _name_comparison("family", description, part, swapped=True)
 
 
 def _birth_date_comparison() -> ComparisonCreator:

@@ -15,8 +15,8 @@ from typing import Any
 
 import duckdb
 
-from joinedup.feeds import store
 from joinedup.linkage.paths import decisions_path
+from joinedup.linkage.published import connect_linked
 
 DECISIONS = ("same_person", "not_same_person")
 EVIDENCE_FIELDS = ("given", "family", "birth_date", "sex", "postcode", "address", "nhs_number")
@@ -64,8 +64,8 @@ class ReviewPair:
 
 def queue(home: Path, limit: int | None = None) -> list[ReviewPair]:
     """Open pairs (no decision yet), most likely matches first, with their evidence side by side."""
-    connection = _published(home)
-    decided = _decided_pairs(home)
+    connection = connect_linked(home)
+    load_decisions(connection, home)
     rows = connection.execute(
         f"""
         SELECT q.pair_id, q.match_probability, q.match_weight, q.node_id_l, q.node_id_r, q.levels,
@@ -73,6 +73,9 @@ def queue(home: Path, limit: int | None = None) -> list[ReviewPair]:
         FROM link_review_queue AS q
         JOIN link_nodes AS l ON l.node_id = q.node_id_l
         JOIN link_nodes AS r ON r.node_id = q.node_id_r
+        ANTI JOIN link_decisions AS d
+          ON d.node_id_l = least(q.node_id_l, q.node_id_r)
+         AND d.node_id_r = greatest(q.node_id_l, q.node_id_r)
         ORDER BY q.match_probability DESC, q.pair_id
         """
     ).fetchall()
@@ -80,8 +83,6 @@ def queue(home: Path, limit: int | None = None) -> list[ReviewPair]:
     pairs = []
     width = len(EVIDENCE_FIELDS)
     for row in rows:
-        if (row[3], row[4]) in decided:
-            continue
         left = dict(zip(EVIDENCE_FIELDS, row[6 : 6 + width], strict=True))
         right = dict(zip(EVIDENCE_FIELDS, row[6 + width :], strict=True))
         pairs.append(ReviewPair(row[0], row[1], row[2], left, right, dict(row[5])))
@@ -92,30 +93,6 @@ def _fields(alias: str) -> str:
     return ", ".join(f"{alias}.{f}" for f in EVIDENCE_FIELDS)
 
 
-def _published(home: Path) -> duckdb.DuckDBPyConnection:
-    version = store.current(home)
-    if version is None:
-        raise ReviewError("nothing is loaded yet: load the partner extracts, then run linkage")
-    connection = store.connect_zones(version, read_only=True)
-    exists = connection.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'identity' "
-        "AND table_name = 'link_review_queue'"
-    ).fetchall()[0][0]
-    if not exists:
-        connection.close()
-        raise ReviewError("linkage has not run yet: run `joinedup link` first")
-    return connection
-
-
-def _decided_pairs(home: Path) -> set[tuple[str, str]]:
-    path = decisions_path(home)
-    if not path.exists():
-        return set()
-    with duckdb.connect(str(path), read_only=True) as connection:
-        rows = connection.execute("SELECT node_id_l, node_id_r FROM link_decisions").fetchall()
-    return {(r[0], r[1]) for r in rows}
-
-
 def decide(
     home: Path, pair_id: int, decision: str, reviewer: str, note: str | None = None
 ) -> tuple[str, str]:
@@ -124,7 +101,7 @@ def decide(
         raise ReviewError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
     if not reviewer.strip():
         raise ReviewError("a decision needs the reviewer's name")
-    connection = _published(home)
+    connection = connect_linked(home)
     rows = connection.execute(
         "SELECT node_id_l, node_id_r FROM link_review_queue WHERE pair_id = ?", [pair_id]
     ).fetchall()

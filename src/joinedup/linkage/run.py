@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from splink import DuckDBAPI
-from splink.clustering import cluster_pairwise_predictions_at_threshold
 
 from joinedup.feeds import store
 from joinedup.feeds.secret import load_key, pads
 from joinedup.linkage import graph, keys, model, review, scoring
 from joinedup.linkage.paths import model_versions, next_model_folder
+from joinedup.linkage.published import identity_table_exists
 
 LINKAGE_MEMORY_LIMIT = "8GB"
 Progress = Callable[[str], None]
@@ -226,31 +225,13 @@ def _cluster(connection: duckdb.DuckDBPyConnection) -> None:
         SEMI JOIN _all_nodes AS b ON b.node_id = e.node_id_r
         """
     )
-    api = DuckDBAPI(connection=connection)
-    clusters = cluster_pairwise_predictions_at_threshold(
-        api.register("_all_nodes"),
-        api.register("_cluster_edges"),
-        api,
-        node_id_column_name="node_id",
-        edge_id_column_name_left="node_id_l",
-        edge_id_column_name_right="node_id_r",
+    scoring.connected_components(
+        connection, "_all_nodes", "_cluster_edges", "node_id", "link_clusters"
     )
-    connection.execute(
-        f"CREATE OR REPLACE TEMP TABLE link_clusters AS SELECT node_id, cluster_id FROM {clusters.physical_name}"
-    )
-    clusters.drop_table_from_database_and_remove_from_cache()
-
-
-def _exists(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
-    found: int = connection.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'identity' AND table_name = ?",
-        [table],
-    ).fetchall()[0][0]
-    return found > 0
 
 
 def _next_run_id(connection: duckdb.DuckDBPyConnection) -> int:
-    if not _exists(connection, "link_runs"):
+    if not identity_table_exists(connection, "link_runs"):
         return 1
     last: int = connection.execute(
         "SELECT coalesce(max(run_id), 0) FROM identity.link_runs"
@@ -261,7 +242,7 @@ def _next_run_id(connection: duckdb.DuckDBPyConnection) -> int:
 def _previous(connection: duckdb.DuckDBPyConnection) -> None:
     source = (
         "identity.link_person_nodes"
-        if _exists(connection, "link_person_nodes")
+        if identity_table_exists(connection, "link_person_nodes")
         else "(SELECT NULL::VARCHAR AS node_id, NULL::VARCHAR AS person_key WHERE false)"
     )
     connection.execute(
@@ -270,7 +251,7 @@ def _previous(connection: duckdb.DuckDBPyConnection) -> None:
     history = (
         "UNION SELECT person_key FROM identity.link_key_changes "
         "UNION SELECT other_key FROM identity.link_key_changes WHERE other_key IS NOT NULL"
-        if _exists(connection, "link_key_changes")
+        if identity_table_exists(connection, "link_key_changes")
         else ""
     )
     connection.execute(

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 from splink import DuckDBAPI, Linker
+from splink.clustering import cluster_pairwise_predictions_at_threshold
 from splink.internals.splink_dataframe import SplinkDataFrame
 
 from joinedup.linkage import model
@@ -55,14 +56,13 @@ def predict(
     """Score the blocked pairs at or above ``threshold`` into the temp table ``into``, with a
     ``levels`` map: each comparison's level and its match weight, in words."""
     scored = linker.inference.predict(threshold_match_probability=threshold)
-    labels = level_labels(linker)
-    connection.register("_level_labels", labels)
-    names = [name for name, _, _ in _comparisons(linker)]
+    comparisons = _comparisons(linker)
+    connection.register("_level_labels", level_labels(comparisons))
     entries = ", ".join(
         f"({name!r}, (SELECT label FROM _level_labels AS x WHERE x.comparison = {name!r} "
         f"AND x.gamma = p.gamma_{name}) || ' (' || printf('%+.1f', p.mw_{name} + "
-        f"{_tf(linker, name)}) || ')')"
-        for name in names
+        f"{f'coalesce(p.mw_tf_adj_{name}, 0)' if has_tf else '0'}) || ')')"
+        for name, _, has_tf in comparisons
     )
     connection.execute(
         f"""
@@ -78,14 +78,11 @@ def predict(
     return count
 
 
-def _tf(linker: Linker, name: str) -> str:
-    for comparison_name, _, has_tf in _comparisons(linker):
-        if comparison_name == name and has_tf:
-            return f"coalesce(p.mw_tf_adj_{name}, 0)"
-    return "0"
+Comparisons = list[tuple[str, list[tuple[int, str]], bool]]
 
 
-def _comparisons(linker: Linker) -> list[tuple[str, list[tuple[int, str]], bool]]:
+def _comparisons(linker: Linker) -> Comparisons:
+    """Each comparison's name, its levels (gamma value, label) and whether it has a TF level."""
     result = []
     for comparison in linker._settings_obj.comparisons:
         levels = [
@@ -98,11 +95,9 @@ def _comparisons(linker: Linker) -> list[tuple[str, list[tuple[int, str]], bool]
     return result
 
 
-def level_labels(linker: Linker) -> pa.Table:
+def level_labels(comparisons: Comparisons) -> pa.Table:
     """Each comparison level's label, by comparison and gamma value, as an Arrow table."""
-    rows = [
-        (name, gamma, label) for name, levels, _ in _comparisons(linker) for gamma, label in levels
-    ]
+    rows = [(name, gamma, label) for name, levels, _ in comparisons for gamma, label in levels]
     return pa.table(
         {
             "comparison": [r[0] for r in rows],
@@ -110,3 +105,24 @@ def level_labels(linker: Linker) -> pa.Table:
             "label": [r[2] for r in rows],
         }
     )
+
+
+def connected_components(
+    connection: duckdb.DuckDBPyConnection, nodes: str, edges: str, node: str, into: str
+) -> None:
+    """``into(node, cluster_id)``: Splink's connected components of ``nodes`` (column ``node``)
+    joined by every edge in ``edges`` (columns ``node``_l and ``node``_r)."""
+    api = DuckDBAPI(connection=connection)
+    clusters = cluster_pairwise_predictions_at_threshold(
+        api.register(nodes),
+        api.register(edges),
+        api,
+        node_id_column_name=node,
+        edge_id_column_name_left=f"{node}_l",
+        edge_id_column_name_right=f"{node}_r",
+    )
+    connection.execute(
+        f"CREATE OR REPLACE TEMP TABLE {into} AS "
+        f"SELECT {node}, cluster_id FROM {clusters.physical_name}"
+    )
+    clusters.drop_table_from_database_and_remove_from_cache()

@@ -15,20 +15,14 @@ import duckdb
 import jellyfish
 import pyarrow as pa
 
+from joinedup.feeds import contract
 from joinedup.feeds.rules import POSTCODE_SHAPE, nhs_number_valid
 from joinedup.reference.files import read_reference_csv
 
-ROLES = (
-    "given_name",
-    "family_name",
-    "full_name",
-    "birth_date",
-    "sex",
-    "postcode",
-    "address",
-    "nhs_number",
-    "other_id",
-)
+# A feed contract's identity roles that identify a person (the event date does not), and the
+# analyst's extra identifier for ad hoc lists.
+IDENTIFIER_ROLES = tuple(role for role in contract.ROLES if role != "event_date")
+ROLES = (*IDENTIFIER_ROLES, "other_id")
 TITLES = ("MR", "MRS", "MS", "MISS", "MX", "DR", "MASTER", "REV", "SIR", "PROF", "LADY")
 MALE_TITLES, FEMALE_TITLES = ("MR", "MASTER", "SIR"), ("MRS", "MS", "MISS", "LADY")
 
