@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from people import MAP, PEOPLE, write_lists
 
+from joinedup.linkage import files, model
 from joinedup.linkage.files import LinkFilesError, link_files, parse_map
 
 
@@ -152,3 +153,34 @@ def test_a_shared_nhs_number_links_records_whose_names_disagree(tmp_path: Path) 
     with (tmp_path / "out" / "pairs.csv").open(encoding="utf-8") as handle:
         scored = {(r["record_id_l"], r["record_id_r"]) for r in csv.DictReader(handle)}
     assert {(f"L{i}", f"R{i}") for i in range(5)} <= scored
+
+
+def test_one_to_one_links_each_record_at_most_once_and_finds_the_true_pairs(
+    tmp_path: Path,
+) -> None:
+    left, right, truth = write_lists(tmp_path)
+    report = link_files([left, right], parse_map(MAP), tmp_path / "out", one_to_one=True)
+    linked = _pairs(tmp_path / "out", "link")
+    assert linked == truth
+    assert report.estimated_people_in_both is not None
+    assert abs(report.estimated_people_in_both - len(PEOPLE)) < 1
+    with (tmp_path / "out" / "pairs.csv").open(encoding="utf-8") as handle:
+        assert "one_to_one_probability" in next(csv.reader(handle))
+
+
+def test_one_to_one_needs_two_files(tmp_path: Path) -> None:
+    left, _, _ = write_lists(tmp_path)
+    with pytest.raises(LinkFilesError, match="needs two files"):
+        link_files([left], parse_map(MAP), tmp_path / "out", one_to_one=True)
+
+
+def test_loose_blocking_rules_are_used_only_within_their_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    left, right, _ = write_lists(tmp_path)
+    wide = link_files([left, right], parse_map(MAP), tmp_path / "wide")
+    assert "l.birth_date = r.birth_date" in wide.blocking_rules
+    # Every one of the 24 people has a birth date: blocking on it alone makes at least 24 pairs.
+    monkeypatch.setattr(files, "LOOSE_RULE_BUDGET", 10)
+    tight = link_files([left, right], parse_map(MAP), tmp_path / "tight")
+    assert not set(tight.blocking_rules) & {f"l.{k} = r.{k}" for k in model.LOOSE_KEYS}

@@ -279,6 +279,14 @@ def link_files_command(
     ],
     link_threshold: LinkThreshold = FilesThresholds.link,
     review_threshold: ReviewThreshold = FilesThresholds.review,
+    one_to_one: Annotated[
+        bool,
+        typer.Option(
+            "--one-to-one",
+            help="Each file lists a person at most once: link each record to at most one in the "
+            "other file, judging each pair against the other candidates of both its records.",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Link or de-duplicate any one or two CSV files with the hub's linkage machinery."""
@@ -291,6 +299,7 @@ def link_files_command(
                 out,
                 FilesThresholds(link_threshold, review_threshold),
                 progress=lambda step: status.update(step),
+                one_to_one=one_to_one,
             )
     except LinkFilesError as error:
         raise _fail(str(error)) from error
@@ -302,3 +311,5 @@ def link_files_command(
         f"{report.pairs_to_review:,} to review, {report.clusters:,} clusters; written to {report.out} "
         f"in {report.seconds:.1f} s"
     )
+    if report.estimated_people_in_both is not None:
+        stdout.print(f"Estimated people in both files: {report.estimated_people_in_both:,.0f}")

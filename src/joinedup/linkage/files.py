@@ -16,7 +16,7 @@ from typing import Any
 
 import duckdb
 
-from joinedup.linkage import model, scoring
+from joinedup.linkage import model, onetoone, scoring
 from joinedup.linkage.standardise import create_name_codes, standardise_sql
 
 # Roles an analyst may give a column, and the identity role each fills.
@@ -36,6 +36,8 @@ ROLES = {
 }
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y%m%d", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
 MEMORY_LIMIT = "4GB"
+# A loose blocking rule (one identifier alone) is used when it makes at most this many pairs.
+LOOSE_RULE_BUDGET = 2_000_000
 Progress = Callable[[str], None]
 
 
@@ -59,6 +61,9 @@ class FilesReport:
     out: str
     seconds: float
     comparisons: list[str] = field(default_factory=list)
+    blocking_rules: list[str] = field(default_factory=list)
+    one_to_one: bool = False
+    estimated_people_in_both: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -172,10 +177,16 @@ def link_files(
     out: Path,
     thresholds: FilesThresholds | None = None,
     progress: Progress = lambda _step: None,
+    one_to_one: bool = False,
 ) -> FilesReport:
-    """Link two files (or de-duplicate one); write pairs.csv, clusters.csv and the model to ``out``."""
+    """Link two files (or de-duplicate one); write pairs.csv, clusters.csv and the model to ``out``.
+
+    With ``one_to_one`` each file lists a person at most once: a pair is then decided on its
+    one-to-one probability (see onetoone), so a record links to at most one in the other file."""
     if len(paths) not in (1, 2):
         raise LinkFilesError("give one file to de-duplicate or two files to link")
+    if one_to_one and len(paths) != 2:
+        raise LinkFilesError("one-to-one linkage needs two files")
     thresholds = thresholds or FilesThresholds()
     started = time.perf_counter()
     connection = duckdb.connect(":memory:")
@@ -197,18 +208,35 @@ def link_files(
             )
             tables.append(f"nodes_{index}")
         available = available_for(mapping)
+        loose = loose_rules(connection, tables, available)
         progress("Training the model")
         # No partner ids here: a shared NHS number is found by blocking, and scored like the rest.
-        linker = scoring.linker_for(connection, tables, available, nhs_decided=False)
+        linker = scoring.linker_for(
+            connection, tables, available, nhs_decided=False, extra_rules=loose
+        )
         model.train(linker, available, sum(counts))
         out.mkdir(parents=True, exist_ok=True)
         model.write_model(linker, out / "model")
         progress("Scoring and clustering")
         two = len(paths) == 2
         keep = [f"{f'p.source_dataset_{s}' if two else repr('1')} AS file_{s}" for s in "lr"]
-        scoring.predict(linker, connection, thresholds.review, "_scored", keep)
-        clusters = _cluster(connection, tables, thresholds.link)
-        linked, review = _write(connection, out, two, thresholds.link)
+        overlap = None
+        if one_to_one:
+            # Every candidate counts as a rival, however weak, so all of them are scored.
+            scoring.predict(linker, connection, 0.0, "_candidates", keep)
+            prior = float(model.model_json(linker)["probability_two_random_records_match"])
+            overlap = onetoone.score(
+                connection, "_candidates", prior, (counts[0], counts[1]), "_scored_all"
+            )
+            connection.execute(
+                "CREATE OR REPLACE TEMP TABLE _scored AS SELECT * FROM _scored_all "
+                f"WHERE one_to_one_probability >= {thresholds.review!r}"
+            )
+        else:
+            scoring.predict(linker, connection, thresholds.review, "_scored", keep)
+        decide_on = "one_to_one_probability" if one_to_one else "match_probability"
+        clusters = _cluster(connection, tables, thresholds.link, decide_on)
+        linked, review = _write(connection, out, two, thresholds.link, decide_on)
         return FilesReport(
             files=[str(p) for p in paths],
             records=counts,
@@ -218,12 +246,44 @@ def link_files(
             out=str(out),
             seconds=round(time.perf_counter() - started, 2),
             comparisons=available.comparisons(),
+            blocking_rules=model.blocking_rules(available, nhs_decided=False, extra=loose),
+            one_to_one=one_to_one,
+            estimated_people_in_both=None if overlap is None else round(overlap.partners, 1),
         )
     finally:
         connection.close()
 
 
-def _cluster(connection: duckdb.DuckDBPyConnection, tables: list[str], link: float) -> int:
+def loose_rules(
+    connection: duckdb.DuckDBPyConnection, tables: list[str], available: model.Available
+) -> list[str]:
+    """Rules on one identifier alone (model.LOOSE_KEYS) that make at most LOOSE_RULE_BUDGET
+    pairs on these files: on short lists they find matches with several identifiers wrong."""
+    present = set(available.names())
+    rules = []
+    for key in model.LOOSE_KEYS:
+        if key in present and _pairs_blocked(connection, tables, key) <= LOOSE_RULE_BUDGET:
+            rules.append(f"l.{key} = r.{key}")
+    return rules
+
+
+def _pairs_blocked(connection: duckdb.DuckDBPyConnection, tables: list[str], key: str) -> int:
+    """How many pairs a rule of equality on ``key`` makes (across two files, or within one)."""
+    counts = [
+        f"SELECT {key} AS k, count(*) AS n FROM {t} WHERE {key} IS NOT NULL GROUP BY 1"
+        for t in tables
+    ]
+    if len(counts) == 1:
+        sql = f"SELECT coalesce(sum(n * (n - 1) // 2), 0) FROM ({counts[0]})"
+    else:
+        sql = f"SELECT coalesce(sum(a.n * b.n), 0) FROM ({counts[0]}) AS a JOIN ({counts[1]}) AS b USING (k)"
+    pairs: int = connection.execute(sql).fetchall()[0][0]
+    return int(pairs)
+
+
+def _cluster(
+    connection: duckdb.DuckDBPyConnection, tables: list[str], link: float, decide_on: str
+) -> int:
     """Connected components of the confident pairs; every record appears, linked or not."""
     nodes = " UNION ALL ".join(
         f"SELECT '{i + 1}' AS source, node_id, '{i + 1}:' || node_id AS key FROM {t}"
@@ -234,7 +294,7 @@ def _cluster(connection: duckdb.DuckDBPyConnection, tables: list[str], link: flo
         f"""
         CREATE OR REPLACE TEMP TABLE _edges AS
         SELECT file_l || ':' || node_id_l AS key_l, file_r || ':' || node_id_r AS key_r
-        FROM _scored WHERE match_probability >= {link}
+        FROM _scored WHERE {decide_on} >= {link}
         """
     )
     scoring.connected_components(connection, "_nodes", "_edges", "key", "_components")
@@ -253,18 +313,23 @@ def _cluster(connection: duckdb.DuckDBPyConnection, tables: list[str], link: flo
 
 
 def _write(
-    connection: duckdb.DuckDBPyConnection, out: Path, two: bool, link: float
+    connection: duckdb.DuckDBPyConnection, out: Path, two: bool, link: float, decide_on: str
 ) -> tuple[int, int]:
     pairs = out / "pairs.csv"
     clusters = out / "clusters.csv"
+    one_to_one_column = (
+        "\n                   round(one_to_one_probability, 6) AS one_to_one_probability,"
+        if decide_on == "one_to_one_probability"
+        else ""
+    )
     connection.execute(
         f"""
         COPY (
             SELECT file_l, node_id_l AS record_id_l, file_r,
                    node_id_r AS record_id_r, round(match_probability, 6) AS match_probability,
-                   round(match_weight, 3) AS match_weight,
-                   CASE WHEN match_probability >= {link} THEN 'link' ELSE 'review' END AS decision
-            FROM _scored ORDER BY match_probability DESC, node_id_l, node_id_r
+                   round(match_weight, 3) AS match_weight,{one_to_one_column}
+                   CASE WHEN {decide_on} >= {link} THEN 'link' ELSE 'review' END AS decision
+            FROM _scored ORDER BY {decide_on} DESC, node_id_l, node_id_r
         ) TO '{str(pairs).replace("'", "''")}' (HEADER, DELIMITER ',')
         """
     )
@@ -276,7 +341,7 @@ def _write(
         """
     )
     linked, review = connection.execute(
-        f"SELECT count(*) FILTER (WHERE match_probability >= {link}), "
-        f"count(*) FILTER (WHERE match_probability < {link}) FROM _scored"
+        f"SELECT count(*) FILTER (WHERE {decide_on} >= {link}), "
+        f"count(*) FILTER (WHERE {decide_on} < {link}) FROM _scored"
     ).fetchall()[0]
     return int(linked), int(review)

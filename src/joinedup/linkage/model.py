@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -258,6 +259,9 @@ BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
     ("other_id",),
     ("birth_date", "postcode_district", "sex"),
 )
+# Single identifiers, each too loose to block on across a whole ICS but cheap on a short list; a
+# caller adds those whose comparison count fits its budget (see files.loose_rules).
+LOOSE_KEYS: tuple[str, ...] = ("birth_date", "postcode", "address", "family", "given")
 # Pairs already decided before the model runs (same valid NHS number) are not scored again.
 NOT_DECIDED_BY_NHS = "NOT coalesce(l.nhs_number = r.nhs_number, false)"
 
@@ -270,9 +274,12 @@ def _needs(key: str) -> str:
     }.get(key, key)
 
 
-def blocking_rules(available: Available, nhs_decided: bool = True) -> list[str]:
+def blocking_rules(
+    available: Available, nhs_decided: bool = True, extra: Sequence[str] = ()
+) -> list[str]:
     """Prediction blocking rules; with ``nhs_decided`` pairs sharing a valid NHS number are left
-    out (linked before the model runs), otherwise a rule on the NHS number finds them."""
+    out (linked before the model runs), otherwise a rule on the NHS number finds them. ``extra``
+    rules (from LOOSE_KEYS) follow the standard ones."""
     present = set(available.names())
     rules = []
     if available.nhs_number and not nhs_decided:
@@ -284,10 +291,12 @@ def blocking_rules(available: Available, nhs_decided: bool = True) -> list[str]:
             equal = " AND ".join(f"l.{k} = r.{k}" for k in keys)
             decided = available.nhs_number and nhs_decided
             rules.append(f"{equal} AND {NOT_DECIDED_BY_NHS}" if decided else equal)
-    return rules
+    return rules + list(extra)
 
 
-def settings(available: Available, link_type: str, nhs_decided: bool = True) -> SettingsCreator:
+def settings(
+    available: Available, link_type: str, nhs_decided: bool = True, extra_rules: Sequence[str] = ()
+) -> SettingsCreator:
     comparisons: list[ComparisonCreator | dict[str, Any]] = [
         _given_comparison(available.family) if name == "given" else COMPARISONS[name]()
         for name in available.comparisons()
@@ -296,7 +305,7 @@ def settings(available: Available, link_type: str, nhs_decided: bool = True) -> 
         link_type=link_type,  # type: ignore[arg-type]
         unique_id_column_name="node_id",
         comparisons=comparisons,
-        blocking_rules_to_generate_predictions=blocking_rules(available, nhs_decided),  # type: ignore[arg-type]
+        blocking_rules_to_generate_predictions=blocking_rules(available, nhs_decided, extra_rules),  # type: ignore[arg-type]
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,
         max_iterations=25,

@@ -27,6 +27,7 @@ def linker_for(
     available: model.Available,
     saved_model: Path | None = None,
     nhs_decided: bool = True,
+    extra_rules: Sequence[str] = (),
 ) -> Linker:
     """A Splink linker over ``tables`` (one to de-duplicate, two to link), with the saved model
     if given, else the untrained design for ``available``."""
@@ -40,7 +41,7 @@ def linker_for(
     settings = (
         saved_model
         if saved_model is not None
-        else model.settings(available, link_type, nhs_decided)
+        else model.settings(available, link_type, nhs_decided, extra_rules)
     )
     inputs: SplinkDataFrame | list[SplinkDataFrame] = frames[0] if len(frames) == 1 else frames
     return Linker(inputs, settings, log_level=LOG_LEVEL)
