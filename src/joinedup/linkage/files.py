@@ -209,10 +209,16 @@ def link_files(
             tables.append(f"nodes_{index}")
         available = available_for(mapping)
         loose = loose_rules(connection, tables, available)
+        blocking = model.fitted_blocking_keys(connection, tables, available)
         progress("Training the model")
         # No partner ids here: a shared NHS number is found by blocking, and scored like the rest.
         linker = scoring.linker_for(
-            connection, tables, available, nhs_decided=False, extra_rules=loose
+            connection,
+            tables,
+            available,
+            nhs_decided=False,
+            extra_rules=loose,
+            blocking_keys=blocking,
         )
         model.train(linker, available, sum(counts))
         out.mkdir(parents=True, exist_ok=True)
@@ -246,7 +252,9 @@ def link_files(
             out=str(out),
             seconds=round(time.perf_counter() - started, 2),
             comparisons=available.comparisons(),
-            blocking_rules=model.blocking_rules(available, nhs_decided=False, extra=loose),
+            blocking_rules=model.blocking_rules(
+                available, nhs_decided=False, extra=loose, keys=blocking
+            ),
             one_to_one=one_to_one,
             estimated_people_in_both=None if overlap is None else round(overlap.partners, 1),
         )
@@ -262,23 +270,9 @@ def loose_rules(
     present = set(available.names())
     rules = []
     for key in model.LOOSE_KEYS:
-        if key in present and _pairs_blocked(connection, tables, key) <= LOOSE_RULE_BUDGET:
+        if key in present and model.pairs_blocked(connection, tables, [key]) <= LOOSE_RULE_BUDGET:
             rules.append(f"l.{key} = r.{key}")
     return rules
-
-
-def _pairs_blocked(connection: duckdb.DuckDBPyConnection, tables: list[str], key: str) -> int:
-    """How many pairs a rule of equality on ``key`` makes (across two files, or within one)."""
-    counts = [
-        f"SELECT {key} AS k, count(*) AS n FROM {t} WHERE {key} IS NOT NULL GROUP BY 1"
-        for t in tables
-    ]
-    if len(counts) == 1:
-        sql = f"SELECT coalesce(sum(n * (n - 1) // 2), 0) FROM ({counts[0]})"
-    else:
-        sql = f"SELECT coalesce(sum(a.n * b.n), 0) FROM ({counts[0]}) AS a JOIN ({counts[1]}) AS b USING (k)"
-    pairs: int = connection.execute(sql).fetchall()[0][0]
-    return int(pairs)
 
 
 def _cluster(

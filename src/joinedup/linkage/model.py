@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import Linker, SettingsCreator
@@ -259,6 +260,11 @@ BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
     ("other_id",),
     ("birth_date", "postcode_district", "sex"),
 )
+# A rule that would make more pairs than this is tightened with TIGHTENERS, in order, until it
+# fits: at ICS scale "same given and family name" alone is hundreds of millions of pairs, while
+# "same names and year of birth" stays small and loses almost no true matches.
+RULE_BUDGET = 20_000_000
+TIGHTENERS: tuple[str, ...] = ("birth_year", "sex", "given_sound", "family_sound")
 # Single identifiers, each too loose to block on across a whole ICS but cheap on a short list; a
 # caller adds those whose comparison count fits its budget (see files.loose_rules).
 LOOSE_KEYS: tuple[str, ...] = ("birth_date", "postcode", "address", "family", "given")
@@ -271,11 +277,62 @@ def _needs(key: str) -> str:
         "family_sound": "family",
         "given_sound": "given",
         "postcode_district": "postcode",
+        "birth_year": "birth_date",
     }.get(key, key)
 
 
+def pairs_blocked(
+    connection: duckdb.DuckDBPyConnection, tables: Sequence[str], keys: Sequence[str]
+) -> int:
+    """How many pairs a rule of equality on all of ``keys`` makes, within one table or across
+    two, counted from group sizes without making the pairs."""
+    columns = ", ".join(keys)
+    present = " AND ".join(f"{k} IS NOT NULL" for k in keys)
+    groups = [
+        f"SELECT {columns}, count(*) AS n FROM {t} WHERE {present} GROUP BY ALL" for t in tables
+    ]
+    if len(groups) == 1:
+        sql = f"SELECT coalesce(sum(n * (n - 1) // 2), 0) FROM ({groups[0]})"
+    else:
+        sql = (
+            f"SELECT coalesce(sum(a.n * b.n), 0) FROM ({groups[0]}) AS a "
+            f"JOIN ({groups[1]}) AS b USING ({columns})"
+        )
+    pairs: int = connection.execute(sql).fetchall()[0][0]
+    return int(pairs)
+
+
+def _implied(key: str, keys: Sequence[str]) -> bool:
+    """Whether ``key`` would add nothing to ``keys`` (a birth year beside the birth date)."""
+    return key in keys or any(_needs(key) == k for k in keys if k != key)
+
+
+def fitted_blocking_keys(
+    connection: duckdb.DuckDBPyConnection,
+    tables: Sequence[str],
+    available: Available,
+    budget: int = RULE_BUDGET,
+) -> tuple[tuple[str, ...], ...]:
+    """BLOCKING_KEYS, each tightened with TIGHTENERS until it makes at most ``budget`` pairs on
+    these tables (or no tightener is left)."""
+    present = set(available.names())
+    fitted = []
+    for keys in BLOCKING_KEYS:
+        if not all(_needs(k) in present for k in keys):
+            continue
+        rule = list(keys)
+        extra = [t for t in TIGHTENERS if _needs(t) in present and not _implied(t, rule)]
+        while pairs_blocked(connection, tables, rule) > budget and extra:
+            rule.append(extra.pop(0))
+        fitted.append(tuple(rule))
+    return tuple(fitted)
+
+
 def blocking_rules(
-    available: Available, nhs_decided: bool = True, extra: Sequence[str] = ()
+    available: Available,
+    nhs_decided: bool = True,
+    extra: Sequence[str] = (),
+    keys: Sequence[tuple[str, ...]] = BLOCKING_KEYS,
 ) -> list[str]:
     """Prediction blocking rules; with ``nhs_decided`` pairs sharing a valid NHS number are left
     out (linked before the model runs), otherwise a rule on the NHS number finds them. ``extra``
@@ -286,16 +343,20 @@ def blocking_rules(
         rules.append("l.nhs_number = r.nhs_number")
     if {"given", "family"} <= present:
         rules.append("l.given = r.family AND l.family = r.given")
-    for keys in BLOCKING_KEYS:
-        if all(_needs(k) in present for k in keys):
-            equal = " AND ".join(f"l.{k} = r.{k}" for k in keys)
+    for rule in keys:
+        if all(_needs(k) in present for k in rule):
+            equal = " AND ".join(f"l.{k} = r.{k}" for k in rule)
             decided = available.nhs_number and nhs_decided
             rules.append(f"{equal} AND {NOT_DECIDED_BY_NHS}" if decided else equal)
     return rules + list(extra)
 
 
 def settings(
-    available: Available, link_type: str, nhs_decided: bool = True, extra_rules: Sequence[str] = ()
+    available: Available,
+    link_type: str,
+    nhs_decided: bool = True,
+    extra_rules: Sequence[str] = (),
+    keys: Sequence[tuple[str, ...]] = BLOCKING_KEYS,
 ) -> SettingsCreator:
     comparisons: list[ComparisonCreator | dict[str, Any]] = [
         _given_comparison(available.family) if name == "given" else COMPARISONS[name]()
@@ -305,7 +366,9 @@ def settings(
         link_type=link_type,  # type: ignore[arg-type]
         unique_id_column_name="node_id",
         comparisons=comparisons,
-        blocking_rules_to_generate_predictions=blocking_rules(available, nhs_decided, extra_rules),  # type: ignore[arg-type]
+        blocking_rules_to_generate_predictions=blocking_rules(
+            available, nhs_decided, extra_rules, keys
+        ),  # type: ignore[arg-type]
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,
         max_iterations=25,

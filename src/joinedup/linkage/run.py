@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,9 +121,14 @@ def _link_into(
     started = _timed(seconds, "prepare", started)
 
     progress("Training the model" if retrain or not model_versions(home) else "Loading the model")
-    model_folder, trained = _model(connection, home, retrain, counts["identities"])
+    blocking = model.fitted_blocking_keys(connection, ["link_nodes"], model.Available())
+    model_folder, trained = _model(connection, home, retrain, counts["identities"], blocking)
     linker = scoring.linker_for(
-        connection, ["link_nodes"], model.Available(), model_folder / "model.json"
+        connection,
+        ["link_nodes"],
+        model.Available(),
+        model_folder / "model.json",
+        blocking_keys=blocking,
     )
     started = _timed(seconds, "model", started)
 
@@ -172,14 +177,18 @@ def _link_into(
 
 
 def _model(
-    connection: duckdb.DuckDBPyConnection, home: Path, retrain: bool, identities: int
+    connection: duckdb.DuckDBPyConnection,
+    home: Path,
+    retrain: bool,
+    identities: int,
+    blocking: Sequence[tuple[str, ...]],
 ) -> tuple[Path, bool]:
     """The latest saved model, or a newly trained one saved as the next version."""
     versions = model_versions(home)
     if versions and not retrain:
         return versions[-1], False
     available = model.Available()
-    linker = scoring.linker_for(connection, ["link_nodes"], available)
+    linker = scoring.linker_for(connection, ["link_nodes"], available, blocking_keys=blocking)
     model.train(linker, available, identities)
     folder = next_model_folder(home)
     model.write_model(linker, folder)

@@ -6,13 +6,15 @@ or loads the model, scores the blocked pairs and labels each comparison's level 
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
-from splink import DuckDBAPI, Linker
+from splink import DuckDBAPI, Linker, SettingsCreator
 from splink.clustering import cluster_pairwise_predictions_at_threshold
 from splink.internals.splink_dataframe import SplinkDataFrame
 
@@ -28,9 +30,11 @@ def linker_for(
     saved_model: Path | None = None,
     nhs_decided: bool = True,
     extra_rules: Sequence[str] = (),
+    blocking_keys: Sequence[tuple[str, ...]] | None = None,
 ) -> Linker:
     """A Splink linker over ``tables`` (one to de-duplicate, two to link), with the saved model
-    if given, else the untrained design for ``available``."""
+    if given, else the untrained design for ``available``. ``blocking_keys`` (fitted to these
+    tables, see model.fitted_blocking_keys) replace the standard ones, a saved model's too."""
     api = DuckDBAPI(connection=connection)
     # Two inputs are named "1" and "2": Splink's source_dataset then says which file a record is from.
     frames: list[SplinkDataFrame] = [
@@ -38,11 +42,18 @@ def linker_for(
         for i, t in enumerate(tables)
     ]
     link_type = "dedupe_only" if len(tables) == 1 else "link_only"
-    settings = (
-        saved_model
-        if saved_model is not None
-        else model.settings(available, link_type, nhs_decided, extra_rules)
-    )
+    keys = model.BLOCKING_KEYS if blocking_keys is None else blocking_keys
+    settings: SettingsCreator | dict[str, Any]
+    if saved_model is None:
+        settings = model.settings(available, link_type, nhs_decided, extra_rules, keys)
+    else:
+        saved: dict[str, Any] = json.loads(saved_model.read_text(encoding="utf-8"))
+        if blocking_keys is not None:
+            rules = model.blocking_rules(available, nhs_decided, extra_rules, keys)
+            saved["blocking_rules_to_generate_predictions"] = [
+                {"blocking_rule": rule, "sql_dialect": "duckdb"} for rule in rules
+            ]
+        settings = saved
     inputs: SplinkDataFrame | list[SplinkDataFrame] = frames[0] if len(frames) == 1 else frames
     return Linker(inputs, settings, log_level=LOG_LEVEL)
 

@@ -36,6 +36,7 @@ STANDARD_COLUMNS = (
     "family_tokens",
     "family_sound",
     "birth_date",
+    "birth_year",
     "sex",
     "postcode",
     "postcode_sector",
@@ -107,7 +108,7 @@ def standardise_sql(source: str) -> str:
         WITH staged AS ({staged})
         SELECT t.node_id, t.given, gc.roots AS given_roots, gc.sound AS given_sound,
                t.family, string_split(t.family, ' ') AS family_tokens, fc.sound AS family_sound,
-               t.birth_date, t.sex, t.postcode,
+               t.birth_date, year(t.birth_date) AS birth_year, t.sex, t.postcode,
                CASE WHEN t.postcode_is_uk THEN left(t.postcode, length(t.postcode) - 2) END AS postcode_sector,
                CASE WHEN t.postcode_is_uk THEN left(t.postcode, length(t.postcode) - 3) END AS postcode_district,
                t.address, list_distinct(string_split(t.address, ' ')) AS address_tokens,
