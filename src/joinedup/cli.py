@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from joinedup import __version__
+from joinedup.analytics.cli import cohorts_app
 from joinedup.feeds.cli import load, load_demo_extracts, print_reports, quarantine_app
 from joinedup.home import ensure_home, resolve_home
 from joinedup.linkage.cli import link_app, link_files_command
@@ -37,6 +38,7 @@ app.command()(load)
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(link_app, name="link")
 app.command("link-files")(link_files_command)
+app.add_typer(cohorts_app, name="cohorts")
 
 HomeOption = Annotated[
     Path | None,

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import shutil
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -30,6 +31,7 @@ class Agreement:
     datasets: tuple[str, ...]
     fields: dict[str, tuple[str, ...]]
     purpose: str
+    purposes: tuple[str, ...]
     lawful_basis: str
     special_category_condition: str
     start: dt.date
@@ -69,6 +71,7 @@ def _agreement(raw: dict[str, object]) -> Agreement:
         datasets=tuple(raw.get("datasets", ())),  # type: ignore[arg-type]
         fields={k: tuple(v) for k, v in fields.items()},
         purpose=str(raw.get("purpose", "")),
+        purposes=tuple(str(p) for p in raw.get("purposes", ())),  # type: ignore[attr-defined]
         lawful_basis=str(raw.get("lawful_basis", "")),
         special_category_condition=str(raw.get("special_category_condition", "")),
         start=_date(raw["start"]),
@@ -111,6 +114,30 @@ def authorise(home: Path, contract: Contract, header: list[str], on: dt.date) ->
             "the file is refused and the information governance lead has been told"
         )
     return agreement
+
+
+def authorise_purpose(
+    home: Path, purpose: str, datasets: Iterable[str], on: dt.date
+) -> dict[str, Agreement]:
+    """The agreement in force on ``on`` that lets each dataset be used for ``purpose``; refused,
+    naming the datasets, when any has none."""
+    register = load_register(home)
+    covering: dict[str, Agreement] = {}
+    for dataset in sorted(set(datasets)):
+        found = [
+            a
+            for a in register.values()
+            if dataset in a.datasets and purpose in a.purposes and a.in_force(on)
+        ]
+        if found:
+            covering[dataset] = found[0]
+    missing = sorted(set(datasets) - set(covering))
+    if missing:
+        raise AgreementRefusedError(
+            f"no data sharing agreement in force on {on} lets {', '.join(missing)} be used for "
+            f"the purpose {purpose!r}; ask the information governance lead"
+        )
+    return covering
 
 
 def reviews_due(home: Path, on: dt.date, within_days: int = 30) -> list[Agreement]:

@@ -1,0 +1,1 @@
+"""Indicator statistics and charts for locality profiles, over the analysis base."""

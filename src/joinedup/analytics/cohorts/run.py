@@ -1,0 +1,229 @@
+"""Running a cohort: purpose checked, query run on the analysis base, figures controlled, and the
+run recorded with everything a figure was made from.
+
+A run publishes counts only (the whole cohort, and by ward, LSOA, sex and age band), each through
+disclosure control. A list of person_keys leaves only when the analyst asks for case finding, and
+that request is recorded in the provenance log like every run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from joinedup.analytics import base, disclosure, provenance
+from joinedup.analytics.cohorts import library
+from joinedup.analytics.cohorts.compiler import compile_definition
+from joinedup.analytics.cohorts.language import Definition
+from joinedup.feeds import agreements
+
+AGE_BANDS = ((0, 17), (18, 44), (45, 64), (65, 74), (75, 84), (85, 200))
+Progress = Callable[[str], None]
+
+
+def age_band(age: int) -> str:
+    for low, high in AGE_BANDS:
+        if low <= age <= high:
+            return f"{low}+" if high >= 200 else f"{low}-{high}"
+    return "unknown"
+
+
+AGE_BAND_SQL = (
+    "CASE "
+    + " ".join(
+        f"WHEN age BETWEEN {low} AND {high} THEN '{age_band(low)}'" for low, high in AGE_BANDS
+    )
+    + " ELSE 'unknown' END"
+)
+
+
+@dataclass
+class CohortRun:
+    """What a run published: controlled figures only, and the provenance behind them."""
+
+    run_id: str
+    name: str
+    title: str
+    version: int
+    parameters: dict[str, str]
+    population_date: dt.date
+    purpose: str
+    agreements: list[str]
+    snapshot: dict[str, Any]
+    disclosure_control: str
+    total: disclosure.Controlled[int]
+    by_ward: disclosure.ControlledTable[str]
+    by_lsoa: disclosure.ControlledTable[str]
+    by_sex: disclosure.ControlledTable[str]
+    by_age_band: disclosure.ControlledTable[str]
+    seconds: float
+    person_keys: list[str] | None = field(default=None)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every figure as it is published ([c] for hidden), for JSON and the web app alike."""
+
+        def table(controlled: disclosure.ControlledTable[str]) -> dict[str, Any]:
+            return {
+                "cells": {k: v.export() for k, v in controlled.cells.items()},
+                "total": controlled.total.export(),
+            }
+
+        result = {
+            "run_id": self.run_id,
+            "cohort": self.name,
+            "title": self.title,
+            "version": self.version,
+            "parameters": self.parameters,
+            "population_date": self.population_date.isoformat(),
+            "purpose": self.purpose,
+            "agreements": self.agreements,
+            "snapshot": self.snapshot,
+            "disclosure_control": self.disclosure_control,
+            "people": self.total.export(),
+            "by_ward": table(self.by_ward),
+            "by_lsoa": table(self.by_lsoa),
+            "by_sex": table(self.by_sex),
+            "by_age_band": table(self.by_age_band),
+            "seconds": round(self.seconds, 3),
+        }
+        if self.person_keys is not None:
+            result["person_keys"] = self.person_keys
+        return result
+
+
+def digest(definition: Definition) -> str:
+    return hashlib.sha256(definition.text.encode("utf-8")).hexdigest()
+
+
+def run_cohort(
+    home: Path,
+    name_or_path: str,
+    parameters: Mapping[str, str] | None = None,
+    case_finding: bool = False,
+    today: dt.date | None = None,
+    progress: Progress = lambda _step: None,
+) -> CohortRun:
+    definition = library.find(home, name_or_path)
+    connection = base.open_base(home, progress)
+    try:
+        return _run(connection, home, definition, dict(parameters or {}), case_finding, today)
+    finally:
+        connection.close()
+
+
+def _run(
+    connection: duckdb.DuckDBPyConnection,
+    home: Path,
+    definition: Definition,
+    parameters: dict[str, str],
+    case_finding: bool,
+    today: dt.date | None,
+) -> CohortRun:
+    started = dt.datetime.now()
+    snapshot = base.snapshot(connection)
+    compiled = compile_definition(definition, parameters, snapshot.last_event)
+    covering = agreements.authorise_purpose(
+        home, definition.purpose, compiled.feeds, today or dt.date.today()
+    )
+    provenance.check_definition_version(
+        home, definition.name, definition.version, digest(definition)
+    )
+    connection.execute(f"CREATE OR REPLACE TEMP TABLE cohort AS {compiled.sql}")
+    counts = _counts(connection)
+    keys = (
+        [k for (k,) in connection.execute("SELECT person_key FROM cohort ORDER BY 1").fetchall()]
+        if case_finding
+        else None
+    )
+    every = {
+        "ward": _labels(connection, "ward_name"),
+        "lsoa": _labels(connection, "lsoa21"),
+        "sex": ["F", "M"],
+        "age_band": [age_band(low) for low, _ in AGE_BANDS],
+    }
+    tables = {
+        name: disclosure.publish(
+            disclosure.Table(counts[name], list(dict.fromkeys([*labels, *counts[name]])))
+        )
+        for name, labels in every.items()
+    }
+    total = disclosure.publish(disclosure.Count(counts["total"][""]))
+    snapshot_record = {
+        "zone_version": snapshot.zone_version,
+        "linkage_run": snapshot.linkage_run,
+        "linkage_model": snapshot.linkage_model,
+        "last_event": snapshot.last_event.isoformat(),
+    }
+    run_id = provenance.record(
+        home,
+        {
+            "kind": "cohort",
+            "definition": {
+                "name": definition.name,
+                "version": definition.version,
+                "sha256": digest(definition),
+                "origin": definition.origin,
+            },
+            "parameters": compiled.parameters,
+            "population_date": compiled.at.isoformat(),
+            "purpose": definition.purpose,
+            "agreements": sorted({a.id for a in covering.values()}),
+            "snapshot": snapshot_record,
+            "disclosure_control": disclosure.RULE.version,
+            "case_finding": case_finding,
+            "person_keys_released": len(keys) if keys is not None else 0,
+            "published_total": total.export(),
+        },
+    )
+    return CohortRun(
+        run_id=run_id,
+        name=definition.name,
+        title=definition.title,
+        version=definition.version,
+        parameters=compiled.parameters,
+        population_date=compiled.at,
+        purpose=definition.purpose,
+        agreements=sorted({a.id for a in covering.values()}),
+        snapshot=snapshot_record,
+        disclosure_control=disclosure.RULE.version,
+        total=total,
+        by_ward=tables["ward"],
+        by_lsoa=tables["lsoa"],
+        by_sex=tables["sex"],
+        by_age_band=tables["age_band"],
+        seconds=(dt.datetime.now() - started).total_seconds(),
+        person_keys=keys,
+    )
+
+
+def _labels(connection: duckdb.DuckDBPyConnection, column: str) -> list[str]:
+    """Every area of the borough, so that an area with no one in the cohort shows as 0."""
+    return [
+        v
+        for (v,) in connection.execute(f"SELECT DISTINCT {column} FROM areas ORDER BY 1").fetchall()
+    ]
+
+
+def _counts(connection: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
+    """Raw counts, which never leave this module unpublished."""
+    groupings = {
+        "total": "''",
+        "ward": "coalesce(ward_name, 'outside the borough or unknown')",
+        "lsoa": "coalesce(lsoa21, 'outside the borough or unknown')",
+        "sex": "coalesce(sex, 'unknown')",
+        "age_band": AGE_BAND_SQL,
+    }
+    counts: dict[str, dict[str, int]] = {}
+    for name, expression in groupings.items():
+        rows = connection.execute(
+            f"SELECT {expression}, count(*) FROM cohort GROUP BY 1"
+        ).fetchall()
+        counts[name] = {str(k): int(n) for k, n in rows}
+    counts["total"].setdefault("", 0)
+    return counts
