@@ -23,10 +23,9 @@ import tracemalloc
 from pathlib import Path
 
 import pandas_cohorts
-from measure import machine
-
 from joinedup.analytics import base
 from joinedup.analytics.cohorts.run import run_cohort
+from measure import machine
 
 COHORT_TARGET = {1.0: 1.0, 15.0: 10.0}  # seconds per cohort, by scale
 PROFILES_TARGET = 10.0
