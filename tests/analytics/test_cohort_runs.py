@@ -62,7 +62,9 @@ def test_case_finding_releases_person_keys_and_is_recorded(analytics_hub: Path) 
     version = store.current(analytics_hub)
     assert version is not None
     with duckdb.connect(str(version.analytic), read_only=True) as zone:
-        known = {k for (k,) in zone.execute("SELECT DISTINCT person_key FROM person_keys").fetchall()}
+        known = {
+            k for (k,) in zone.execute("SELECT DISTINCT person_key FROM person_keys").fetchall()
+        }
     assert set(run.person_keys) <= known
     entry = next(e for e in provenance.history(analytics_hub) if e["run_id"] == run.run_id)
     assert entry["case_finding"] is True
@@ -85,8 +87,9 @@ def test_the_cohort_size_moves_with_its_parameters(analytics_hub: Path) -> None:
     finally:
         connection.close()
     sizes = [
-        run_cohort(analytics_hub, "high_intensity_ae", {"attendances": str(n), "youngest": "0"})
-        .total.value
+        run_cohort(
+            analytics_hub, "high_intensity_ae", {"attendances": str(n), "youngest": "0"}
+        ).total.value
         for n in (2, 4)
     ]
     assert sizes[0] is not None and sizes[1] is not None and sizes[0] >= sizes[1]
@@ -110,9 +113,13 @@ def test_a_changed_definition_needs_a_new_version(hub: Path) -> None:
     run_cohort(hub, "high_intensity_ae")
     changed = original.replace("parameter months integer = 12", "parameter months integer = 6")
     (folder / "high_intensity_ae.cohort").write_text(changed, encoding="utf-8")
-    with pytest.raises(provenance.VersionConflictError, match="give the changed definition a new version"):
+    with pytest.raises(
+        provenance.VersionConflictError, match="give the changed definition a new version"
+    ):
         run_cohort(hub, "high_intensity_ae")
-    (folder / "high_intensity_ae.cohort").write_text(changed.replace("version 1", "version 2"), encoding="utf-8")
+    (folder / "high_intensity_ae.cohort").write_text(
+        changed.replace("version 1", "version 2"), encoding="utf-8"
+    )
     assert run_cohort(hub, "high_intensity_ae").version == 2
 
 
@@ -126,16 +133,61 @@ def test_the_command_line(analytics_hub: Path, tmp_path: Path) -> None:
     assert ran.exit_code == 0, ran.output
     assert json.loads(ran.stdout)["cohort"] == "multi_agency_contact"
     refused = runner.invoke(
-        app, ["cohorts", "run", "fire_risk", "--out", str(tmp_path / "k.csv"), "--home", str(analytics_hub)]
+        app,
+        [
+            "cohorts",
+            "run",
+            "fire_risk",
+            "--out",
+            str(tmp_path / "k.csv"),
+            "--home",
+            str(analytics_hub),
+        ],
     )
     assert refused.exit_code == 1 and "add --case-finding" in refused.output
     written = runner.invoke(
         app,
-        ["cohorts", "run", "fire_risk", "--case-finding", "--out", str(tmp_path / "k.csv"), "--home", str(analytics_hub)],
+        [
+            "cohorts",
+            "run",
+            "fire_risk",
+            "--case-finding",
+            "--out",
+            str(tmp_path / "k.csv"),
+            "--home",
+            str(analytics_hub),
+        ],
     )
     assert written.exit_code == 0, written.output
     assert (tmp_path / "k.csv").read_text(encoding="utf-8").startswith("person_key")
     bad = tmp_path / "bad.cohort"
-    bad.write_text("cohort x\ntitle t\nversion 1\npurpose p\npopulation alive at someday\n", encoding="utf-8")
+    bad.write_text(
+        "cohort x\ntitle t\nversion 1\npurpose p\npopulation alive at someday\n", encoding="utf-8"
+    )
     checked = runner.invoke(app, ["cohorts", "check", str(bad)])
     assert checked.exit_code == 1 and "bad.cohort: line 5" in checked.output
+
+
+def test_childhood_obesity_is_as_common_as_the_ncmp_finds(analytics_hub: Path) -> None:
+    """Chorley's NCMP obesity prevalence is 7-10% at Reception and 17-20% in Year 6 (2015-2019);
+    the synthetic borough is drawn at those rates, so the cohort must find them again."""
+    connection = base.open_base(analytics_hub)
+    try:
+        shares = dict(
+            connection.execute(
+                """
+                SELECT e.code, avg(CASE WHEN m.value >= 95 THEN 1.0 ELSE 0.0 END)
+                FROM events AS e JOIN measurements AS m
+                  ON m.person_key = e.person_key AND m.measured_on = e.event_date
+                 AND m.kind = 'bmi_centile'
+                WHERE e.kind = 'school_measurement'
+                GROUP BY 1
+                """
+            ).fetchall()
+        )
+    finally:
+        connection.close()
+    assert 0.05 <= shares["Reception"] <= 0.14
+    assert 0.13 <= shares["Year 6"] <= 0.25
+    people = run_cohort(analytics_hub, "childhood_obesity", {"at": "2019-08-31"}).total.value
+    assert people is not None and people > 0

@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from joinedup.reference import read_reference_csv
+from joinedup.reference import growth, read_reference_csv
 from joinedup.synth.borough import Borough
 from joinedup.synth.dates import NO_DATE, age_in_years, day_number
 from joinedup.synth.extracts.common import (
@@ -381,12 +381,9 @@ def school_measurements(b: Borough) -> ExtractRows:
     z = mean_z + section["z_per_decile"] * (10 - decile) + own
     female = people["female"][person]
     keys = np.char.add(np.char.add(measured["group"].astype(str), "_"), np.where(female, "F", "M"))
-    lms = {k: v for k, v in section["lms"].items()}
     heights = {k: v for k, v in section["height_cm"].items()}
-    box_cox, median, spread = (np.array([lms[k][i] for k in keys]) for i in range(3))
-    # The LMS curve is defined only while 1 + L*S*z > 0: far tails are held just inside it.
-    z = np.minimum(z, 0.95 / np.abs(box_cox * spread))
-    bmi = median * (1 + box_cox * spread * z) ** (1 / box_cox)
+    age_years = (measured["day"] - people["birth_day"][person]) / 365.25
+    bmi = growth.bmi_at_z(female.astype(bool), age_years.astype(np.float64), z)
     height = np.array([heights[k][0] for k in keys]) + np.array(
         [heights[k][1] for k in keys]
     ) * rng.standard_normal(measured.rows)
