@@ -32,7 +32,7 @@ PROFILES_TARGET = 10.0
 SMOKE_SCALE = 0.03
 
 
-def _prepare(scale: float, folder: Path) -> Path:
+def prepare(scale: float, folder: Path) -> Path:
     """A hub with the borough loaded and linked; returns its home."""
     home = folder / "hub"
     steps = [
@@ -112,7 +112,7 @@ def main() -> None:
     print(machine())
     tracemalloc.start()
     with tempfile.TemporaryDirectory(prefix="bench-cohorts-") as temp:
-        home = options.home or _prepare(scale, Path(temp))
+        home = options.home or prepare(scale, Path(temp))
         print(f"hub: {home} (scale {scale if options.home is None else 'as given'})")
         _cohorts(home, repeats, COHORT_TARGET.get(scale, 10.0))
         _profiles(home, min(repeats, 3))

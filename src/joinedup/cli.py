@@ -17,6 +17,7 @@ from rich.table import Table
 from joinedup import __version__
 from joinedup.analytics.cli import cohorts_app
 from joinedup.analytics.profiles_cli import profiles_app
+from joinedup.analytics.risk_cli import risk_app
 from joinedup.feeds.cli import load, load_demo_extracts, print_reports, quarantine_app
 from joinedup.home import ensure_home, resolve_home
 from joinedup.linkage.cli import link_app, link_files_command
@@ -41,6 +42,7 @@ app.add_typer(link_app, name="link")
 app.command("link-files")(link_files_command)
 app.add_typer(cohorts_app, name="cohorts")
 app.add_typer(profiles_app, name="profiles")
+app.add_typer(risk_app, name="risk")
 
 HomeOption = Annotated[
     Path | None,
