@@ -80,19 +80,22 @@ def _prepare(scale: float, folder: Path) -> Path:
     return home
 
 
-def borough(scale: float, repeats: int) -> dict[str, object]:
+def borough(scale: float, repeats: int, prepared: Path | None = None) -> dict[str, object]:
+    """Link the borough ``repeats`` times, each a fresh copy of the loaded hub. ``prepared`` is a
+    folder with ``borough/`` and its loaded ``hub/`` from an earlier run, to skip making them."""
     from joinedup.linkage.evaluate import evaluate
 
-    with tempfile.TemporaryDirectory(prefix="bench-link-") as temp:
+    with tempfile.TemporaryDirectory(prefix="bench-link-", dir=prepared) as temp:
         folder = Path(temp)
-        loaded = _prepare(scale, folder)
+        source = prepared or folder
+        loaded = prepared / "hub" if prepared else _prepare(scale, folder)
         runs = []
         for repeat in range(repeats):
             home = folder / f"run{repeat}"
             shutil.copytree(loaded, home, symlinks=True)
             measured = run_joinedup("link", "--home", str(home), "--json", log=folder / "link.log")
             report = json.loads(measured.stdout)
-            figures = evaluate(home, folder / "borough" / "truth", feed_pairs=False)
+            figures = evaluate(home, source / "borough" / "truth", feed_pairs=False)
             runs.append((measured, report, figures))
             shutil.rmtree(home)
         seconds = statistics.median(m.seconds for m, _, _ in runs)
@@ -196,6 +199,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--smoke", action="store_true", help="tiny scale, once; FEBRL4 skipped")
     parser.add_argument("--no-febrl", action="store_true")
+    parser.add_argument(
+        "--prepared",
+        type=Path,
+        help="a folder holding borough/ and its loaded hub/ (one scale), to skip making them",
+    )
     options = parser.parse_args()
     scales = [SMOKE_SCALE] if options.smoke else [float(s) for s in options.scales.split(",")]
     repeats = 1 if options.smoke else options.repeats
@@ -204,7 +212,7 @@ def main() -> None:
         f"{'scale':>6} {'records':>11} {'identities':>11} {'s median':>9} {'target':>7} {'ratio':>6} {'peak GiB':>9} {'precision':>9} {'recall':>8} {'F1':>8} {'review':>7}"
     )
     for scale in scales:
-        row = borough(scale, repeats)
+        row = borough(scale, repeats, options.prepared)
         print(
             f"{row['scale']:>6} {row['records']:>11,} {row['identities']:>11,} {row['seconds_median']:>9} "
             f"{row['seconds_target'] or '-':>7} {row['ratio_to_target'] or '-':>6} {row['peak_gib_median']:>9} "

@@ -184,3 +184,16 @@ def test_loose_blocking_rules_are_used_only_within_their_budget(
     monkeypatch.setattr(files, "LOOSE_RULE_BUDGET", 10)
     tight = link_files([left, right], parse_map(MAP), tmp_path / "tight")
     assert not set(tight.blocking_rules) & {f"l.{k} = r.{k}" for k in model.LOOSE_KEYS}
+
+
+def test_scoring_in_chunks_gives_the_same_pairs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    left, right, _ = write_lists(tmp_path)
+    link_files([left, right], parse_map(MAP), tmp_path / "whole")
+    monkeypatch.setattr(model, "PAIRS_PER_CHUNK", 5)
+    link_files([left, right], parse_map(MAP), tmp_path / "chunked")
+    whole, chunked = (
+        (tmp_path / d / "pairs.csv").read_text(encoding="utf-8") for d in ("whole", "chunked")
+    )
+    assert whole == chunked and whole.count("\n") > len(PEOPLE)

@@ -209,7 +209,7 @@ def link_files(
             tables.append(f"nodes_{index}")
         available = available_for(mapping)
         loose = loose_rules(connection, tables, available)
-        blocking = model.fitted_blocking_keys(connection, tables, available)
+        blocking = model.fitted_blocking(connection, tables, available)
         progress("Training the model")
         # No partner ids here: a shared NHS number is found by blocking, and scored like the rest.
         linker = scoring.linker_for(
@@ -218,7 +218,7 @@ def link_files(
             available,
             nhs_decided=False,
             extra_rules=loose,
-            blocking_keys=blocking,
+            blocking_keys=blocking.keys,
         )
         model.train(linker, available, sum(counts))
         out.mkdir(parents=True, exist_ok=True)
@@ -229,7 +229,7 @@ def link_files(
         overlap = None
         if one_to_one:
             # Every candidate counts as a rival, however weak, so all of them are scored.
-            scoring.predict(linker, connection, 0.0, "_candidates", keep)
+            scoring.predict(linker, connection, 0.0, "_candidates", keep, blocking.chunks)
             prior = float(model.model_json(linker)["probability_two_random_records_match"])
             overlap = onetoone.score(
                 connection, "_candidates", prior, (counts[0], counts[1]), "_scored_all"
@@ -239,7 +239,7 @@ def link_files(
                 f"WHERE one_to_one_probability >= {thresholds.review!r}"
             )
         else:
-            scoring.predict(linker, connection, thresholds.review, "_scored", keep)
+            scoring.predict(linker, connection, thresholds.review, "_scored", keep, blocking.chunks)
         decide_on = "one_to_one_probability" if one_to_one else "match_probability"
         clusters = _cluster(connection, tables, thresholds.link, decide_on)
         linked, review = _write(connection, out, two, thresholds.link, decide_on)
@@ -253,7 +253,7 @@ def link_files(
             seconds=round(time.perf_counter() - started, 2),
             comparisons=available.comparisons(),
             blocking_rules=model.blocking_rules(
-                available, nhs_decided=False, extra=loose, keys=blocking
+                available, nhs_decided=False, extra=loose, keys=blocking.keys
             ),
             one_to_one=one_to_one,
             estimated_people_in_both=None if overlap is None else round(overlap.partners, 1),

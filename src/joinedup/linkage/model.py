@@ -264,6 +264,9 @@ BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
 # fits: at ICS scale "same given and family name" alone is hundreds of millions of pairs, while
 # "same names and year of birth" stays small and loses almost no true matches.
 RULE_BUDGET = 20_000_000
+# Scoring works through the candidate pairs in chunks of about this many, so that the pairs with
+# all their columns never have to be held (or spilled to disk) at once.
+PAIRS_PER_CHUNK = 4_000_000
 TIGHTENERS: tuple[str, ...] = ("birth_year", "sex", "given_sound", "family_sound")
 # Single identifiers, each too loose to block on across a whole ICS but cheap on a short list; a
 # caller adds those whose comparison count fits its budget (see files.loose_rules).
@@ -307,25 +310,41 @@ def _implied(key: str, keys: Sequence[str]) -> bool:
     return key in keys or any(_needs(key) == k for k in keys if k != key)
 
 
-def fitted_blocking_keys(
+@dataclass(frozen=True)
+class Blocking:
+    """Blocking rules fitted to the data, and how many pairs each makes there."""
+
+    keys: tuple[tuple[str, ...], ...]
+    pairs: tuple[int, ...]
+
+    @property
+    def chunks(self) -> int:
+        """How many chunks to score the candidate pairs in (their total is an upper bound)."""
+        return max(1, -(-sum(self.pairs) // PAIRS_PER_CHUNK))
+
+
+def fitted_blocking(
     connection: duckdb.DuckDBPyConnection,
     tables: Sequence[str],
     available: Available,
     budget: int = RULE_BUDGET,
-) -> tuple[tuple[str, ...], ...]:
+) -> Blocking:
     """BLOCKING_KEYS, each tightened with TIGHTENERS until it makes at most ``budget`` pairs on
     these tables (or no tightener is left)."""
     present = set(available.names())
-    fitted = []
+    fitted, counts = [], []
     for keys in BLOCKING_KEYS:
         if not all(_needs(k) in present for k in keys):
             continue
         rule = list(keys)
         extra = [t for t in TIGHTENERS if _needs(t) in present and not _implied(t, rule)]
-        while pairs_blocked(connection, tables, rule) > budget and extra:
+        pairs = pairs_blocked(connection, tables, rule)
+        while pairs > budget and extra:
             rule.append(extra.pop(0))
+            pairs = pairs_blocked(connection, tables, rule)
         fitted.append(tuple(rule))
-    return tuple(fitted)
+        counts.append(pairs)
+    return Blocking(tuple(fitted), tuple(counts))
 
 
 def blocking_rules(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,19 +121,21 @@ def _link_into(
     started = _timed(seconds, "prepare", started)
 
     progress("Training the model" if retrain or not model_versions(home) else "Loading the model")
-    blocking = model.fitted_blocking_keys(connection, ["link_nodes"], model.Available())
+    blocking = model.fitted_blocking(connection, ["link_nodes"], model.Available())
     model_folder, trained = _model(connection, home, retrain, counts["identities"], blocking)
     linker = scoring.linker_for(
         connection,
         ["link_nodes"],
         model.Available(),
         model_folder / "model.json",
-        blocking_keys=blocking,
+        blocking_keys=blocking.keys,
     )
     started = _timed(seconds, "model", started)
 
     progress("Scoring candidate pairs")
-    scored = scoring.predict(linker, connection, thresholds.review, "link_scored")
+    scored = scoring.predict(
+        linker, connection, thresholds.review, "link_scored", chunks=blocking.chunks
+    )
     started = _timed(seconds, "score", started)
 
     progress("Clustering into residents")
@@ -181,14 +183,14 @@ def _model(
     home: Path,
     retrain: bool,
     identities: int,
-    blocking: Sequence[tuple[str, ...]],
+    blocking: model.Blocking,
 ) -> tuple[Path, bool]:
     """The latest saved model, or a newly trained one saved as the next version."""
     versions = model_versions(home)
     if versions and not retrain:
         return versions[-1], False
     available = model.Available()
-    linker = scoring.linker_for(connection, ["link_nodes"], available, blocking_keys=blocking)
+    linker = scoring.linker_for(connection, ["link_nodes"], available, blocking_keys=blocking.keys)
     model.train(linker, available, identities)
     folder = next_model_folder(home)
     model.write_model(linker, folder)

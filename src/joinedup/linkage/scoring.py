@@ -64,10 +64,18 @@ def predict(
     threshold: float,
     into: str,
     keep: Sequence[str] = (),
+    chunks: int = 1,
 ) -> int:
     """Score the blocked pairs at or above ``threshold`` into the temp table ``into``, with a
-    ``levels`` map: each comparison's level and its match weight, in words."""
-    scored = linker.inference.predict(threshold_match_probability=threshold)
+    ``levels`` map: each comparison's level and its match weight, in words. With ``chunks``
+    above one, Splink scores the pairs of each slice of the records in turn."""
+    scored = (
+        linker.inference.predict(
+            threshold_match_probability=threshold, num_chunks_left=chunks, num_chunks_right=1
+        )
+        if chunks > 1
+        else linker.inference.predict(threshold_match_probability=threshold)
+    )
     comparisons = _comparisons(linker)
     connection.register("_level_labels", level_labels(comparisons))
     entries = ", ".join(
