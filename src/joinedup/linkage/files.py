@@ -220,7 +220,7 @@ def link_files(
             extra_rules=loose,
             blocking_keys=blocking.keys,
         )
-        model.train(linker, available, sum(counts))
+        model.train(linker, available)
         out.mkdir(parents=True, exist_ok=True)
         model.write_model(linker, out / "model")
         progress("Scoring and clustering")

@@ -27,6 +27,7 @@ from splink.internals.comparison_creator import ComparisonCreator
 logging.getLogger("splink").setLevel(logging.WARNING)
 
 U_SAMPLE_PAIRS = 5e6
+EM_MAX_PAIRS = 2_000_000
 REISSUED_NHS_NUMBER_RATE = 0.001
 SAME_ADDRESS_WORDS = (
     "len(list_intersect(address_tokens_l, address_tokens_r)) * 3"
@@ -434,7 +435,7 @@ def _prior_rules(available: Available) -> list[str]:
     return rules
 
 
-def train(linker: Linker, available: Available, records: int) -> None:
+def train(linker: Linker, available: Available) -> None:
     """Estimate the model's parameters in place, deterministically for the same input."""
     prior: list[str | BlockingRuleCreator] = list(_prior_rules(available))
     if prior:
@@ -444,11 +445,11 @@ def train(linker: Linker, available: Available, records: int) -> None:
             # A small list where the rules already find most pairs: take them as all of them.
             linker.training.estimate_probability_two_random_records_match(prior, recall=1.0)
     linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
-    # Enough records that every EM block yields pairs, few enough to stay quick at ICS scale.
-    proportion = min(1.0, 400_000 / max(records, 1))
     for rule in _training_blocks(available):
+        # Splink samples records (by a hash of their id, so the same each run) down to about
+        # this many pairs: a block on date of birth alone is hundreds of millions at ICS scale.
         linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, record_sample_proportion=proportion
+            rule, max_pairs=EM_MAX_PAIRS
         )
 
 

@@ -122,7 +122,7 @@ def _link_into(
 
     progress("Training the model" if retrain or not model_versions(home) else "Loading the model")
     blocking = model.fitted_blocking(connection, ["link_nodes"], model.Available())
-    model_folder, trained = _model(connection, home, retrain, counts["identities"], blocking)
+    model_folder, trained = _model(connection, home, retrain, blocking)
     linker = scoring.linker_for(
         connection,
         ["link_nodes"],
@@ -182,7 +182,6 @@ def _model(
     connection: duckdb.DuckDBPyConnection,
     home: Path,
     retrain: bool,
-    identities: int,
     blocking: model.Blocking,
 ) -> tuple[Path, bool]:
     """The latest saved model, or a newly trained one saved as the next version."""
@@ -191,7 +190,7 @@ def _model(
         return versions[-1], False
     available = model.Available()
     linker = scoring.linker_for(connection, ["link_nodes"], available, blocking_keys=blocking.keys)
-    model.train(linker, available, identities)
+    model.train(linker, available)
     folder = next_model_folder(home)
     model.write_model(linker, folder)
     return folder, True
