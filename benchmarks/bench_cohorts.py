@@ -59,10 +59,21 @@ def _median_seconds(action: object, repeats: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def _cohorts(home: Path, repeats: int, target: float) -> None:
+def _cohorts(home: Path, repeats: int, target: float, with_pandas: bool) -> None:
     started = time.perf_counter()
     connection = base.open_base(home)
     built = time.perf_counter() - started
+    if not with_pandas:
+        connection.close()
+        print(f"analysis base (once per snapshot): {built:.1f} s; pandas baseline not run")
+        print(f"{'cohort':<24} {'people':>10} {'ours s':>8} {'target':>7}")
+        for name in pandas_cohorts.COHORTS:
+            ours, found = _median_seconds(lambda name=name: run_cohort(home, name), repeats)
+            verdict = "ok" if ours <= target else "SLOW"
+            print(
+                f"{name:<24} {str(found.total.display):>10} {ours:>8.3f} {target:>6.0f}s {verdict}"
+            )  # type: ignore[attr-defined]
+        return
     started = time.perf_counter()
     tables = pandas_cohorts.load(connection)
     loaded = time.perf_counter() - started
@@ -106,6 +117,9 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--smoke", action="store_true", help="tiny scale, once")
+    parser.add_argument(
+        "--no-pandas", action="store_true", help="time ours only (the baseline needs ~10x RAM)"
+    )
     options = parser.parse_args()
     scale = SMOKE_SCALE if options.smoke else options.scale
     repeats = 1 if options.smoke else options.repeats
@@ -114,7 +128,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-cohorts-") as temp:
         home = options.home or prepare(scale, Path(temp))
         print(f"hub: {home} (scale {scale if options.home is None else 'as given'})")
-        _cohorts(home, repeats, COHORT_TARGET.get(scale, 10.0))
+        target = COHORT_TARGET.get(scale, 10.0)
+        _cohorts(home, repeats, target, with_pandas=not options.no_pandas)
         _profiles(home, min(repeats, 3))
     print(f"peak Python memory: {tracemalloc.get_traced_memory()[1] / 1024**2:.0f} MB")
 
