@@ -70,9 +70,7 @@ def _cohorts(home: Path, repeats: int, target: float, with_pandas: bool) -> None
         for name in pandas_cohorts.COHORTS:
             ours, found = _median_seconds(lambda name=name: run_cohort(home, name), repeats)
             verdict = "ok" if ours <= target else "SLOW"
-            print(
-                f"{name:<24} {str(found.total.display):>10} {ours:>8.3f} {target:>6.0f}s {verdict}"
-            )  # type: ignore[attr-defined]
+            print(f"{name:<24} {found.total.display!s:>10} {ours:>8.3f} {target:>6.0f}s {verdict}")  # type: ignore[attr-defined]
         return
     started = time.perf_counter()
     tables = pandas_cohorts.load(connection)
