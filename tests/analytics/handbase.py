@@ -38,6 +38,7 @@ class HandBase:
     registrations: list[tuple[str, str, dt.date, dt.date | None]] = field(default_factory=list)
     residence: list[tuple[str, dt.date, str]] = field(default_factory=list)
     measurements: list[tuple[str, str, dt.date, float]] = field(default_factory=list)
+    households: list[tuple[str, str, dt.date, dt.date]] = field(default_factory=list)
 
     def person(
         self,
@@ -72,6 +73,10 @@ class HandBase:
             self.events.append((key, kind, AGENCY[kind], day(on), code, value, None))
         return self
 
+    def home(self, key: str, household: str, since: str = "2010-01-01") -> HandBase:
+        self.households.append((key, household, day(since), day(since)))
+        return self
+
     def measurement(self, key: str, kind: str, on: str, value: float) -> HandBase:
         self.measurements.append((key, kind, day(on), value))
         return self
@@ -88,6 +93,7 @@ class HandBase:
             ("registrations", self.registrations, 4),
             ("residence", self.residence, 3),
             ("measurements", self.measurements, 4),
+            ("households", self.households, 4),
             ("areas", AREAS, 8),
         ):
             if rows:

@@ -20,7 +20,7 @@ from joinedup.analytics.events import SOURCES
 from joinedup.feeds import store
 from joinedup.reference import geography
 
-BASE_VERSION = 1  # bump when the base's tables change shape: older files are rebuilt
+BASE_VERSION = 2  # bump when the base's tables change shape: older files are rebuilt
 MEMORY_LIMIT = "4GB"
 Progress = Callable[[str], None]
 
@@ -33,6 +33,8 @@ CREATE TABLE people (person_key VARCHAR, sex VARCHAR, birth_month DATE, death_da
 CREATE TABLE registrations (person_key VARCHAR, practice_code VARCHAR, registration_date DATE,
                             deregistration_date DATE);
 CREATE TABLE residence (person_key VARCHAR, since DATE, lsoa21 VARCHAR);
+CREATE TABLE households (person_key VARCHAR, household_key VARCHAR, first_seen DATE,
+                         last_seen DATE);
 CREATE TABLE measurements (person_key VARCHAR, kind VARCHAR, measured_on DATE, value DOUBLE);
 CREATE TABLE areas (lsoa21 VARCHAR PRIMARY KEY, lsoa_name VARCHAR, ward_code VARCHAR,
                     ward_name VARCHAR, locality VARCHAR, imd_decile INTEGER,
@@ -260,6 +262,19 @@ def _measurements(connection: duckdb.DuckDBPyConnection, _feeds: set[str]) -> No
     )
 
 
+def _households(connection: duckdb.DuckDBPyConnection, _feeds: set[str]) -> None:
+    """Each person's homes as household keys (from linkage; none before it made them)."""
+    made = connection.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'zone' "
+        "AND table_name = 'person_households'"
+    ).fetchall()[0][0]
+    if made:
+        connection.execute(
+            "INSERT INTO households SELECT person_key, household_key, first_seen, last_seen "
+            "FROM zone.person_households ORDER BY person_key, first_seen"
+        )
+
+
 def _areas(connection: duckdb.DuckDBPyConnection, _feeds: set[str]) -> None:
     """The borough's LSOAs with their ward, locality and deprivation."""
     lsoas = geography.lsoas()
@@ -287,5 +302,6 @@ _STEPS: tuple[tuple[str, Callable[[duckdb.DuckDBPyConnection, set[str]], None]],
     ("GP registrations", _registrations),
     ("Measurements", _measurements),
     ("Addresses", _residence),
+    ("Households", _households),
     ("Areas", _areas),
 )

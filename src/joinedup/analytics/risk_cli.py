@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from joinedup.analytics import hiu_model, risk
+from joinedup.analytics import hiu_model, households, risk
 from joinedup.analytics.base import NotReadyError
 from joinedup.feeds.agreements import AgreementRefusedError
 from joinedup.feeds.cli import HomeOption, JsonOption
@@ -154,6 +154,67 @@ def _print_primary_care(profile: risk.PrimaryCareProfile) -> None:
 def _print_left_out(left_out: dict[str, str]) -> None:
     for feed, reason in left_out.items():
         stderr.print(f"[yellow]left out:[/yellow] {feed}: {reason}")
+
+
+# households ----------------------------------------------------------------------------------
+
+
+@risk_app.command("households")
+def households_command(
+    at: AtOption = None,
+    case_finding: Annotated[
+        bool,
+        typer.Option(
+            "--case-finding",
+            help="Also write household keys in --from-band or above, with their members' "
+            "person_keys, to --out (recorded in the provenance log).",
+        ),
+    ] = False,
+    from_band: Annotated[
+        str,
+        typer.Option(
+            "--from-band", help=f"Lowest band listed: {', '.join(households.BAND_NAMES)}."
+        ),
+    ] = "high",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="CSV file for the case-finding list.")
+    ] = None,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Score every household (the community risk profile); publish households by band and ward."""
+    if case_finding and out is None:
+        raise typer.BadParameter("--case-finding needs --out FILE.csv for the list")
+    try:
+        profile = households.run_households(
+            resolve_home(home), _date(at), from_band if case_finding else None
+        )
+    except FAILURES as error:
+        raise _fail(str(error)) from error
+    if profile.listed is not None and out is not None:
+        rows = [{**r, "person_keys": " ".join(r["person_keys"])} for r in profile.listed]
+        _write_list(out, rows)
+    if as_json:
+        typer.echo(json.dumps(profile.as_dict(), indent=2))
+        return
+    _table(
+        "Points",
+        ["part", "measures", "points"],
+        [(p.name, p.measures, _steps(p.points)) for p in profile.parts],
+    )
+    _table(
+        "Bands (total points)", ["band", "from"], [(b.name, b.at_least) for b in households.BANDS]
+    )
+    _table(
+        f"Households by band on {profile.population_date}",
+        ["band", "households"],
+        profile.by_band.export_rows(),
+    )
+    lines = profile.by_ward.export_rows(corner="ward")
+    _table("By ward", [str(c) for c in lines[0]], lines[1:])
+    _print_left_out(profile.parts_left_out)
+    if profile.listed is not None:
+        _say(f"{len(profile.listed):,} households written to {out} (run {profile.run_id}).")
 
 
 # community -----------------------------------------------------------------------------------

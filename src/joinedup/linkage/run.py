@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 
 from joinedup.feeds import store
-from joinedup.feeds.secret import load_key, pads
+from joinedup.feeds.secret import key_sql, load_key, pads
 from joinedup.linkage import graph, keys, model, review, scoring
 from joinedup.linkage.paths import model_versions, next_model_folder
 from joinedup.linkage.published import identity_table_exists
@@ -318,6 +318,29 @@ def _publish_tables(connection: duckdb.DuckDBPyConnection) -> None:
         CREATE OR REPLACE TABLE analytic.person_keys AS
         SELECT feed, record_key, person_key FROM identity.link_record_persons
         ORDER BY feed, record_key
+        """
+    )
+    _publish_households(connection)
+
+
+def _publish_households(connection: duckdb.DuckDBPyConnection) -> None:
+    """Each resident's homes as opaque household keys, so that the analytic zone can see who
+    lives together without seeing an address: the keyed hash of the postcode and the address,
+    standardised, with the dates a partner first and last recorded the person there."""
+    home_text = (
+        "upper(regexp_replace(r.postcode, '[^A-Za-z0-9]', '', 'g')) || '|' || "
+        "trim(regexp_replace(upper(r.address), '[^A-Z0-9]+', ' ', 'g'))"
+    )
+    connection.execute(
+        f"""
+        CREATE OR REPLACE TABLE analytic.person_households AS
+        SELECT p.person_key, 'H' || {key_sql("'household'", home_text)} AS household_key,
+               min(r.event_date) AS first_seen, max(r.event_date) AS last_seen
+        FROM identity.identity_records AS r
+        JOIN identity.link_record_persons AS p USING (feed, record_key)
+        CROSS JOIN _pads AS k
+        WHERE r.address IS NOT NULL AND r.postcode IS NOT NULL AND r.event_date IS NOT NULL
+        GROUP BY ALL ORDER BY p.person_key, first_seen
         """
     )
 
