@@ -24,6 +24,7 @@ from joinedup.linkage.cli import link_app, link_files_command
 from joinedup.linkage.run import link
 from joinedup.synth.config import DEFAULT_BAD_ROWS, DEFAULT_END, DEFAULT_START, SynthConfig
 from joinedup.synth.generate import generate, total_steps
+from joinedup.web.cli import agreements_app, audit_app, serve, users_app
 
 app = typer.Typer(
     help=(
@@ -43,6 +44,10 @@ app.command("link-files")(link_files_command)
 app.add_typer(cohorts_app, name="cohorts")
 app.add_typer(profiles_app, name="profiles")
 app.add_typer(risk_app, name="risk")
+app.command()(serve)
+app.add_typer(users_app, name="users")
+app.add_typer(agreements_app, name="agreements")
+app.add_typer(audit_app, name="audit")
 
 HomeOption = Annotated[
     Path | None,
