@@ -15,7 +15,8 @@ from joinedup.web.accounts.policy import Permission, permissions_of
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     granted = permissions_of(user.roles) if isinstance(user, User) else frozenset()
-    return render(request, "home.html", {"granted": {p.value for p in granted}, "P": Permission})
+    # A plain dict: Django templates call anything callable, an Enum class included.
+    return render(request, "home.html", {"can": {p.value: p in granted for p in Permission}})
 
 
 @require_GET

@@ -83,7 +83,7 @@ class AgreementForm(GovukFormMixin, forms.ModelForm):  # type: ignore[type-arg] 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["fields_text"].initial = fields_as_text(self.instance.fields)
+            self.fields["fields_text"].initial = fields_as_text(dict(self.instance.fields_in_order))
             self.fields["purposes_text"].initial = ", ".join(self.instance.purposes)
 
     def clean_fields_text(self) -> dict[str, list[str]]:
@@ -104,6 +104,7 @@ class AgreementForm(GovukFormMixin, forms.ModelForm):  # type: ignore[type-arg] 
     def save(self, commit: bool = True) -> Agreement:
         agreement: Agreement = super().save(commit=False)
         agreement.fields = self.cleaned_data["fields_text"]
+        agreement.datasets = list(agreement.fields)
         agreement.purposes = self.cleaned_data["purposes_text"]
         if commit:
             agreement.save()

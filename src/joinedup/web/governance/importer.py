@@ -52,6 +52,7 @@ def _normalised(entry: dict[str, Any]) -> dict[str, Any]:
         "title": entry.get("title", ""),
         "partner": entry["partner"],
         "recipient": entry.get("recipient", ""),
+        "datasets": list(entry["datasets"]),
         "fields": fields,
         "purpose": entry.get("purpose", ""),
         "purposes": list(entry.get("purposes", [])),

@@ -30,7 +30,9 @@ class Agreement(models.Model):
     title = models.CharField(max_length=300)
     partner = models.CharField(max_length=300)  # the party that shares
     recipient = models.CharField(max_length=300)
-    # {dataset: [field, ...]}: the datasets are its keys, in the order the register lists them.
+    # The datasets in the register's order (a list: PostgreSQL's jsonb does not keep key order),
+    # and {dataset: [field, ...]} for each of them.
+    datasets = models.JSONField(default=list)
     fields = models.JSONField(default=dict)
     purpose = models.TextField()
     purposes = models.JSONField(default=list)  # the purpose codes a cohort or profile names
@@ -50,8 +52,8 @@ class Agreement(models.Model):
         return f"{self.reference}: {self.title}"
 
     @property
-    def datasets(self) -> list[str]:
-        return list(self.fields)
+    def fields_in_order(self) -> list[tuple[str, list[str]]]:
+        return [(dataset, self.fields.get(dataset, [])) for dataset in self.datasets]
 
     def review_due(self, on: dt.date, within_days: int) -> bool:
         return self.status == Status.ACTIVE and self.review <= on + dt.timedelta(days=within_days)
