@@ -208,7 +208,10 @@ def demo(
             f"{linkage.review_queue:,} pair(s) wait for review (joinedup link review)."
         )
     if serve and not as_json:
-        stderr.print("The web app is not part of this release yet: nothing to serve.")
+        stderr.print(
+            "Demo users and serving from the demo come later; start the web app with "
+            "`joinedup serve` and add users with `joinedup users add`."
+        )
     if unknown or any(r.status == "refused" or not r.reconciles for r in reports):
         raise typer.Exit(1)
 

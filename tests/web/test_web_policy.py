@@ -85,3 +85,12 @@ def test_each_role_gets_what_the_policy_table_says_on_every_page(
         else:
             assert response.status_code == 403, (role, name, response.status_code)
             assert AuditEvent.objects.filter(verb="access.denied").count() == denied_before + 1
+
+
+def test_the_documented_role_table_is_the_policy_table() -> None:
+    from pathlib import Path
+
+    from joinedup.web.accounts.policy import policy_table_markdown
+
+    docs = Path(__file__).parents[2] / "docs" / "web-app.md"
+    assert policy_table_markdown() in docs.read_text(encoding="utf-8")

@@ -130,3 +130,16 @@ def needs_two_factor(roles: frozenset[Role]) -> bool:
 
 def roles_with(permission: Permission) -> list[Role]:
     return [role for role in Role if permission in ROLE_PERMISSIONS[role]]
+
+
+def policy_table_markdown() -> str:
+    """The role table as docs/web-app.md prints it (a test keeps the two the same)."""
+    header = "| permission | " + " | ".join(role.label for role in Role) + " |"
+    rule = "| --- |" + " --- |" * len(Role)
+    rows = [
+        f"| {permission.value} | "
+        + " | ".join("yes" if permission in ROLE_PERMISSIONS[role] else "" for role in Role)
+        + " |"
+        for permission in Permission
+    ]
+    return "\n".join([header, rule, *rows])
