@@ -24,6 +24,7 @@ from joinedup.linkage.cli import link_app, link_files_command
 from joinedup.linkage.run import link
 from joinedup.synth.config import DEFAULT_BAD_ROWS, DEFAULT_END, DEFAULT_START, SynthConfig
 from joinedup.synth.generate import generate, total_steps
+from joinedup.web.cli import agreements_app, audit_app, serve, users_app
 
 app = typer.Typer(
     help=(
@@ -43,6 +44,10 @@ app.command("link-files")(link_files_command)
 app.add_typer(cohorts_app, name="cohorts")
 app.add_typer(profiles_app, name="profiles")
 app.add_typer(risk_app, name="risk")
+app.command()(serve)
+app.add_typer(users_app, name="users")
+app.add_typer(agreements_app, name="agreements")
+app.add_typer(audit_app, name="audit")
 
 HomeOption = Annotated[
     Path | None,
@@ -203,7 +208,10 @@ def demo(
             f"{linkage.review_queue:,} pair(s) wait for review (joinedup link review)."
         )
     if serve and not as_json:
-        stderr.print("The web app is not part of this release yet: nothing to serve.")
+        stderr.print(
+            "Demo users and serving from the demo come later; start the web app with "
+            "`joinedup serve` and add users with `joinedup users add`."
+        )
     if unknown or any(r.status == "refused" or not r.reconciles for r in reports):
         raise typer.Exit(1)
 

@@ -1,0 +1,145 @@
+"""THE policy table: what each role may do, and which permission each page needs.
+
+This module is the only place where access is written down; ``enforcement.PolicyMiddleware``
+is the only place where it is enforced, for every request. A URL name missing from
+``URL_PERMISSIONS`` and from ``PUBLIC_URLS`` is refused (and a test fails), so a new page
+cannot be forgotten. docs/web-app.md prints this table (``joinedup web policy``).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    HUB_COORDINATOR = "hub_coordinator"
+    ANALYST = "analyst"
+    PRACTITIONER = "practitioner"
+    EXECUTIVE_MEMBER = "executive_member"
+    PROGRAMME_OFFICER = "programme_officer"
+    IG_LEAD = "ig_lead"
+    ADMINISTRATOR = "administrator"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.HUB_COORDINATOR: "Hub coordinator",
+    Role.ANALYST: "Analyst",
+    Role.PRACTITIONER: "Practitioner",
+    Role.EXECUTIVE_MEMBER: "Executive member",
+    Role.PROGRAMME_OFFICER: "Programme officer",
+    Role.IG_LEAD: "Information governance lead",
+    Role.ADMINISTRATOR: "Administrator",
+}
+
+
+class Permission(StrEnum):
+    SIGNED_IN = "signed_in"  # the home page and one's own account
+    VIEW_AGGREGATES = "view_aggregates"  # disclosure-controlled figures
+    VIEW_PSEUDONYMOUS = "view_pseudonymous"  # person_keys, never identities
+    VIEW_IDENTIFIABLE = "view_identifiable"  # identities, within a legitimate relationship
+    WORK_CASES = "work_cases"  # referrals, cases, MDT
+    MANAGE_PROGRAMME = "manage_programme"  # themes, meetings, actions, risks
+    REQUEST_OUTPUTS = "request_outputs"  # ask for an output to leave the airlock
+    RELEASE_OUTPUTS = "release_outputs"  # approve someone else's output
+    VIEW_AGREEMENTS = "view_agreements"
+    MANAGE_AGREEMENTS = "manage_agreements"
+    VIEW_AUDIT = "view_audit"
+    EXPORT_SUBJECT_ACCESS = "export_subject_access"
+    MANAGE_USERS = "manage_users"
+
+
+P = Permission
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.HUB_COORDINATOR: frozenset(
+        {
+            P.SIGNED_IN,
+            P.VIEW_AGGREGATES,
+            P.VIEW_PSEUDONYMOUS,
+            P.REQUEST_OUTPUTS,
+            P.RELEASE_OUTPUTS,
+            P.VIEW_AGREEMENTS,
+        }
+    ),
+    Role.ANALYST: frozenset(
+        {P.SIGNED_IN, P.VIEW_AGGREGATES, P.VIEW_PSEUDONYMOUS, P.REQUEST_OUTPUTS}
+    ),
+    Role.PRACTITIONER: frozenset({P.SIGNED_IN, P.VIEW_IDENTIFIABLE, P.WORK_CASES}),
+    Role.EXECUTIVE_MEMBER: frozenset({P.SIGNED_IN, P.VIEW_AGGREGATES}),
+    Role.PROGRAMME_OFFICER: frozenset({P.SIGNED_IN, P.VIEW_AGGREGATES, P.MANAGE_PROGRAMME}),
+    Role.IG_LEAD: frozenset(
+        {
+            P.SIGNED_IN,
+            P.VIEW_AGGREGATES,
+            P.VIEW_AGREEMENTS,
+            P.MANAGE_AGREEMENTS,
+            P.VIEW_AUDIT,
+            P.EXPORT_SUBJECT_ACCESS,
+            P.RELEASE_OUTPUTS,
+        }
+    ),
+    Role.ADMINISTRATOR: frozenset({P.SIGNED_IN, P.MANAGE_USERS, P.VIEW_AGREEMENTS}),
+}
+
+# Holding any of these means two-factor sign-in is required: they reach identifiable data, or
+# can give someone else the means to.
+TWO_FACTOR_PERMISSIONS = frozenset(
+    {P.VIEW_IDENTIFIABLE, P.EXPORT_SUBJECT_ACCESS, P.MANAGE_USERS, P.VIEW_AUDIT}
+)
+
+# Reachable without signing in.
+PUBLIC_URLS = frozenset({"accounts:login", "health"})
+# Reachable signed in before the second factor is given (else nobody could give it).
+BEFORE_TWO_FACTOR_URLS = frozenset(
+    {"accounts:two_factor_enrol", "accounts:two_factor_verify", "accounts:logout"}
+)
+
+URL_PERMISSIONS: dict[str, Permission] = {
+    "home": P.SIGNED_IN,
+    "accounts:logout": P.SIGNED_IN,
+    "accounts:two_factor_enrol": P.SIGNED_IN,
+    "accounts:two_factor_verify": P.SIGNED_IN,
+    "accounts:users": P.MANAGE_USERS,
+    "accounts:user_roles": P.MANAGE_USERS,
+    "governance:agreements": P.VIEW_AGREEMENTS,
+    "governance:agreement": P.VIEW_AGREEMENTS,
+    "governance:agreement_create": P.MANAGE_AGREEMENTS,
+    "governance:agreement_edit": P.MANAGE_AGREEMENTS,
+    "audit:events": P.VIEW_AUDIT,
+}
+
+
+def permissions_of(roles: frozenset[Role]) -> frozenset[Permission]:
+    """Everything the given roles allow, together.
+
+    >>> sorted(permissions_of(frozenset({Role.EXECUTIVE_MEMBER})))
+    ['signed_in', 'view_aggregates']
+    """
+    granted: set[Permission] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS[role]
+    return frozenset(granted)
+
+
+def needs_two_factor(roles: frozenset[Role]) -> bool:
+    return bool(permissions_of(roles) & TWO_FACTOR_PERMISSIONS)
+
+
+def roles_with(permission: Permission) -> list[Role]:
+    return [role for role in Role if permission in ROLE_PERMISSIONS[role]]
+
+
+def policy_table_markdown() -> str:
+    """The role table as docs/web-app.md prints it (a test keeps the two the same)."""
+    header = "| permission | " + " | ".join(role.label for role in Role) + " |"
+    rule = "| --- |" + " --- |" * len(Role)
+    rows = [
+        f"| {permission.value} | "
+        + " | ".join("yes" if permission in ROLE_PERMISSIONS[role] else "" for role in Role)
+        + " |"
+        for permission in Permission
+    ]
+    return "\n".join([header, rule, *rows])

@@ -1,0 +1,194 @@
+"""The web app's commands: ``joinedup serve``, ``users``, ``agreements`` and ``audit``.
+
+Each command configures Django for the data directory (--home, else $JOINEDUP_HOME, else ./var)
+before it touches the database; DJANGO_SETTINGS_MODULE selects production settings instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from joinedup.home import HOME_ENVIRONMENT_VARIABLE, ensure_home, resolve_home
+
+stderr = Console(stderr=True)
+HomeOption = Annotated[
+    Path | None,
+    typer.Option("--home", help="Data directory (default: $JOINEDUP_HOME, else ./var)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print a machine-readable report.")]
+
+users_app = typer.Typer(help="People who sign in to the web app.", no_args_is_help=True)
+agreements_app = typer.Typer(help="The register of data sharing agreements.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+
+
+def open_hub(home: Path | None) -> Path:
+    """Point Django at this hub's data directory, set it up and bring the database up to date."""
+    hub = ensure_home(resolve_home(home))
+    os.environ[HOME_ENVIRONMENT_VARIABLE] = str(hub)
+    from django.core.management import call_command
+
+    from joinedup.web import setup_django
+
+    setup_django()
+    call_command("migrate", interactive=False, verbosity=0)
+    return hub
+
+
+def serve(
+    home: HomeOption = None,
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (loopback unless told).")
+    ] = "127.0.0.1",
+    threads: Annotated[int, typer.Option("--threads", help="Worker threads.")] = 8,
+) -> None:
+    """Run the web app with waitress, after bringing its database up to date.
+
+    The first time, the register of agreements is filled from the packaged seed register.
+    Example: joinedup serve --home /srv/hub --port 8080
+    """
+    open_hub(home)
+    import waitress
+
+    from joinedup.web.governance.importer import import_register
+    from joinedup.web.governance.models import Agreement
+    from joinedup.web.wsgi import application
+
+    if not Agreement.objects.exists():
+        report = import_register(actor="joinedup serve (first run)")
+        stderr.print(
+            f"Register of agreements filled from the seed: {len(report.created)} agreements"
+        )
+    stderr.print(f"JoinedUp is at http://{host}:{port}/ (Ctrl+C stops it)")
+    waitress.serve(application, host=host, port=port, threads=threads, ident="JoinedUp")
+
+
+@users_app.command("add")
+def add_user(
+    email: str,
+    organisation: Annotated[
+        str, typer.Option("--organisation", help="Partner organisation (created if new).")
+    ],
+    role: Annotated[list[str], typer.Option("--role", help="A role; repeat for several.")],
+    full_name: Annotated[str, typer.Option("--name", help="The person's name.")] = "",
+    home: HomeOption = None,
+) -> None:
+    """Add a user and print a one-time password, once: they should change it.
+
+    Example: joinedup users add ig@example.org --organisation "Chorley Council" --role ig_lead
+    """
+    open_hub(home)
+    from django.db import transaction
+
+    from joinedup.web.accounts.models import Organisation, User
+    from joinedup.web.accounts.policy import Role
+    from joinedup.web.audit.chain import record
+
+    try:
+        roles = tuple(Role(r) for r in role)
+    except ValueError as error:
+        raise typer.BadParameter(f"roles are: {', '.join(r.value for r in Role)}") from error
+    password = secrets.token_urlsafe(12)
+    with transaction.atomic():
+        org, _ = Organisation.objects.get_or_create(name=organisation)
+        user = User.objects.create_user(
+            email, password, organisation=org, full_name=full_name, roles=roles
+        )
+        record(
+            "user.created",
+            actor="joinedup users add",
+            object_type="user",
+            object_id=str(user.pk),
+            detail={"roles": sorted(roles)},
+        )
+    typer.echo(f"{user.email}: one-time password {password}")
+
+
+@agreements_app.command("import")
+def import_agreements(
+    register: Annotated[
+        Path | None,
+        typer.Option("--file", help="A register in the seed's TOML form (default: the seed)."),
+    ] = None,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create or update the database register from the TOML seed register (idempotent)."""
+    open_hub(home)
+    from joinedup.web.governance.importer import import_register
+
+    report = import_register(register)
+    summary = {"created": report.created, "updated": report.updated, "unchanged": report.unchanged}
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2))
+    else:
+        stderr.print(", ".join(f"{len(v)} {k}" for k, v in summary.items()))
+
+
+@agreements_app.command("reviews-due")
+def agreements_reviews_due(
+    within: Annotated[int, typer.Option("--within", help="Days ahead to look.")] = 30,
+    on: Annotated[str | None, typer.Option("--on", help="As if today were YYYY-MM-DD.")] = None,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List active agreements whose review date falls within --within days, or has passed."""
+    open_hub(home)
+    from joinedup.web.governance.reviews import reviews_due
+
+    today = dt.date.fromisoformat(on) if on else dt.date.today()
+    due = [
+        {
+            "reference": a.reference,
+            "title": a.title,
+            "review": a.review.isoformat(),
+            "overdue": a.review < today,
+        }
+        for a in reviews_due(today, within)
+    ]
+    if as_json:
+        typer.echo(json.dumps(due, indent=2))
+        return
+    for a in due:
+        typer.echo(
+            f"{a['reference']}  review {'was due' if a['overdue'] else 'due'} {a['review']}  {a['title']}"
+        )
+    if not due:
+        stderr.print(f"No agreement is due for review within {within} days.")
+
+
+@audit_app.command("verify")
+def audit_verify(home: HomeOption = None, as_json: JsonOption = False) -> None:
+    """Walk the audit chain; exit 1 at the first broken link (an edited, deleted or moved event)."""
+    open_hub(home)
+    from joinedup.web.audit.chain import verify
+
+    verdict = verify()
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "intact": verdict.intact,
+                    "checked": verdict.checked,
+                    "broken_at": verdict.broken_at,
+                    "reason": verdict.reason,
+                }
+            )
+        )
+    elif verdict.intact:
+        stderr.print(f"Audit chain intact: {verdict.checked} events verified.")
+    else:
+        stderr.print(
+            f"[red]Audit chain broken at event {verdict.broken_at}: {verdict.reason}[/red]"
+        )
+    if not verdict.intact:
+        raise typer.Exit(1)

@@ -1,0 +1,104 @@
+"""Settings shared by every environment: apps, security headers, login, policy, static files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+WEB_DIR = Path(__file__).resolve().parent.parent
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "govuk_frontend_django",
+    "joinedup.web.accounts",
+    "joinedup.web.governance",
+    "joinedup.web.audit",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "joinedup.web.headers.SecurityHeadersMiddleware",
+    # Last, so that it sees the resolved URL name: the one place where the policy is enforced.
+    "joinedup.web.accounts.enforcement.PolicyMiddleware",
+]
+
+ROOT_URLCONF = "joinedup.web.urls"
+WSGI_APPLICATION = "joinedup.web.wsgi.application"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [WEB_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "joinedup.web.governance.context.reviews_due_banner",
+            ],
+        },
+    },
+]
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+# Argon2id first: new passwords are hashed with it, older hashes are upgraded at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Lockout (joinedup.web.accounts.lockout): failures counted in the database, so that every
+# worker process and every restart sees the same count.
+JOINEDUP_LOCKOUT_ACCOUNT_FAILURES = 5
+JOINEDUP_LOCKOUT_IP_FAILURES = 20
+JOINEDUP_LOCKOUT_COOL_DOWN_SECONDS = 15 * 60
+# The information governance lead is warned this many days before an agreement's review date.
+JOINEDUP_REVIEW_WARNING_DAYS = 30
+
+# Sessions: server-side, HttpOnly, same-site, ended by closing the browser and after a working day.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 8 * 60 * 60
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+LANGUAGE_CODE = "en-gb"
+# Stored in UTC, shown in UK time (AUD-08).
+TIME_ZONE = "Europe/London"
+USE_I18N = False
+USE_TZ = True
+
+# GOV.UK Frontend's compiled CSS asks for /assets/fonts and /assets/images, hence /assets/.
+STATIC_URL = "/assets/"
+STATICFILES_DIRS = [WEB_DIR / "static"]
+# WhiteNoise serves the packaged assets straight from the package: no collectstatic, no CDN.
+WHITENOISE_USE_FINDERS = True

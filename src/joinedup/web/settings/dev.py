@@ -1,0 +1,37 @@
+"""Development and the embedded hub: SQLite under the data directory (``HOME/web/``).
+
+The data directory is ``$JOINEDUP_HOME`` (``joinedup serve --home`` sets it), else ``./var``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+from joinedup.home import ensure_home, resolve_home
+from joinedup.web.settings.base import *  # noqa: F403
+
+WEB_HOME = ensure_home(resolve_home() / "web")
+
+
+def _secret_key() -> str:
+    """A key made once per hub and kept in the data directory, readable by its owner only."""
+    path = WEB_HOME / "secret_key"
+    if not path.exists():
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = os.environ.get("JOINEDUP_DEBUG", "") == "1"
+ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"]
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": WEB_HOME / "operational.sqlite3",
+        # Writers wait for each other rather than fail at once (the audit chain serialises them).
+        "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+    }
+}

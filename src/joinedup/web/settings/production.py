@@ -1,0 +1,48 @@
+"""Production: PostgreSQL from the environment, HTTPS only, secure cookies, HSTS.
+
+Required: JOINEDUP_SECRET_KEY, JOINEDUP_ALLOWED_HOSTS (comma-separated) and JOINEDUP_DB_NAME;
+optional JOINEDUP_DB_HOST, JOINEDUP_DB_PORT, JOINEDUP_DB_USER, JOINEDUP_DB_PASSWORD (else libpq's
+own PG* variables and ~/.pgpass apply).
+"""
+
+from __future__ import annotations
+
+import os
+
+from joinedup.web.settings.base import *  # noqa: F403
+
+
+def _required(name: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise RuntimeError(f"production settings need the environment variable {name}")
+    return value
+
+
+SECRET_KEY = _required("JOINEDUP_SECRET_KEY")
+DEBUG = False
+ALLOWED_HOSTS = [host.strip() for host in _required("JOINEDUP_ALLOWED_HOSTS").split(",")]
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": _required("JOINEDUP_DB_NAME"),
+        "HOST": os.environ.get("JOINEDUP_DB_HOST", ""),
+        "PORT": os.environ.get("JOINEDUP_DB_PORT", ""),
+        "USER": os.environ.get("JOINEDUP_DB_USER", ""),
+        "PASSWORD": os.environ.get("JOINEDUP_DB_PASSWORD", ""),
+        "CONN_MAX_AGE": 60,
+        # A restarted server costs the requests in flight, not a restart of the app (FLT-04).
+        "CONN_HEALTH_CHECKS": True,
+    }
+}
+
+SECURE_SSL_REDIRECT = True
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+# __Host- cookies are refused by browsers unless Secure, host-only and for the whole site.
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"

@@ -1,0 +1,33 @@
+"""Every URL of the web app. Each name must appear in accounts/policy.py (a test checks)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import include, path
+from django.views.decorators.http import require_GET
+
+from joinedup.web.accounts.models import User
+from joinedup.web.accounts.policy import Permission, permissions_of
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    granted = permissions_of(user.roles) if isinstance(user, User) else frozenset()
+    # A plain dict: Django templates call anything callable, an Enum class included.
+    return render(request, "home.html", {"can": {p.value: p in granted for p in Permission}})
+
+
+@require_GET
+def health(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("health/", health, name="health"),
+    path("accounts/", include("joinedup.web.accounts.urls")),
+    path("agreements/", include("joinedup.web.governance.urls")),
+    path("audit/", include("joinedup.web.audit.urls")),
+]

@@ -1,0 +1,92 @@
+"""Web app fixtures: users in each role, signed-in clients, and the database under test.
+
+The suite runs on SQLite by default. With JOINEDUP_TEST_DATABASE=postgresql it runs on a real
+PostgreSQL server that this file starts for the session (test_web_postgresql.py does that run).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from joinedup.web.accounts import twofactor
+from joinedup.web.accounts.models import Organisation, User
+from joinedup.web.accounts.policy import Role
+
+ON_POSTGRESQL = os.environ.get("JOINEDUP_TEST_DATABASE") == "postgresql"
+PASSWORD = "correct horse battery staple"
+
+if ON_POSTGRESQL:
+    # The PostgreSQL run is this suite itself; it must not start itself again.
+    collect_ignore = ["test_web_postgresql.py"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings() -> Iterator[None]:
+    if not ON_POSTGRESQL:
+        yield
+        return
+    from django.db import connections
+    from postgres_server import start_postgres
+
+    server = start_postgres()
+    # In place: Django's connection handler holds this very dict. Any connection already made
+    # is dropped, so the next one is made with the PostgreSQL backend.
+    settings.DATABASES["default"].update(
+        {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": "joinedup",
+            "HOST": server.socket_dir,
+            "PORT": str(server.port),
+            "USER": server.user,
+            "PASSWORD": "",
+            "OPTIONS": {},
+        }
+    )
+    connections.close_all()
+    if hasattr(connections._connections, "default"):  # type: ignore[attr-defined]
+        del connections["default"]
+    try:
+        yield
+    finally:
+        connections.close_all()
+        server.stop()
+
+
+@pytest.fixture
+def organisation(db: None) -> Organisation:
+    return Organisation.objects.create(name="Chorley Council")
+
+
+@pytest.fixture
+def make_user(organisation: Organisation) -> Callable[..., User]:
+    def make(*roles: Role, email: str | None = None, **extra: Any) -> User:
+        address = email or f"{'-'.join(roles) or 'nobody'}@example.org"
+        return User.objects.create_user(
+            address, PASSWORD, organisation=organisation, roles=roles, **extra
+        )
+
+    return make
+
+
+def signed_in(user: User, **client_options: Any) -> Client:
+    """A client signed in as ``user``, with the second factor given (as if they had typed a code)."""
+    client = Client(**client_options)
+    client.force_login(user)
+    session = client.session
+    session[twofactor.SESSION_KEY] = True
+    session.save()
+    return client
+
+
+@pytest.fixture
+def client_as(make_user: Callable[..., User]) -> Callable[..., Client]:
+    def make(*roles: Role) -> Client:
+        return signed_in(make_user(*roles))
+
+    return make

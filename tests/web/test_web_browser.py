@@ -1,0 +1,108 @@
+"""In a real browser (Debian's headless chromium): an IG lead signs in, sets up two-factor
+sign-in, adds an agreement; axe finds no serious or critical accessibility problem on the way."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pyotp
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from conftest import PASSWORD
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from joinedup.web.accounts.models import User
+from joinedup.web.accounts.policy import Role
+from joinedup.web.governance.models import Agreement
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def orm_beside_playwright() -> Iterator[None]:
+    """Playwright's sync API runs an event loop in this thread; the ORM calls made here around
+    it (creating the user, reading the result, flushing) are ordinary synchronous ones. Only for
+    this module: the deployment check refuses the variable."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="module")
+def browser(orm_beside_playwright: None) -> Iterator[Browser]:
+    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: apt-get install chromium"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
+        )
+        yield launched
+        launched.close()
+
+
+def assert_accessible(page: Page) -> None:
+    results = Axe().run(page)
+    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, results.generate_report()
+
+
+def test_an_ig_lead_signs_in_with_two_factor_and_adds_an_agreement(
+    browser: Browser, live_server: Any, make_user: Callable[..., User]
+) -> None:
+    user = make_user(Role.IG_LEAD)
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/")
+    assert_accessible(page)
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    page.wait_for_url("**/two-factor/set-up/")
+    assert_accessible(page)
+    secret = page.locator("#totp-key").inner_text().strip()
+    page.get_by_label("Security code").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Continue").click()
+
+    page.get_by_role("link", name="Data sharing agreements").click()
+    page.get_by_role("button", name="Add an agreement").click()
+    assert_accessible(page)
+    page.get_by_label("Reference").fill("DSA-BROWSER-001")
+    page.get_by_label("Title").fill("Browser partner: referrals")
+    page.get_by_label("Partner sharing the data").fill("Browser partner")
+    page.get_by_label("Recipient").fill("Chorley Intelligence Hub")
+    page.get_by_label("Purpose", exact=True).fill("Direct care")
+    page.get_by_label("Lawful basis (UK GDPR Article 6)").select_option(
+        "UK GDPR Article 6(1)(e): public task"
+    )
+    page.get_by_label("Special category condition (Article 9, or None)").fill("None")
+    page.get_by_label("Start date").fill("2025-01-01")
+    page.get_by_label("Review date").fill("2026-01-01")
+    page.get_by_label("End date").fill("2027-01-01")
+    page.get_by_label("Status").select_option("active")
+    page.get_by_label("Datasets and fields").fill("referrals: Referral ID, Reason")
+    page.get_by_label("Purpose codes").fill("direct_care")
+    page.get_by_role("button", name="Save agreement").click()
+
+    page.wait_for_url("**/agreements/DSA-BROWSER-001/")
+    assert page.get_by_role("heading", name="Browser partner: referrals").is_visible()
+    assert_accessible(page)
+    assert Agreement.objects.get(reference="DSA-BROWSER-001").fields == {
+        "referrals": ["Referral ID", "Reason"]
+    }
+    page.close()
+
+
+def test_a_mistyped_password_shows_an_accessible_error(
+    browser: Browser, live_server: Any, make_user: Callable[..., User]
+) -> None:
+    user = make_user(Role.ANALYST)
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/accounts/sign-in/")
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("alert").is_visible()
+    assert_accessible(page)
+    page.close()

@@ -1,0 +1,96 @@
+"""AC-01 and AC-02: every URL is in the policy table, anonymous users are sent to sign in, and
+every role gets exactly what the table says on every page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from joinedup.web.accounts.models import User
+from joinedup.web.accounts.policy import (
+    PUBLIC_URLS,
+    ROLE_PERMISSIONS,
+    URL_PERMISSIONS,
+    Role,
+    permissions_of,
+)
+from joinedup.web.audit.models import AuditEvent
+from joinedup.web.governance.importer import import_register
+
+pytestmark = pytest.mark.django_db
+
+
+def url_names(
+    patterns: list[URLPattern | URLResolver] | None = None, prefix: str = ""
+) -> Iterator[str]:
+    """Every named URL pattern in the URLconf, with its namespace."""
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            space = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            yield from url_names(entry.url_patterns, space)
+        else:
+            assert entry.name, f"URL pattern {entry.pattern} has no name, so no policy can cover it"
+            yield prefix + entry.name
+
+
+def test_every_url_is_in_the_policy_table_or_public() -> None:
+    names = set(url_names())
+    missing = names - set(URL_PERMISSIONS) - PUBLIC_URLS
+    assert not missing, f"URLs with no policy: {sorted(missing)}"
+    stale = set(URL_PERMISSIONS) - names
+    assert not stale, f"policy for URLs that do not exist: {sorted(stale)}"
+
+
+def test_every_role_has_a_row_in_the_table() -> None:
+    assert set(ROLE_PERMISSIONS) == set(Role)
+
+
+@pytest.fixture
+def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, object]]:
+    import_register()
+    other = make_user(Role.ANALYST, email="someone-else@example.org")
+    return {
+        "governance:agreement": {"reference": "DSA-GP-001"},
+        "governance:agreement_edit": {"reference": "DSA-GP-001"},
+        "accounts:user_roles": {"user_id": other.pk},
+    }
+
+
+def test_anonymous_users_are_sent_to_sign_in_everywhere_but_the_allowlist(
+    client: Client, sample_arguments: dict[str, dict[str, object]]
+) -> None:
+    for name in sorted(set(url_names()) - PUBLIC_URLS):
+        response = client.get(reverse(name, kwargs=sample_arguments.get(name)))
+        assert response.status_code == 302, name
+        assert response["Location"].startswith(reverse("accounts:login")), name
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_gets_what_the_policy_table_says_on_every_page(
+    role: Role, client_as: Callable[..., Client], sample_arguments: dict[str, dict[str, object]]
+) -> None:
+    client = client_as(role)
+    granted = permissions_of(frozenset({role}))
+    for name, needed in sorted(URL_PERMISSIONS.items()):
+        if name == "accounts:logout":
+            continue  # POST only; signing out is checked in the accounts tests
+        url = reverse(name, kwargs=sample_arguments.get(name))
+        denied_before = AuditEvent.objects.filter(verb="access.denied").count()
+        response = client.get(url)
+        if needed in granted:
+            assert response.status_code in (200, 302), (role, name, response.status_code)
+        else:
+            assert response.status_code == 403, (role, name, response.status_code)
+            assert AuditEvent.objects.filter(verb="access.denied").count() == denied_before + 1
+
+
+def test_the_documented_role_table_is_the_policy_table() -> None:
+    from pathlib import Path
+
+    from joinedup.web.accounts.policy import policy_table_markdown
+
+    docs = Path(__file__).parents[2] / "docs" / "web-app.md"
+    assert policy_table_markdown() in docs.read_text(encoding="utf-8")
