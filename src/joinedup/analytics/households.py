@@ -25,13 +25,13 @@ from joinedup.analytics.risk import (
     frailty_rank_sql,
     permit,
     population_sql,
+    publish_by_ward_and_band,
     quoted,
     snapshot_record,
 )
 
 PURPOSE = "community_risk_profiling"
 MONTHS = 36
-UNKNOWN_AREA = "outside the borough or unknown"
 OLDER_MEMBERS = "(SELECT person_key FROM household_members WHERE age >= 65)"  # whom the eFI fits
 
 # A part's measure is a count per household; its points follow the (at least, points) steps.
@@ -204,18 +204,7 @@ def household_profile(
     connection.execute(
         f"CREATE OR REPLACE TEMP TABLE household_risk AS {households_sql(at, parts)}"
     )
-    rows = connection.execute(
-        f"SELECT coalesce(a.ward_name, '{UNKNOWN_AREA}'), h.band, count(*) "
-        "FROM household_risk AS h LEFT JOIN areas AS a USING (lsoa21) GROUP BY 1, 2"
-    ).fetchall()
-    counts = {(str(w), str(b)): int(n) for w, b, n in rows}
-    wards = [
-        str(w)
-        for (w,) in connection.execute("SELECT DISTINCT ward_name FROM areas ORDER BY 1").fetchall()
-    ]
-    wards += sorted({w for w, _ in counts} - set(wards))
-    by_ward = disclosure.publish(disclosure.Crosstab(counts, wards, BAND_NAMES))
-    by_band = disclosure.ControlledTable(dict(by_ward.column_totals), by_ward.grand_total)
+    by_band, by_ward = publish_by_ward_and_band(connection, "household_risk", BAND_NAMES)
     listed = _listed(connection, parts, case_finding_from)
     run_id = provenance.record(
         home,

@@ -388,7 +388,7 @@ def primary_care(
     connection.execute(
         f"CREATE OR REPLACE TEMP TABLE primary_care_risk AS {primary_care_sql(at, parts)}"
     )
-    by_band, by_ward = _publish_bands(connection)
+    by_band, by_ward = publish_by_ward_and_band(connection, "primary_care_risk", BAND_NAMES)
     listed = _case_finding(connection, parts, case_finding_from)
     run_id = provenance.record(
         home,
@@ -421,14 +421,14 @@ def primary_care(
     )
 
 
-def _publish_bands(
-    connection: duckdb.DuckDBPyConnection,
+def publish_by_ward_and_band(
+    connection: duckdb.DuckDBPyConnection, table: str, bands: Sequence[str]
 ) -> tuple[disclosure.ControlledTable[str], disclosure.ControlledCrosstab[str, str]]:
-    """People by ward and band as one table; the band counts are its column totals, so each
-    figure is published once and the two views always agree."""
+    """Rows of ``table`` (with lsoa21 and band) by ward and band as one table; the band counts
+    are its column totals, so each figure is published once and the two views always agree."""
     rows = connection.execute(
         f"SELECT coalesce(a.ward_name, '{UNKNOWN_AREA}'), r.band, count(*) "
-        "FROM primary_care_risk AS r LEFT JOIN areas AS a USING (lsoa21) GROUP BY 1, 2"
+        f"FROM {table} AS r LEFT JOIN areas AS a USING (lsoa21) GROUP BY 1, 2"
     ).fetchall()
     counts = {(str(w), str(b)): int(n) for w, b, n in rows}
     wards = [
@@ -436,7 +436,7 @@ def _publish_bands(
         for (w,) in connection.execute("SELECT DISTINCT ward_name FROM areas ORDER BY 1").fetchall()
     ]
     wards += sorted({w for w, _ in counts} - set(wards))
-    by_ward = disclosure.publish(disclosure.Crosstab(counts, wards, BAND_NAMES))
+    by_ward = disclosure.publish(disclosure.Crosstab(counts, wards, bands))
     return disclosure.ControlledTable(dict(by_ward.column_totals), by_ward.grand_total), by_ward
 
 

@@ -39,6 +39,20 @@ AtOption = Annotated[
         "--at", help="The date to profile on, YYYY-MM-DD (default: the last day of data)."
     ),
 ]
+CaseFindingOption = Annotated[
+    bool,
+    typer.Option(
+        "--case-finding",
+        help="Also write the pseudonymous list of those in --from-band or above to --out "
+        "(recorded in the provenance log).",
+    ),
+]
+FromBandOption = Annotated[
+    str, typer.Option("--from-band", help=f"Lowest band listed: {', '.join(risk.BAND_NAMES)}.")
+]
+OutOption = Annotated[
+    Path | None, typer.Option("--out", help="CSV file for the case-finding list.")
+]
 FAILURES = (NotReadyError, AgreementRefusedError, StoreBusyError, ValueError)
 
 
@@ -78,20 +92,9 @@ def _steps(steps: Sequence[tuple[float, int]], sign: str = "+") -> str:
 @risk_app.command("primary-care")
 def primary_care_command(
     at: AtOption = None,
-    case_finding: Annotated[
-        bool,
-        typer.Option(
-            "--case-finding",
-            help="Also write the pseudonymous list of people in --from-band or above to --out "
-            "(recorded in the provenance log).",
-        ),
-    ] = False,
-    from_band: Annotated[
-        str, typer.Option("--from-band", help=f"Lowest band listed: {', '.join(risk.BAND_NAMES)}.")
-    ] = "high",
-    out: Annotated[
-        Path | None, typer.Option("--out", help="CSV file for the case-finding list.")
-    ] = None,
+    case_finding: CaseFindingOption = False,
+    from_band: FromBandOption = "high",
+    out: OutOption = None,
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -162,23 +165,9 @@ def _print_left_out(left_out: dict[str, str]) -> None:
 @risk_app.command("households")
 def households_command(
     at: AtOption = None,
-    case_finding: Annotated[
-        bool,
-        typer.Option(
-            "--case-finding",
-            help="Also write household keys in --from-band or above, with their members' "
-            "person_keys, to --out (recorded in the provenance log).",
-        ),
-    ] = False,
-    from_band: Annotated[
-        str,
-        typer.Option(
-            "--from-band", help=f"Lowest band listed: {', '.join(households.BAND_NAMES)}."
-        ),
-    ] = "high",
-    out: Annotated[
-        Path | None, typer.Option("--out", help="CSV file for the case-finding list.")
-    ] = None,
+    case_finding: CaseFindingOption = False,
+    from_band: FromBandOption = "high",
+    out: OutOption = None,
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
