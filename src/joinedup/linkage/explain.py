@@ -92,10 +92,18 @@ def waterfall(home: Path, explanation: Explanation, path: Path) -> int:
         linker = scoring.linker_for(
             connection, ["_explain_nodes"], Available(), versions[-1] / "model.json"
         )
-        rows = {r["node_id"]: r for r in _dicts(connection, "SELECT * FROM _explain_nodes", [])}
-        scored = linker.inference.score_pairs(
-            [rows[e["node_id_l"]] for e in model_pairs], [rows[e["node_id_r"]] for e in model_pairs]
-        )
+        # Typed tables, not Python dicts: a column that is empty for these records (no birth
+        # date, say) must still be a DATE for the model's SQL.
+        sides = []
+        for side in ("l", "r"):
+            wanted = sorted({e[f"node_id_{side}"] for e in model_pairs})
+            connection.execute(
+                f"CREATE OR REPLACE TEMP TABLE _explain_{side} AS SELECT * FROM _explain_nodes "
+                "WHERE list_contains(?, node_id) ORDER BY node_id",
+                [wanted],
+            )
+            sides.append(linker._db_api.register(f"_explain_{side}"))
+        scored = linker.inference.score_pairs(sides[0], sides[1])
         records = scored.as_record_list()
         pairs = [
             r
