@@ -38,6 +38,24 @@ def test_every_built_in_cohort_publishes_only_controlled_counts(
         assert value == "[c]" or (isinstance(value, int) and value % 5 == 0), (name, value)
     assert "person_keys" not in run
     assert run["disclosure_control"] == disclosure.RULE.version
+    # A ward is the sum of its LSOAs, published beside them: never exactly one of them hidden.
+    for ward, lsoas in _wards(analytics_hub).items():
+        line = [run["by_ward"]["cells"].get(ward, 0)] + [
+            run["by_lsoa"]["cells"][lsoa] for lsoa in lsoas
+        ]
+        assert sum(value == "[c]" for value in line) != 1, (name, ward, line)
+
+
+def _wards(home: Path) -> dict[str, list[str]]:
+    connection = base.open_base(home)
+    try:
+        rows = connection.execute("SELECT ward_name, lsoa21 FROM areas").fetchall()
+    finally:
+        connection.close()
+    wards: dict[str, list[str]] = {}
+    for ward, lsoa in rows:
+        wards.setdefault(ward, []).append(lsoa)
+    return wards
 
 
 def test_a_run_is_recorded_with_what_its_figures_were_made_from(analytics_hub: Path) -> None:
@@ -191,3 +209,34 @@ def test_childhood_obesity_is_as_common_as_the_ncmp_finds(analytics_hub: Path) -
     assert 0.13 <= shares["Year 6"] <= 0.25
     people = run_cohort(analytics_hub, "childhood_obesity", {"at": "2019-08-31"}).total.value
     assert people is not None and people > 0
+
+
+def test_a_hidden_lsoa_cannot_be_worked_out_from_its_ward(tmp_path: Path) -> None:
+    """LSOAs of 3, 20 and 9 people: the LSOA table alone hides the 3 and the 9, which leaves
+    each ward beside exactly one hidden LSOA; so more must be hidden."""
+    import datetime as dt
+
+    from handbase import HandBase
+
+    from joinedup.analytics.cohorts.language import parse
+    from joinedup.analytics.cohorts.run import run_definition
+
+    hand = HandBase()
+    for lsoa, people in (("E01000001", 3), ("E01000002", 20), ("E01000003", 9)):
+        for number in range(people):
+            key = f"{lsoa}-{number}"
+            hand.person(key, lsoa=lsoa).event(key, "ae_attendance", "2019-06-01")
+    connection = hand.connect(tmp_path)
+    home = tmp_path / "hub"
+    agreements.load_register(home)
+    text = (
+        "cohort attenders\ntitle t\nversion 1\npurpose population_health_management\n"
+        "population alive at 2019-12-31\ncriteria\n  events ae_attendance >= 1 ever\n"
+    )
+    run = run_definition(connection, home, parse(text), {}, False, dt.date(2026, 1, 1)).as_dict()
+    lsoas, wards = run["by_lsoa"]["cells"], run["by_ward"]["cells"]
+    central = [wards["Central"], lsoas["E01000001"], lsoas["E01000002"]]
+    rural = [wards["Rural"], lsoas["E01000003"]]
+    for line in (central, rural):
+        assert sum(value == "[c]" for value in line) != 1, line
+    assert lsoas["E01000001"] == "[c]" and run["people"] == 30

@@ -629,3 +629,46 @@ def publish(
         case StatisticOf(people, value, decimals):
             return control_statistic(people, value, decimals)
     raise TypeError("publish takes a Count, Table, Crosstab, Rate, Percentage or summary")
+
+
+def hide_across_lines(
+    cells: Mapping[K, Controlled[int]], lines: Sequence[Sequence[K]], sizes: Mapping[K, int]
+) -> dict[K, Controlled[int]]:
+    """Hide more cells until no line holds exactly one hidden cell.
+
+    Tables published side by side can add up across each other (a ward and its LSOAs, the
+    borough and its wards): each such set of cells is a ``line``, and a line with one hidden cell
+    gives it away by subtraction. Where one is hidden, one more is: the cell that also mends the
+    most other lines, then the smallest (by ``sizes``, the raw counts), then the first; until
+    nothing changes. This only ever hides more; it never shows anything already hidden.
+    """
+    hidden = {key for key, cell in cells.items() if cell.redacted}
+    lines_of: dict[K, list[Sequence[K]]] = {}
+    for line in lines:
+        for key in line:
+            lines_of.setdefault(key, []).append(line)
+
+    def exposed(line: Sequence[K]) -> bool:
+        return sum(key in hidden for key in line) == 1
+
+    def cost(key: K) -> tuple[int, int]:
+        return -sum(exposed(line) for line in lines_of[key]), sizes.get(key, 0)
+
+    changed = True
+    while changed:
+        changed = False
+        for line in filter(exposed, lines):
+            shown = [key for key in line if key not in hidden]
+            if shown:
+                hidden.add(min(shown, key=cost))
+                changed = True
+    return {
+        key: Controlled(None, Reason.SECONDARY) if key in hidden and not cell.redacted else cell
+        for key, cell in cells.items()
+    }
+
+
+def table_of(cells: Mapping[K, Controlled[int]]) -> ControlledTable[K]:
+    """A 1-D table of cells already controlled, its total the sum of its published cells (hidden
+    when any cell is), as :func:`control_table` makes it."""
+    return ControlledTable(dict(cells), _total(cells.values()))

@@ -34,7 +34,7 @@ import duckdb
 import xlsxwriter
 
 from joinedup import exports
-from joinedup.analytics import base, charts, provenance, stats
+from joinedup.analytics import base, charts, disclosure, provenance, stats
 from joinedup.analytics.cohorts import library
 from joinedup.analytics.cohorts import run as cohort_runs
 from joinedup.analytics.cohorts.compiler import compile_definition
@@ -779,31 +779,8 @@ def hide_derivable(
     ``beyond``: per level, labels of cells outside the borough's areas that are still part of its
     sums (a cohort's people with no LSOA, or an LSOA outside the borough).
     """
-    hidden = {key for key, cell in cells.items() if cell.redacted}
     lines = _summing_lines(geography, columns, beyond or {})
-    lines_of: dict[Key, list[list[Key]]] = {}
-    for line in lines:
-        for key in line:
-            lines_of.setdefault(key, []).append(line)
-
-    def exposed(line: list[Key]) -> bool:
-        return sum(key in hidden for key in line) == 1
-
-    def cost(key: Key) -> tuple[int, int]:
-        return -sum(exposed(line) for line in lines_of[key]), sizes.get(key, 0)
-
-    changed = True
-    while changed:
-        changed = False
-        for line in filter(exposed, lines):
-            shown = [key for key in line if key not in hidden]
-            if shown:
-                hidden.add(min(shown, key=cost))
-                changed = True
-    return {
-        key: Controlled(None, Reason.SECONDARY) if key in hidden and not cell.redacted else cell
-        for key, cell in cells.items()
-    }
+    return disclosure.hide_across_lines(cells, lines, sizes)
 
 
 def _summing_lines(

@@ -112,12 +112,14 @@ def run_cohort(
     definition = library.find(home, name_or_path)
     connection = base.open_base(home, progress)
     try:
-        return _run(connection, home, definition, dict(parameters or {}), case_finding, today)
+        return run_definition(
+            connection, home, definition, dict(parameters or {}), case_finding, today
+        )
     finally:
         connection.close()
 
 
-def _run(
+def run_definition(
     connection: duckdb.DuckDBPyConnection,
     home: Path,
     definition: Definition,
@@ -154,6 +156,7 @@ def _run(
         for name, labels in every.items()
     }
     total = disclosure.publish(disclosure.Count(counts["total"][""]))
+    tables, total = _hide_across_tables(connection, tables, total, counts)
     snapshot_record = {
         "zone_version": snapshot.zone_version,
         "linkage_run": snapshot.linkage_run,
@@ -200,6 +203,44 @@ def _run(
         seconds=(dt.datetime.now() - started).total_seconds(),
         person_keys=keys,
     )
+
+
+def _hide_across_tables(
+    connection: duckdb.DuckDBPyConnection,
+    tables: dict[str, disclosure.ControlledTable[str]],
+    total: disclosure.Controlled[int],
+    counts: dict[str, dict[str, int]],
+) -> tuple[dict[str, disclosure.ControlledTable[str]], disclosure.Controlled[int]]:
+    """The tables are published side by side and add up across each other (a ward and its
+    LSOAs; the whole cohort and each table): hide more until no hidden cell can be worked out."""
+    cells = {
+        (name, label): cell for name, table in tables.items() for label, cell in table.cells.items()
+    }
+    cells[("total", "")] = total
+    sizes = {(name, label): n for name, found in counts.items() for label, n in found.items()}
+    sizes[("total", "")] = counts["total"][""]
+    lines: list[list[tuple[str, str]]] = [
+        [("total", ""), *((name, label) for label in table.cells)] for name, table in tables.items()
+    ]
+    for ward, lsoas in _wards(connection).items():
+        lines.append([("ward", ward), *(("lsoa", lsoa) for lsoa in lsoas)])
+    for label in set(tables["ward"].cells) & set(tables["lsoa"].cells):
+        lines.append([("ward", label), ("lsoa", label)])  # outside the borough, at both levels
+    hidden = disclosure.hide_across_lines(cells, lines, sizes)
+    rebuilt = {
+        name: disclosure.table_of({label: hidden[(name, label)] for label in table.cells})
+        for name, table in tables.items()
+    }
+    return rebuilt, hidden[("total", "")]
+
+
+def _wards(connection: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    wards: dict[str, list[str]] = {}
+    for ward, lsoa in connection.execute(
+        "SELECT ward_name, lsoa21 FROM areas ORDER BY 1, 2"
+    ).fetchall():
+        wards.setdefault(str(ward), []).append(str(lsoa))
+    return wards
 
 
 def _labels(connection: duckdb.DuckDBPyConnection, column: str) -> list[str]:
