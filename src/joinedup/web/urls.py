@@ -30,4 +30,5 @@ urlpatterns = [
     path("accounts/", include("joinedup.web.accounts.urls")),
     path("agreements/", include("joinedup.web.governance.urls")),
     path("audit/", include("joinedup.web.audit.urls")),
+    path("outputs/", include("joinedup.web.airlock.urls")),
 ]

@@ -109,6 +109,15 @@ URL_PERMISSIONS: dict[str, Permission] = {
     "governance:agreement_create": P.MANAGE_AGREEMENTS,
     "governance:agreement_edit": P.MANAGE_AGREEMENTS,
     "audit:events": P.VIEW_AUDIT,
+    # The airlock: a requester reaches only their own outputs, a reviewer only others' (the
+    # object rules are in airlock/release.py; these are the role rules).
+    "airlock:outputs": P.REQUEST_OUTPUTS,
+    "airlock:output": P.REQUEST_OUTPUTS,
+    "airlock:request_cohort": P.REQUEST_OUTPUTS,
+    "airlock:request_table": P.REQUEST_OUTPUTS,
+    "airlock:download": P.REQUEST_OUTPUTS,
+    "airlock:queue": P.RELEASE_OUTPUTS,
+    "airlock:review": P.RELEASE_OUTPUTS,
 }
 
 

@@ -16,6 +16,7 @@ INSTALLED_APPS = [
     "joinedup.web.accounts",
     "joinedup.web.governance",
     "joinedup.web.audit",
+    "joinedup.web.airlock",
 ]
 
 MIDDLEWARE = [
