@@ -24,7 +24,8 @@ from joinedup.linkage.cli import link_app, link_files_command
 from joinedup.linkage.run import link
 from joinedup.synth.config import DEFAULT_BAD_ROWS, DEFAULT_END, DEFAULT_START, SynthConfig
 from joinedup.synth.generate import generate, total_steps
-from joinedup.web.cli import agreements_app, audit_app, serve, users_app
+from joinedup.web.cli import agreements_app, audit_app, seed_demo_web, serve, users_app
+from joinedup.web.cli import run_server as run_web_server
 
 app = typer.Typer(
     help=(
@@ -179,14 +180,20 @@ def demo(
     serve: Annotated[
         bool, typer.Option("--serve/--no-serve", help="Start the web app afterwards.")
     ] = True,
+    reset_passwords: Annotated[
+        bool,
+        typer.Option("--reset-passwords", help="Give the demo users new passwords (printed once)."),
+    ] = False,
+    port: Annotated[int, typer.Option("--port", help="Port for the web app.")] = 8000,
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Run the hub end to end on the synthetic borough, then (unless --no-serve) the web app.
 
-    Today: the synthetic borough is generated into HOME/demo, its partner extracts are loaded
-    into the hub's identity and analytic zones (planted bad rows quarantined), and every record
-    is linked into residents with stable person_keys.
+    The synthetic borough is generated into HOME/demo, its partner extracts are loaded into the
+    hub's identity and analytic zones (planted bad rows quarantined), and every record is linked
+    into residents with stable person_keys. Then the web app gets the partnership's
+    organisations and one user per role; new passwords are printed once, on standard output.
     """
     hub = ensure_home(resolve_home(home))
     try:
@@ -200,20 +207,24 @@ def demo(
     if as_json:
         load = {"deliveries": [r.as_dict() for r in reports], "seconds": round(seconds, 2)}
         everything = {"synth": summary, "load": load, "linkage": linkage.as_dict()}
-        typer.echo(json.dumps(everything, indent=2, sort_keys=True, default=str))
     else:
         print_reports(reports)
         stderr.print(
             f"Linked {linkage.records:,} records into {linkage.persons:,} residents; "
             f"{linkage.review_queue:,} pair(s) wait for review (joinedup link review)."
         )
-    if serve and not as_json:
-        stderr.print(
-            "Demo users and serving from the demo come later; start the web app with "
-            "`joinedup serve` and add users with `joinedup users add`."
-        )
-    if unknown or any(r.status == "refused" or not r.reconciles for r in reports):
+    failed = unknown or any(r.status == "refused" or not r.reconciles for r in reports)
+    if not failed:
+        # With --json the new passwords are in the document, not on lines of their own.
+        web = seed_demo_web(hub, reset_passwords, print_passwords=not as_json)
+        if as_json:
+            everything["web"] = web
+    if as_json:
+        typer.echo(json.dumps(everything, indent=2, sort_keys=True, default=str))
+    if failed:
         raise typer.Exit(1)
+    if serve and not as_json:
+        run_web_server("127.0.0.1", port, threads=8)
 
 
 @app.command()

@@ -65,6 +65,8 @@ def test_bad_options_are_refused_clearly(
     assert not (tmp_path / "extracts").exists()
 
 
+# The demo seeds the web app's database too: in-process, that is the test database.
+@pytest.mark.django_db
 def test_demo_writes_into_the_home_directory(tmp_path: Path) -> None:
     result = runner.invoke(
         app, ["demo", "--scale", "0.02", "--no-serve", "--home", str(tmp_path / "hub"), "--json"]
@@ -78,6 +80,7 @@ def test_demo_writes_into_the_home_directory(tmp_path: Path) -> None:
         d["status"] == "loaded" and d["reconciles"] for d in deliveries
     )
     assert (tmp_path / "hub" / "zones" / "current").is_symlink()
+    assert len(report["web"]["users_created"]) == 7 and len(report["web"]["new_passwords"]) == 7
 
 
 def test_home_is_option_then_environment_then_var(
@@ -94,6 +97,7 @@ def test_installed_entry_point_runs(tmp_path: Path) -> None:
     """The `joinedup` script a user types, not only the Python function behind it."""
     script = Path(sys.executable).parent / "joinedup"
     env = {**os.environ, HOME_ENVIRONMENT_VARIABLE: str(tmp_path)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)  # pytest-django's; the user's run has the default
     done = subprocess.run(
         [str(script), "demo", "--scale", "0.01", "--no-serve"],
         capture_output=True,
@@ -105,6 +109,12 @@ def test_installed_entry_point_runs(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "Synthetic borough" in done.stderr
     assert (tmp_path / "demo" / "extracts" / "police_incidents.csv").is_file()
+    # One line per demo user on standard output, with its password; never on stderr.
+    printed = [line for line in done.stdout.splitlines() if "@demo.example" in line]
+    assert len(printed) == 7 and all(" password " in line for line in printed)
+    password = printed[0].split()[-1]
+    assert password not in done.stderr
+    assert (tmp_path / "web" / "operational.sqlite3").is_file()
 
 
 def test_quarantine_commands(tmp_path: Path) -> None:

@@ -103,6 +103,60 @@ def test_a_mistyped_password_shows_an_accessible_error(
     page.get_by_label("Email address").fill(user.email)
     page.get_by_label("Password").fill("not the password")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("alert").is_visible()
+    # The answer comes back to the same URL, so wait for the alert itself (is_visible does not).
+    page.get_by_role("alert").wait_for(state="visible")
     assert_accessible(page)
+    page.close()
+
+
+def sign_in_as(page: Page, base_url: str, user: User) -> None:
+    page.goto(f"{base_url}/")
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base_url}/")
+
+
+def test_an_output_goes_through_the_airlock_on_accessible_pages(
+    browser: Browser, live_server: Any, make_user: Callable[..., User], tmp_path: Path
+) -> None:
+    analyst = make_user(Role.ANALYST)
+    coordinator = make_user(Role.HUB_COORDINATOR)
+    table = tmp_path / "wards.csv"
+    table.write_text("ward,people\nAstley,52\nChisnall,3\nEuxton,40\nWhittle,61\n")
+
+    page = browser.new_page()
+    sign_in_as(page, live_server.url, analyst)
+    page.get_by_role("link", name="Your outputs (release airlock)").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Ask to release a table").click()
+    assert_accessible(page)
+    page.get_by_label("Title").fill("People by ward")
+    page.get_by_label("Purpose").fill("Board report")
+    page.get_by_label("Table").set_input_files(str(table))
+    page.get_by_role("button", name="Ask for review").click()
+    page.wait_for_url("**/outputs/*/")
+    assert page.get_by_text("Waiting for review").is_visible()
+    assert_accessible(page)
+    page.close()
+
+    review = browser.new_page()
+    sign_in_as(review, live_server.url, coordinator)
+    review.get_by_role("link", name="Outputs to review").click()
+    assert_accessible(review)
+    review.get_by_role("link", name="People by ward").click()
+    review.get_by_label("Approve release").check()
+    review.get_by_label("Reason").fill("Counts rounded; small cells hidden")
+    assert_accessible(review)
+    review.get_by_role("button", name="Record decision").click()
+    review.wait_for_url("**/outputs/review/")
+    review.close()
+
+    page = browser.new_page()
+    sign_in_as(page, live_server.url, analyst)
+    page.get_by_role("link", name="Your outputs (release airlock)").click()
+    page.get_by_role("link", name="People by ward").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download CSV").click()
+    assert "Chisnall,[c]" in Path(download.value.path()).read_text()
     page.close()

@@ -57,6 +57,11 @@ def serve(
     Example: joinedup serve --home /srv/hub --port 8080
     """
     open_hub(home)
+    run_server(host, port, threads)
+
+
+def run_server(host: str, port: int, threads: int) -> None:
+    """Serve the hub that ``open_hub`` set up; fill the register from the seed if it is empty."""
     import waitress
 
     from joinedup.web.governance.importer import import_register
@@ -70,6 +75,35 @@ def serve(
         )
     stderr.print(f"JoinedUp is at http://{host}:{port}/ (Ctrl+C stops it)")
     waitress.serve(application, host=host, port=port, threads=threads, ident="JoinedUp")
+
+
+def seed_demo_web(hub: Path, reset_passwords: bool, print_passwords: bool) -> dict[str, object]:
+    """Seed the demo partnership into the hub's web database and print new passwords, once.
+
+    Passwords go to standard output only (not stderr, not a log, not the audit): whoever ran
+    the demo copies them now, and a second run prints none unless told to reset them.
+    """
+    open_hub(hub)
+    from joinedup.web.demo import DEMO_USERS, seed_demo
+
+    report = seed_demo(reset_passwords=reset_passwords)
+    summary: dict[str, object] = {
+        "organisations_created": report.organisations_created,
+        "users_created": report.users_created,
+        "passwords_reset": report.passwords_reset,
+    }
+    if not print_passwords:
+        return {**summary, "new_passwords": report.new_passwords}
+    for demo_user in DEMO_USERS:
+        password = report.new_passwords.get(demo_user.email)
+        if password is not None:
+            typer.echo(f"{demo_user.role.label:<30} {demo_user.email:<34} password {password}")
+    if not report.new_passwords:
+        stderr.print(
+            "Demo users exist already; their passwords are unchanged "
+            "(joinedup demo --reset-passwords makes new ones)."
+        )
+    return summary
 
 
 @users_app.command("add")

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Permission, permissions_of
+from joinedup.web.api.urls import api
 
 
 @require_GET
@@ -30,4 +31,6 @@ urlpatterns = [
     path("accounts/", include("joinedup.web.accounts.urls")),
     path("agreements/", include("joinedup.web.governance.urls")),
     path("audit/", include("joinedup.web.audit.urls")),
+    path("outputs/", include("joinedup.web.airlock.urls")),
+    path("api/", api.urls),
 ]

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from joinedup.web.accounts import twofactor
@@ -20,10 +20,11 @@ from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import (
     BEFORE_TWO_FACTOR_URLS,
     PUBLIC_URLS,
-    URL_PERMISSIONS,
     needs_two_factor,
+    permission_needed,
     permissions_of,
 )
+from joinedup.web.accounts.tokens import token_of
 from joinedup.web.audit.chain import record
 
 
@@ -46,18 +47,30 @@ class PolicyMiddleware:
             return None
         user = request.user
         if not isinstance(user, User) or not user.is_active:
+            if is_api(name):
+                # An API client is told, not redirected to a page it cannot fill in.
+                return JsonResponse({"detail": "Sign in or give an API token"}, status=401)
             return redirect_to_login(request.get_full_path())
         roles = user.roles
         if name not in BEFORE_TWO_FACTOR_URLS and _second_factor_missing(request, user, roles):
+            if is_api(name):
+                return JsonResponse({"detail": "Two-factor sign-in is needed first"}, status=403)
             step = "verify" if user.has_two_factor else "enrol"
             return redirect(f"accounts:two_factor_{step}")
-        needed = URL_PERMISSIONS.get(name)
+        needed = permission_needed(name, request.method or "GET")
         if needed is None or needed not in permissions_of(roles):
             return refuse(request, user, name)
         return None
 
 
+def is_api(url_name: str) -> bool:
+    return url_name.startswith("api:")
+
+
 def _second_factor_missing(request: HttpRequest, user: User, roles: Any) -> bool:
+    if token_of(request) is not None:
+        # Tokens are made only on a page behind the full sign-in, second factor included.
+        return False
     required = needs_two_factor(roles) or user.has_two_factor
     return required and not request.session.get(twofactor.SESSION_KEY, False)
 
@@ -73,4 +86,6 @@ def refuse(request: HttpRequest, user: User, name: str) -> HttpResponse:
             object_id=name or "(unnamed)",
             detail={"method": request.method or "", "path": request.path},
         )
+    if is_api(name):
+        return JsonResponse({"detail": "You do not have permission to do this"}, status=403)
     return render(request, "forbidden.html", status=403)

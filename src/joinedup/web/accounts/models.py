@@ -104,3 +104,24 @@ class SignInAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} {self.at:%Y-%m-%d %H:%M} {'ok' if self.succeeded else 'failed'}"
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only its SHA-256 is kept: the token is shown once, when made.
+
+    A token is 256 random bits, so a fast hash is enough (nothing to guess from a dictionary);
+    a leaked table of digests gives no token back.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    label = models.CharField(max_length=100)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.user})"

@@ -90,8 +90,8 @@ TWO_FACTOR_PERMISSIONS = frozenset(
     {P.VIEW_IDENTIFIABLE, P.EXPORT_SUBJECT_ACCESS, P.MANAGE_USERS, P.VIEW_AUDIT}
 )
 
-# Reachable without signing in.
-PUBLIC_URLS = frozenset({"accounts:login", "health"})
+# Reachable without signing in. The OpenAPI document describes the API, not any data.
+PUBLIC_URLS = frozenset({"accounts:login", "health", "api:openapi-json"})
 # Reachable signed in before the second factor is given (else nobody could give it).
 BEFORE_TWO_FACTOR_URLS = frozenset(
     {"accounts:two_factor_enrol", "accounts:two_factor_verify", "accounts:logout"}
@@ -109,7 +109,48 @@ URL_PERMISSIONS: dict[str, Permission] = {
     "governance:agreement_create": P.MANAGE_AGREEMENTS,
     "governance:agreement_edit": P.MANAGE_AGREEMENTS,
     "audit:events": P.VIEW_AUDIT,
+    # The airlock: a requester reaches only their own outputs, a reviewer only others' (the
+    # object rules are in airlock/release.py; these are the role rules).
+    "airlock:outputs": P.REQUEST_OUTPUTS,
+    "airlock:output": P.REQUEST_OUTPUTS,
+    "airlock:request_cohort": P.REQUEST_OUTPUTS,
+    "airlock:request_table": P.REQUEST_OUTPUTS,
+    "airlock:download": P.REQUEST_OUTPUTS,
+    "airlock:queue": P.RELEASE_OUTPUTS,
+    "airlock:review": P.RELEASE_OUTPUTS,
+    "accounts:api_tokens": P.SIGNED_IN,
+    # The JSON API (joinedup.web.api): the same operations, under the same permissions.
+    "api:api-root": P.SIGNED_IN,
+    "api:agreements": P.VIEW_AGREEMENTS,
+    "api:agreement": P.VIEW_AGREEMENTS,
+    "api:audit_events": P.VIEW_AUDIT,
+    "api:outputs": P.REQUEST_OUTPUTS,
+    "api:output": P.REQUEST_OUTPUTS,
+    "api:output_request_table": P.REQUEST_OUTPUTS,
+    "api:output_request_cohort": P.REQUEST_OUTPUTS,
+    "api:output_download": P.REQUEST_OUTPUTS,
+    "api:reviews": P.RELEASE_OUTPUTS,
+    "api:review_decision": P.RELEASE_OUTPUTS,
 }
+
+# Where one URL both reads and changes (an API resource: GET to read, POST or PUT to change),
+# a change needs this permission instead of the one above.
+URL_WRITE_PERMISSIONS: dict[str, Permission] = {
+    "api:agreements": P.MANAGE_AGREEMENTS,
+    "api:agreement": P.MANAGE_AGREEMENTS,
+}
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def permission_needed(url_name: str, method: str) -> Permission | None:
+    """The permission a request needs; None when the URL is not in the table (refused).
+
+    >>> permission_needed("api:agreements", "GET"), permission_needed("api:agreements", "POST")
+    (<Permission.VIEW_AGREEMENTS: 'view_agreements'>, <Permission.MANAGE_AGREEMENTS: 'manage_agreements'>)
+    """
+    if method.upper() not in READ_METHODS and url_name in URL_WRITE_PERMISSIONS:
+        return URL_WRITE_PERMISSIONS[url_name]
+    return URL_PERMISSIONS.get(url_name)
 
 
 def permissions_of(roles: frozenset[Role]) -> frozenset[Permission]:

@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from joinedup.web.accounts import lockout, twofactor
+from joinedup.web.accounts import lockout, tokens, twofactor
 from joinedup.web.accounts.enforcement import refuse
 from joinedup.web.accounts.forms import CodeForm, RolesForm, SignInForm
-from joinedup.web.accounts.models import RoleAssignment, User
+from joinedup.web.accounts.models import ApiToken, RoleAssignment, User
 from joinedup.web.accounts.policy import Role, needs_two_factor
 from joinedup.web.audit.chain import record
 
@@ -163,3 +163,17 @@ def _set_roles(editor: User, target: User, roles: frozenset[Role]) -> None:
             object_id=str(target.pk),
             detail={"before": sorted(before), "after": sorted(roles)},
         )
+
+
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """Make a personal API token (shown once, on this response only) or revoke one."""
+    user, made = _user(request), ""
+    if request.method == "POST":
+        revoke_id = request.POST.get("revoke", "")
+        if revoke_id.isdigit():
+            tokens.revoke(user, int(revoke_id))
+        else:
+            made = tokens.issue(user, request.POST.get("label", "").strip()[:100] or "API token")
+    mine = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    return render(request, "accounts/api_tokens.html", {"tokens": mine, "made": made})

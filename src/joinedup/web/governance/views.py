@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Permission, permissions_of
-from joinedup.web.audit.chain import record
+from joinedup.web.governance.changes import save_agreement
 from joinedup.web.governance.forms import AgreementForm
 from joinedup.web.governance.models import Agreement
 
@@ -47,32 +46,20 @@ def agreement(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def agreement_create(request: HttpRequest) -> HttpResponse:
-    return _edit(request, Agreement(), "agreement.created")
+    return _edit(request, Agreement())
 
 
 @require_http_methods(["GET", "POST"])
 def agreement_edit(request: HttpRequest, reference: str) -> HttpResponse:
-    return _edit(request, get_object_or_404(Agreement, reference=reference), "agreement.changed")
+    return _edit(request, get_object_or_404(Agreement, reference=reference))
 
 
-def _edit(request: HttpRequest, instance: Agreement, verb: str) -> HttpResponse:
-    before = instance.as_register_entry() if instance.pk else {}
+def _edit(request: HttpRequest, instance: Agreement) -> HttpResponse:
     form = AgreementForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         user = request.user
         assert isinstance(user, User)
-        with transaction.atomic():
-            saved = form.save()
-            after = saved.as_register_entry()
-            changed = sorted(k for k in after if before.get(k) != after[k])
-            record(
-                verb,
-                actor_id=user.pk,
-                actor=user.email,
-                object_type="agreement",
-                object_id=saved.reference,
-                detail={"changed": changed},
-            )
+        saved = save_agreement(form, user)
         return redirect("governance:agreement", reference=saved.reference)
     return render(request, "governance/agreement_form.html", {"form": form, "instance": instance})
 

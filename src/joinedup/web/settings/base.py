@@ -16,6 +16,7 @@ INSTALLED_APPS = [
     "joinedup.web.accounts",
     "joinedup.web.governance",
     "joinedup.web.audit",
+    "joinedup.web.airlock",
 ]
 
 MIDDLEWARE = [
@@ -25,6 +26,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A bearer token on /api/ replaces the session's user: then the policy judges that user.
+    "joinedup.web.accounts.tokens.TokenAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "joinedup.web.headers.SecurityHeadersMiddleware",

@@ -1,0 +1,109 @@
+"""Demo organisations and users for ``joinedup demo``: the partnership, and one user per role.
+
+Seeding is idempotent: organisations and users that exist are left alone, and an existing
+user's password is only replaced when asked (``reset_passwords``). New passwords are returned
+to the caller to print once; they are stored only as Argon2 hashes and never written to the
+audit log or any other log.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from joinedup.web.accounts.models import Organisation, User
+from joinedup.web.accounts.policy import Role
+from joinedup.web.audit.chain import record
+
+ACTOR = "joinedup demo"
+
+DEMO_ORGANISATIONS = (
+    "Chorley Council",
+    "Chorley GP Federation",
+    "Lancashire Teaching Hospitals",
+    "Lancashire Constabulary",
+    "Lancashire Fire and Rescue",
+    "Chorley Voluntary Sector Partnership",
+)
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    role: Role
+    email: str
+    organisation: str
+    full_name: str
+
+
+# One user per role, in the organisation that would plausibly hold it. The .example domain
+# (RFC 2606) can never deliver mail, so a demo address cannot reach a real person.
+DEMO_USERS = (
+    DemoUser(Role.HUB_COORDINATOR, "hub.coordinator@demo.example", "Chorley Council", "Hana Coordinator"),
+    DemoUser(Role.ANALYST, "analyst@demo.example", "Chorley Council", "Ade Analyst"),
+    DemoUser(Role.PRACTITIONER, "practitioner@demo.example", "Lancashire Constabulary", "Pat Practitioner"),
+    DemoUser(Role.EXECUTIVE_MEMBER, "executive@demo.example", "Lancashire Teaching Hospitals", "Eve Executive"),
+    DemoUser(Role.PROGRAMME_OFFICER, "programme.officer@demo.example", "Chorley Voluntary Sector Partnership", "Priya Officer"),
+    DemoUser(Role.IG_LEAD, "ig.lead@demo.example", "Chorley Council", "Iris Lead"),
+    DemoUser(Role.ADMINISTRATOR, "administrator@demo.example", "Chorley GP Federation", "Alex Administrator"),
+)  # fmt: skip
+
+
+@dataclass
+class SeedReport:
+    organisations_created: list[str] = field(default_factory=list)
+    users_created: list[str] = field(default_factory=list)
+    passwords_reset: list[str] = field(default_factory=list)
+    # email -> the password made by this run; the only copy in clear, for printing once.
+    new_passwords: dict[str, str] = field(default_factory=dict)
+
+
+def new_password() -> str:
+    """20 random URL-safe characters: well past the 12-character minimum."""
+    return secrets.token_urlsafe(15)
+
+
+def seed_demo(reset_passwords: bool = False) -> SeedReport:
+    """Create what is missing of the demo partnership; every creation and reset is audited."""
+    report = SeedReport()
+    with transaction.atomic():
+        organisations = {name: _organisation(name, report) for name in DEMO_ORGANISATIONS}
+        for demo_user in DEMO_USERS:
+            _user(demo_user, organisations[demo_user.organisation], reset_passwords, report)
+    return report
+
+
+def _organisation(name: str, report: SeedReport) -> Organisation:
+    organisation, created = Organisation.objects.get_or_create(name=name)
+    if created:
+        report.organisations_created.append(name)
+        record("organisation.created", actor=ACTOR, object_type="organisation", object_id=name)
+    return organisation
+
+
+def _user(
+    demo_user: DemoUser, organisation: Organisation, reset_password: bool, report: SeedReport
+) -> None:
+    existing = User.objects.filter(email=demo_user.email).first()
+    if existing is not None and not reset_password:
+        return
+    password = new_password()
+    if existing is None:
+        user = User.objects.create_user(
+            demo_user.email,
+            password,
+            organisation=organisation,
+            full_name=demo_user.full_name,
+            roles=(demo_user.role,),
+        )
+        report.users_created.append(user.email)
+        verb, detail = "user.created", {"roles": [demo_user.role.value]}
+    else:
+        user = existing
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        report.passwords_reset.append(user.email)
+        verb, detail = "user.password_reset", {}
+    report.new_passwords[user.email] = password
+    record(verb, actor=ACTOR, object_type="user", object_id=str(user.pk), detail=detail)

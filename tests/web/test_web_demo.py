@@ -1,0 +1,72 @@
+"""`joinedup demo` seeds the partnership and one user per role: idempotent, passwords only once."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.contrib.auth.hashers import check_password
+from django.test import Client
+
+from joinedup.web.accounts.models import Organisation, User
+from joinedup.web.accounts.policy import Role
+from joinedup.web.audit.chain import verify
+from joinedup.web.audit.models import AuditEvent
+from joinedup.web.demo import DEMO_ORGANISATIONS, DEMO_USERS, seed_demo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_has_the_partnership_and_one_user_per_role() -> None:
+    report = seed_demo()
+    assert set(Organisation.objects.values_list("name", flat=True)) == set(DEMO_ORGANISATIONS)
+    assert sorted(u.role for u in DEMO_USERS) == sorted(Role)
+    for demo_user in DEMO_USERS:
+        user = User.objects.get(email=demo_user.email)
+        assert user.roles == {demo_user.role}
+        assert check_password(report.new_passwords[user.email], user.password)
+    assert verify().intact
+
+
+def test_passwords_are_stored_hashed_and_never_in_the_audit_log() -> None:
+    report = seed_demo()
+    audit = json.dumps(list(AuditEvent.objects.values()), default=str)
+    for email, password in report.new_passwords.items():
+        stored = User.objects.get(email=email).password
+        assert stored.startswith("argon2$") and password not in stored
+        assert password not in audit
+
+
+def test_a_second_run_duplicates_nothing_and_keeps_the_passwords() -> None:
+    first = seed_demo()
+    hashes = dict(User.objects.values_list("email", "password"))
+    events = AuditEvent.objects.count()
+    second = seed_demo()
+    assert second.new_passwords == {} and second.users_created == []
+    assert second.organisations_created == []
+    assert Organisation.objects.count() == len(DEMO_ORGANISATIONS)
+    assert User.objects.count() == len(DEMO_USERS)
+    assert dict(User.objects.values_list("email", "password")) == hashes
+    assert AuditEvent.objects.count() == events  # nothing changed, nothing to audit
+    assert first.new_passwords
+
+
+def test_reset_passwords_makes_new_ones_and_audits_each() -> None:
+    first = seed_demo()
+    again = seed_demo(reset_passwords=True)
+    assert sorted(again.passwords_reset) == sorted(u.email for u in DEMO_USERS)
+    for email, password in again.new_passwords.items():
+        assert password != first.new_passwords[email]
+        assert check_password(password, User.objects.get(email=email).password)
+    assert AuditEvent.objects.filter(verb="user.password_reset").count() == len(DEMO_USERS)
+
+
+def test_a_demo_analyst_signs_in_with_the_printed_password() -> None:
+    report = seed_demo()
+    client = Client()
+    email = "analyst@demo.example"
+    response = client.post(
+        "/accounts/sign-in/", {"email": email, "password": report.new_passwords[email]}
+    )
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
