@@ -69,6 +69,15 @@ class Snapshot:
     def name(self) -> str:
         return f"{self.zone_version}-r{self.linkage_run}"
 
+    def record(self) -> dict[str, str | int]:
+        """What provenance and published outputs record of the snapshot."""
+        return {
+            "zone_version": self.zone_version,
+            "linkage_run": self.linkage_run,
+            "linkage_model": self.linkage_model,
+            "last_event": self.last_event.isoformat(),
+        }
+
 
 def base_folder(home: Path) -> Path:
     return home / "analytics" / "base"

@@ -922,7 +922,7 @@ def _record(
         if f not in trained.features
     }
     about: dict[str, Any] = {
-        "snapshot": risk.snapshot_record(snapshot),
+        "snapshot": snapshot.record(),
         "purpose": PURPOSE,
         "agreements": sorted(set(permission.agreements.values())),
         "settings": asdict(settings),

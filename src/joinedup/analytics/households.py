@@ -27,7 +27,6 @@ from joinedup.analytics.risk import (
     population_sql,
     publish_by_ward_and_band,
     quoted,
-    snapshot_record,
 )
 
 PURPOSE = "community_risk_profiling"
@@ -214,7 +213,7 @@ def household_profile(
             "purpose": PURPOSE,
             "agreements": sorted(set(permission.agreements.values())),
             "parts_left_out": sorted(permission.left_out),
-            "snapshot": snapshot_record(snapshot),
+            "snapshot": snapshot.record(),
             "disclosure_control": disclosure.RULE.version,
             "case_finding": case_finding_from is not None,
             "households_released": len(listed) if listed is not None else 0,
@@ -227,7 +226,7 @@ def household_profile(
         PURPOSE,
         sorted(set(permission.agreements.values())),
         dict(permission.left_out),
-        snapshot_record(snapshot),
+        snapshot.record(),
         parts,
         by_band,
         by_ward,

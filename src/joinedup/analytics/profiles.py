@@ -448,13 +448,7 @@ def profile_year(snapshot: base.Snapshot, year: int | None) -> int:
 
 
 def _snapshot_record(snapshot: base.Snapshot) -> dict[str, Any]:
-    return {
-        "name": snapshot.name,
-        "zone_version": snapshot.zone_version,
-        "linkage_run": snapshot.linkage_run,
-        "linkage_model": snapshot.linkage_model,
-        "last_event": snapshot.last_event.isoformat(),
-    }
+    return {"name": snapshot.name, **snapshot.record()}
 
 
 # Governance -----------------------------------------------------------------------------------

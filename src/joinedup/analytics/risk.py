@@ -71,15 +71,6 @@ def permit(
     return Permission(purpose, {f: a.id for f, a in sorted(covering.items())}, left_out)
 
 
-def snapshot_record(snapshot: base.Snapshot) -> dict[str, Any]:
-    return {
-        "zone_version": snapshot.zone_version,
-        "linkage_run": snapshot.linkage_run,
-        "linkage_model": snapshot.linkage_model,
-        "last_event": snapshot.last_event.isoformat(),
-    }
-
-
 # Shared SQL -----------------------------------------------------------------------------------
 
 
@@ -399,7 +390,7 @@ def primary_care(
             "agreements": sorted(set(permission.agreements.values())),
             "feeds": sorted(permission.agreements),
             "parts_left_out": sorted(permission.left_out),
-            "snapshot": snapshot_record(snapshot),
+            "snapshot": snapshot.record(),
             "disclosure_control": disclosure.RULE.version,
             "case_finding": case_finding_from is not None,
             "case_finding_from_band": case_finding_from,
@@ -413,7 +404,7 @@ def primary_care(
         PRIMARY_CARE_PURPOSE,
         sorted(set(permission.agreements.values())),
         dict(permission.left_out),
-        snapshot_record(snapshot),
+        snapshot.record(),
         parts,
         by_band,
         by_ward,
@@ -699,7 +690,7 @@ def community(
             "agreements": sorted(set(permission.agreements.values())),
             "feeds": sorted(permission.agreements),
             "parts_left_out": sorted(permission.left_out),
-            "snapshot": snapshot_record(snapshot),
+            "snapshot": snapshot.record(),
             "disclosure_control": disclosure.RULE.version,
             "published_residents": borough.residents.export(),
         },
@@ -711,7 +702,7 @@ def community(
         purpose,
         sorted(set(permission.agreements.values())),
         dict(permission.left_out),
-        snapshot_record(snapshot),
+        snapshot.record(),
         parts,
         borough,
         areas,

@@ -157,12 +157,7 @@ def run_definition(
     }
     total = disclosure.publish(disclosure.Count(counts["total"][""]))
     tables, total = _hide_across_tables(connection, tables, total, counts)
-    snapshot_record = {
-        "zone_version": snapshot.zone_version,
-        "linkage_run": snapshot.linkage_run,
-        "linkage_model": snapshot.linkage_model,
-        "last_event": snapshot.last_event.isoformat(),
-    }
+    snapshot_record = snapshot.record()
     run_id = provenance.record(
         home,
         {
