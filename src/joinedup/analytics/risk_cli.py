@@ -22,6 +22,7 @@ from rich.text import Text
 
 from joinedup.analytics import hiu_model, households, risk
 from joinedup.analytics.base import NotReadyError
+from joinedup.analytics.disclosure import ControlledCrosstab, ControlledTable
 from joinedup.feeds.agreements import AgreementRefusedError
 from joinedup.feeds.cli import HomeOption, JsonOption
 from joinedup.feeds.store import StoreBusyError
@@ -137,21 +138,35 @@ def _write_list(out: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def _print_primary_care(profile: risk.PrimaryCareProfile) -> None:
+    _print_banded(
+        profile.parts,
+        risk.BANDS,
+        (f"Registered people by band on {profile.at}", "people"),
+        profile.by_band,
+        profile.by_ward,
+    )
+    _print_left_out(profile.left_out)
+    stderr.print(f"Recorded as run {profile.run_id}.")
+
+
+def _print_banded(
+    parts: Sequence[risk.Part],
+    bands: Sequence[risk.Band],
+    counted: tuple[str, str],
+    by_band: ControlledTable[str],
+    by_ward: ControlledCrosstab[str, str],
+) -> None:
+    """A banded score's parts, its bands, and what it counts by band and by ward."""
     _table(
         "Points",
         ["part", "measures", "points"],
-        [(p.name, p.measures, _steps(p.points)) for p in profile.parts],
+        [(p.name, p.measures, _steps(p.points)) for p in parts],
     )
-    _table("Bands (total points)", ["band", "from"], [(b.name, b.at_least) for b in risk.BANDS])
-    _table(
-        f"Registered people by band on {profile.at}",
-        ["band", "people"],
-        profile.by_band.export_rows(),
-    )
-    lines = profile.by_ward.export_rows(corner="ward")
+    _table("Bands (total points)", ["band", "from"], [(b.name, b.at_least) for b in bands])
+    title, unit = counted
+    _table(title, ["band", unit], by_band.export_rows())
+    lines = by_ward.export_rows(corner="ward")
     _table("By ward", [str(c) for c in lines[0]], lines[1:])
-    _print_left_out(profile.left_out)
-    stderr.print(f"Recorded as run {profile.run_id}.")
 
 
 def _print_left_out(left_out: dict[str, str]) -> None:
@@ -186,21 +201,13 @@ def households_command(
     if as_json:
         typer.echo(json.dumps(profile.as_dict(), indent=2))
         return
-    _table(
-        "Points",
-        ["part", "measures", "points"],
-        [(p.name, p.measures, _steps(p.points)) for p in profile.parts],
+    _print_banded(
+        profile.parts,
+        households.BANDS,
+        (f"Households by band on {profile.population_date}", "households"),
+        profile.by_band,
+        profile.by_ward,
     )
-    _table(
-        "Bands (total points)", ["band", "from"], [(b.name, b.at_least) for b in households.BANDS]
-    )
-    _table(
-        f"Households by band on {profile.population_date}",
-        ["band", "households"],
-        profile.by_band.export_rows(),
-    )
-    lines = profile.by_ward.export_rows(corner="ward")
-    _table("By ward", [str(c) for c in lines[0]], lines[1:])
     _print_left_out(profile.parts_left_out)
     if profile.listed is not None:
         _say(f"{len(profile.listed):,} households written to {out} (run {profile.run_id}).")
