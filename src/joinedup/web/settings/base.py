@@ -17,6 +17,8 @@ INSTALLED_APPS = [
     "joinedup.web.governance",
     "joinedup.web.audit",
     "joinedup.web.airlock",
+    "joinedup.web.cases",
+    "joinedup.web.people",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +83,9 @@ JOINEDUP_LOCKOUT_IP_FAILURES = 20
 JOINEDUP_LOCKOUT_COOL_DOWN_SECONDS = 15 * 60
 # The information governance lead is warned this many days before an agreement's review date.
 JOINEDUP_REVIEW_WARNING_DAYS = 30
+# Break-glass access to a person without a case: how long it lasts, and how often a day.
+JOINEDUP_BREAK_GLASS_MINUTES = 60
+JOINEDUP_BREAK_GLASS_PER_DAY = 3
 
 # Sessions: server-side, HttpOnly, same-site, ended by closing the browser and after a working day.
 SESSION_COOKIE_HTTPONLY = True
