@@ -43,22 +43,33 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]
 def write_xlsx(
     path: Path, header: Sequence[str], rows: Iterable[Sequence[object]], sheet: str = "Data"
 ) -> int:
+    return write_workbook(path, [(sheet, header, rows)])[0]
+
+
+def write_workbook(
+    path: Path, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[object]]]]
+) -> list[int]:
+    """One workbook, a sheet per (name, header, rows); the number of rows written to each."""
     _owner_only(path)
     workbook = xlsxwriter.Workbook(
         str(path), {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     )
-    worksheet = workbook.add_worksheet(sheet)
-    worksheet.write_row(0, 0, list(header), workbook.add_format({"bold": True}))
-    count = 0
-    for count, row in enumerate(rows, start=1):
-        for column, value in enumerate(row):
-            if isinstance(value, str):
-                worksheet.write_string(count, column, str(neutralise(value)))
-            elif value is not None:
-                worksheet.write(count, column, value)
+    bold = workbook.add_format({"bold": True})
+    counts = []
+    for sheet, header, rows in sheets:
+        worksheet = workbook.add_worksheet(sheet[:31])
+        worksheet.write_row(0, 0, list(header), bold)
+        count = 0
+        for count, row in enumerate(rows, start=1):
+            for column, value in enumerate(row):
+                if isinstance(value, str):
+                    worksheet.write_string(count, column, str(neutralise(value)))
+                elif value is not None:
+                    worksheet.write(count, column, value)
+        counts.append(count)
     workbook.close()
     path.chmod(0o600)
-    return count
+    return counts
 
 
 def write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:

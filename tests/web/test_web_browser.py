@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Role
+from joinedup.web.audit.models import AuditEvent
 from joinedup.web.governance.models import Agreement
 
 CHROMIUM = "/usr/bin/chromium"
@@ -159,4 +160,53 @@ def test_an_output_goes_through_the_airlock_on_accessible_pages(
     with page.expect_download() as download:
         page.get_by_role("button", name="Download CSV").click()
     assert "Chisnall,[c]" in Path(download.value.path()).read_text()
+    page.close()
+
+
+def test_a_practitioner_is_refused_a_person_until_they_use_emergency_access(
+    browser: Browser,
+    live_server: Any,
+    make_user: Callable[..., User],
+    linked_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("JOINEDUP_HOME", str(linked_home))
+    secret = pyotp.random_base32()
+    practitioner = make_user(Role.PRACTITIONER, totp_secret=secret)
+    person_key = "P000000001"
+
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("Email address").fill(practitioner.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/two-factor/")
+    page.get_by_label("Security code").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+    page.goto(f"{live_server.url}/people/{person_key}/")
+    assert page.get_by_role("heading", name="You cannot see this person").is_visible()
+    assert page.locator("#identifiers").count() == 0
+    assert_accessible(page)
+    assert AuditEvent.objects.filter(verb="access.denied", object_id=person_key).count() == 1
+
+    page.get_by_label("Why must you see this person's record now?").fill("too short")
+    page.get_by_role("button", name="Use emergency access").click()
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert_accessible(page)
+
+    page.get_by_label("Why must you see this person's record now?").fill(
+        "Carer reports he has not answered the door for two days; welfare check now"
+    )
+    page.get_by_role("button", name="Use emergency access").click()
+    page.wait_for_url(f"**/people/{person_key}/")
+    assert page.locator("#identifiers").is_visible()
+    assert "Break-glass" in page.locator("#relationship").inner_text()
+    assert_accessible(page)
+    assert list(AuditEvent.objects.filter(object_id=person_key).values_list("verb", flat=True)) == [
+        "access.denied",
+        "person.break_glass",
+        "person.viewed",
+    ]
     page.close()

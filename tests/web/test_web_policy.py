@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import (
@@ -20,11 +21,18 @@ from joinedup.web.accounts.policy import (
 from joinedup.web.airlock.models import OutputRequest
 from joinedup.web.audit.models import AuditEvent
 from joinedup.web.governance.importer import import_register
+from joinedup.web.people.models import BreakGlass
 
 pytestmark = pytest.mark.django_db
 # Another person's output is not found even by a role that may have outputs of its own.
 OTHER_PEOPLES_OBJECTS = frozenset(
-    {"airlock:output", "airlock:download", "api:output", "api:output_download"}
+    {
+        "airlock:output",
+        "airlock:download",
+        "api:output",
+        "api:output_download",
+        "people:person",  # no case with them: "not found", whether or not they exist
+    }
 )
 # API operations that only take a POST (a GET is 405 once the policy has let it through), and
 # the API's root, which is only there to name the API's base path (404).
@@ -66,7 +74,13 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
     output = OutputRequest.objects.create(
         title="t", purpose="p", kind="table", content={}, requested_by=other
     )
+    grant = BreakGlass.objects.create(
+        user=other, person_key="P000000001", reason="r", expires_at=timezone.now()
+    )
     return {
+        "people:person": {"person_key": "P000000001"},
+        "people:break_glass": {"person_key": "P000000001"},
+        "people:break_glass_review": {"grant_id": grant.pk},
         "airlock:output": {"output_id": output.pk},
         "airlock:download": {"output_id": output.pk, "file_format": "csv"},
         "airlock:review": {"output_id": output.pk},

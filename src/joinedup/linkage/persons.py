@@ -198,3 +198,22 @@ def plain_evidence(kind: str, pairs: int, weakest: float) -> str:
             f"({links}; the weakest is {weakest:.1%} certain)."
         )
     return f"{kind[:1].upper()}{kind[1:]} ({links})."
+
+
+def people_with_nhs_number(home: Path, nhs_number: str) -> list[str]:
+    """The person_keys whose records carry this valid NHS number (one, unless linkage split them)."""
+    digits = "".join(ch for ch in nhs_number if ch.isdigit())
+    connection = connect_linked(home)
+    try:
+        rows = _rows(
+            connection,
+            """
+            SELECT DISTINCT p.person_key
+            FROM identity_records AS i JOIN link_record_persons AS p USING (feed, record_key)
+            WHERE i.nhs_number = ? AND i.nhs_number_valid ORDER BY 1
+            """,
+            [digits],
+        )
+    finally:
+        connection.close()
+    return [row[0] for row in rows]

@@ -119,6 +119,13 @@ URL_PERMISSIONS: dict[str, Permission] = {
     "airlock:queue": P.RELEASE_OUTPUTS,
     "airlock:review": P.RELEASE_OUTPUTS,
     "accounts:api_tokens": P.SIGNED_IN,
+    # A person's identifiable details: the role rule here, the relationship rule (a case they
+    # work on, or break-glass) in people/access.py, for every request.
+    "people:person": P.VIEW_IDENTIFIABLE,
+    "people:break_glass": P.VIEW_IDENTIFIABLE,
+    "people:break_glass_reviews": P.VIEW_AUDIT,
+    "people:break_glass_review": P.VIEW_AUDIT,
+    "people:subject_access": P.EXPORT_SUBJECT_ACCESS,
     # The JSON API (joinedup.web.api): the same operations, under the same permissions.
     "api:api-root": P.SIGNED_IN,
     "api:agreements": P.VIEW_AGREEMENTS,

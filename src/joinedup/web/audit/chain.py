@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import transaction
 from django.utils import timezone
@@ -82,6 +82,25 @@ def record(
     head.sequence, head.hash = event.sequence, event.hash
     head.save(update_fields=["sequence", "hash"])
     return event
+
+
+class Actor(Protocol):
+    pk: Any
+    email: str
+
+
+def record_by(
+    user: Actor, verb: str, object_type: str, object_id: str, detail: dict[str, Any] | None = None
+) -> AuditEvent:
+    """``record`` for something a signed-in user did, the actor as their id and email."""
+    return record(
+        verb,
+        actor_id=user.pk,
+        actor=user.email,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+    )
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Permission, permissions_of
-from joinedup.web.audit.chain import record
+from joinedup.web.audit.chain import record_by
 from joinedup.web.cases.models import Case, CaseStatus
 from joinedup.web.people.models import BreakGlass
 
@@ -81,24 +81,24 @@ def break_glass(user: User, person_key: str, reason: str) -> BreakGlass:
             "who is at risk, and why you cannot wait for a case"
         )
     now = timezone.now()
-    with transaction.atomic():
-        # Break-glass is for one emergency, not for looking through people (AC-08).
-        used_today = BreakGlass.objects.filter(
-            user=user, started_at__gte=now - dt.timedelta(days=1)
-        ).count()
-        if used_today >= settings.JOINEDUP_BREAK_GLASS_PER_DAY:
-            record(
+    # Break-glass is for one emergency, not for looking through people (AC-08).
+    used_today = BreakGlass.objects.filter(
+        user=user, started_at__gte=now - dt.timedelta(days=1)
+    ).count()
+    if used_today >= settings.JOINEDUP_BREAK_GLASS_PER_DAY:
+        with transaction.atomic():
+            record_by(
+                user,
                 "person.break_glass_refused",
-                actor_id=user.pk,
-                actor=user.email,
-                object_type="person",
-                object_id=person_key,
-                detail={"reason": reason, "used_in_last_day": used_today},
+                "person",
+                person_key,
+                {"reason": reason, "used_in_last_day": used_today},
             )
-            raise BreakGlassRefusedError(
-                "You have used break-glass access as often as a day allows. "
-                "Ask the hub coordinator to open a case, or your IG lead for help"
-            )
+        raise BreakGlassRefusedError(
+            "You have used break-glass access as often as a day allows. "
+            "Ask the hub coordinator to open a case, or your IG lead for help"
+        )
+    with transaction.atomic():
         grant = BreakGlass.objects.create(
             user=user,
             person_key=person_key,
@@ -106,13 +106,12 @@ def break_glass(user: User, person_key: str, reason: str) -> BreakGlass:
             started_at=now,
             expires_at=now + dt.timedelta(minutes=settings.JOINEDUP_BREAK_GLASS_MINUTES),
         )
-        record(
+        record_by(
+            user,
             "person.break_glass",
-            actor_id=user.pk,
-            actor=user.email,
-            object_type="person",
-            object_id=person_key,
-            detail={
+            "person",
+            person_key,
+            {
                 "break_glass": grant.pk,
                 "reason": reason,
                 "expires_at": grant.expires_at.isoformat(),
@@ -125,25 +124,23 @@ def break_glass(user: User, person_key: str, reason: str) -> BreakGlass:
 def record_view(user: User, person_key: str, why: Relationship, what: str = "person") -> None:
     """Audit one view of a person's identifiable details, with the purpose it was for."""
     with transaction.atomic():
-        record(
+        record_by(
+            user,
             f"{what}.viewed",
-            actor_id=user.pk,
-            actor=user.email,
-            object_type="person",
-            object_id=person_key,
-            detail={"relationship": why.kind, "reference": why.reference, "purpose": why.purpose},
+            "person",
+            person_key,
+            {"relationship": why.kind, "reference": why.reference, "purpose": why.purpose},
         )
 
 
 def record_refusal(user: User, person_key: str, path: str) -> None:
     with transaction.atomic():
-        record(
+        record_by(
+            user,
             "access.denied",
-            actor_id=user.pk,
-            actor=user.email,
-            object_type="person",
-            object_id=person_key,
-            detail={"path": path, "reason": "no legitimate relationship"},
+            "person",
+            person_key,
+            {"path": path, "reason": "no legitimate relationship"},
         )
 
 
@@ -165,11 +162,10 @@ def review(grant: BreakGlass, reviewer: User, outcome: str, note: str) -> None:
         grant.reviewed_by, grant.reviewed_at = reviewer, timezone.now()
         grant.review_outcome, grant.review_note = outcome, note
         grant.save(update_fields=["reviewed_by", "reviewed_at", "review_outcome", "review_note"])
-        record(
+        record_by(
+            reviewer,
             "person.break_glass_reviewed",
-            actor_id=reviewer.pk,
-            actor=reviewer.email,
-            object_type="person",
-            object_id=grant.person_key,
-            detail={"break_glass": grant.pk, "outcome": outcome, "note": note},
+            "person",
+            grant.person_key,
+            {"break_glass": grant.pk, "outcome": outcome, "note": note},
         )

@@ -52,6 +52,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "joinedup.web.governance.context.reviews_due_banner",
+                "joinedup.web.people.context.break_glass_banner",
             ],
         },
     },

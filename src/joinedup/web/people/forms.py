@@ -1,0 +1,57 @@
+"""Break-glass, the IG lead's review of it, and the subject access search."""
+
+from __future__ import annotations
+
+from django import forms
+
+from joinedup.web.govuk import GovukFormMixin
+from joinedup.web.people.access import MINIMUM_REASON_LENGTH
+from joinedup.web.people.models import ReviewOutcome
+
+
+class BreakGlassForm(GovukFormMixin, forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        min_length=MINIMUM_REASON_LENGTH,
+        max_length=2000,
+        label="Why must you see this person's record now?",
+        help_text=(
+            "Who is at risk of harm and why you cannot wait for a case to be opened. "
+            "Your information governance lead reads every reason."
+        ),
+    )
+
+
+class BreakGlassReviewForm(GovukFormMixin, forms.Form):
+    outcome = forms.ChoiceField(
+        choices=ReviewOutcome.choices,
+        widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
+        label="Was this access justified?",
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        label="Note",
+        help_text="What you checked, and any action taken",
+    )
+
+
+class SubjectAccessForm(GovukFormMixin, forms.Form):
+    person_key = forms.RegexField(
+        regex=r"^[A-Za-z0-9_-]{4,64}$",
+        required=False,
+        label="Person key",
+        help_text="If you know it, from a case or an earlier request",
+    )
+    nhs_number = forms.RegexField(
+        regex=r"^\d{3} ?\d{3} ?\d{4}$",
+        required=False,
+        label="NHS number",
+        help_text="10 digits",
+    )
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("person_key") and not cleaned.get("nhs_number"):
+            raise forms.ValidationError("Enter a person key or an NHS number")
+        return cleaned

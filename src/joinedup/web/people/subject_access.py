@@ -1,0 +1,214 @@
+"""A subject access report: everything the hub holds on one person, for the IG lead to release.
+
+Each section is one collector in ``COLLECTORS``, so a new kind of record joins the report in one
+line. Columns that name someone other than the person (staff, other agencies' workers) or that
+hold free text are marked for the IG lead to review for third-party information before the
+report is released (UK GDPR Article 15(4); DPA 2018 Schedule 2 Part 3). Making the report is
+itself audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from joinedup.analytics.base import NotReadyError, open_base
+from joinedup.exports import write_workbook
+from joinedup.linkage.persons import UnknownPersonError, person_details
+from joinedup.linkage.published import NotLinkedError
+from joinedup.web.accounts.models import User
+from joinedup.web.audit.chain import record_by
+from joinedup.web.audit.models import AuditEvent
+from joinedup.web.cases.models import Case, CaseWorker
+from joinedup.web.people.models import BreakGlass
+
+THIRD_PARTY = "[third party]"
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    header: list[str]
+    rows: list[list[object]]
+    note: str = ""
+    # Header names to review before release: they name other people or hold free text.
+    review_columns: frozenset[str] = field(default_factory=frozenset)
+
+    def marked_header(self) -> list[str]:
+        return [
+            f"{name} {THIRD_PARTY if name in self.review_columns else ''}".strip()
+            for name in self.header
+        ]
+
+
+@dataclass(frozen=True)
+class Report:
+    person_key: str
+    made_at: dt.datetime
+    made_by: str
+    sections: list[Section]
+
+    @property
+    def records(self) -> int:
+        return sum(len(s.rows) for s in self.sections)
+
+
+Collector = Callable[[Path, str], Section]
+
+
+def _text(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value.tzinfo else str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _row(*values: object) -> list[object]:
+    return [_text(v) for v in values]
+
+
+def identity_section(home: Path, person_key: str) -> Section:
+    header = ["agency", "feed", "record id", "date", "name", "date of birth", "sex"]
+    header += ["NHS number", "postcode", "address"]
+    try:
+        records = person_details(home, person_key).records
+    except (UnknownPersonError, NotLinkedError):
+        records = []
+    rows = [
+        _row(r.agency, r.feed, r.record_id, r.event_date, r.name, r.birth_date, r.sex,
+             r.nhs_number, r.postcode, r.address)
+        for r in records
+    ]  # fmt: skip
+    return Section("Records from partners", header, rows)
+
+
+def events_section(home: Path, person_key: str) -> Section:
+    header = ["date", "what happened", "agency", "code", "value"]
+    try:
+        connection = open_base(home)
+    except (NotReadyError, NotLinkedError):
+        return Section("Events in the analytic zone", header, [])
+    try:
+        rows = connection.execute(
+            "SELECT event_date, kind, agency, code, value FROM events WHERE person_key = ? "
+            "ORDER BY event_date, kind",
+            [person_key],
+        ).fetchall()
+    finally:
+        connection.close()
+    return Section(
+        "Events in the analytic zone",
+        header,
+        [_row(*r) for r in rows],
+        note="The same records as above, held under a pseudonymous key for analysis.",
+    )
+
+
+def cases_section(_home: Path, person_key: str) -> Section:
+    header = ["case", "organisation", "status", "opened", "closed"]
+    rows = [
+        _row(c.reference, c.organisation.name, c.get_status_display(), c.opened_at, c.closed_at)
+        for c in Case.objects.filter(person_key=person_key).select_related("organisation")
+    ]
+    return Section("Cases", header, rows)
+
+
+def case_workers_section(_home: Path, person_key: str) -> Section:
+    header = ["case", "worker", "organisation", "role", "from", "until"]
+    places = CaseWorker.objects.filter(case__person_key=person_key).select_related(
+        "case", "user__organisation"
+    )
+    rows = [
+        _row(p.case.reference, p.user.full_name or p.user.email, p.user.organisation.name,
+             p.get_role_display(), p.added_at, p.removed_at)
+        for p in places
+    ]  # fmt: skip
+    return Section("Workers on the cases", header, rows, review_columns=frozenset({"worker"}))
+
+
+def break_glass_section(_home: Path, person_key: str) -> Section:
+    header = ["when", "who", "organisation", "reason", "until", "review"]
+    grants = BreakGlass.objects.filter(person_key=person_key).select_related("user__organisation")
+    rows = [
+        _row(g.started_at, g.user.full_name or g.user.email, g.user.organisation.name, g.reason,
+             g.expires_at, g.get_review_outcome_display() or "not yet reviewed")
+        for g in grants
+    ]  # fmt: skip
+    return Section(
+        "Emergency (break-glass) access",
+        header,
+        rows,
+        review_columns=frozenset({"who", "reason"}),
+    )
+
+
+def audit_section(_home: Path, person_key: str) -> Section:
+    header = ["when", "who", "what", "purpose"]
+    events = AuditEvent.objects.filter(
+        Q(object_type="person", object_id=person_key) | Q(detail__person_key=person_key)
+    ).order_by("sequence")
+    rows = [_row(e.at, e.actor, e.verb, str(e.detail.get("purpose", ""))) for e in events]
+    return Section(
+        "Views and changes to the record",
+        header,
+        rows,
+        note="From the audit log: every view of the person, every change to their case.",
+        review_columns=frozenset({"who"}),
+    )
+
+
+COLLECTORS: list[Collector] = [
+    identity_section,
+    events_section,
+    cases_section,
+    case_workers_section,
+    break_glass_section,
+    audit_section,
+]
+
+
+def subject_access_report(home: Path, person_key: str, made_by: User) -> Report:
+    """Collect every section for ``person_key``; audited, with the number of records in each."""
+    sections = [collect(home, person_key) for collect in COLLECTORS]
+    report = Report(person_key, timezone.now(), made_by.email, sections)
+    with transaction.atomic():
+        record_by(
+            made_by,
+            "subject_access.exported",
+            "person",
+            person_key,
+            {
+                "person_key": person_key,
+                "sections": {s.title: len(s.rows) for s in sections},
+                "purpose": "Subject access request (UK GDPR Article 15)",
+            },
+        )
+    return report
+
+
+def as_workbook(report: Report) -> bytes:
+    """The report as an Excel workbook: a cover sheet, then one sheet per section."""
+    cover: list[list[object]] = [
+        ["Subject access report for person key", report.person_key],
+        ["Made", _text(report.made_at)],
+        ["Made by", report.made_by],
+        [
+            "Before release",
+            f"Review every column marked {THIRD_PARTY} for information about other people.",
+        ],
+        *[_row(s.title, f"{len(s.rows)} records. {s.note}".strip()) for s in report.sections],
+    ]
+    sheets: list[tuple[str, list[str], list[list[object]]]] = [("Cover", ["", ""], cover)]
+    sheets += [(s.title[:31], s.marked_header(), s.rows) for s in report.sections]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "subject-access.xlsx"
+        write_workbook(path, sheets)
+        return path.read_bytes()

@@ -1,0 +1,148 @@
+"""A person's page, break-glass access, its review, and the subject access report.
+
+The policy table decides which roles reach each page; ``access.relationship`` decides, for the
+person page, whether this user may see this person now. Without a relationship the answer is
+the same page whether or not the person exists, so that nobody learns who is in the index.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from joinedup.analytics.base import NotReadyError
+from joinedup.analytics.service_use import before_and_after
+from joinedup.home import resolve_home
+from joinedup.linkage.persons import UnknownPersonError, people_with_nhs_number, person_details
+from joinedup.linkage.published import NotLinkedError
+from joinedup.web.accounts.models import User
+from joinedup.web.cases.models import Case
+from joinedup.web.people import access
+from joinedup.web.people.forms import BreakGlassForm, BreakGlassReviewForm, SubjectAccessForm
+from joinedup.web.people.models import BreakGlass
+from joinedup.web.people.subject_access import as_workbook, subject_access_report
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # the policy middleware let only users through
+    return request.user
+
+
+def _no_relationship(request: HttpRequest, person_key: str) -> HttpResponse:
+    access.record_refusal(_user(request), person_key, request.path)
+    form = BreakGlassForm()
+    return render(
+        request, "people/no_relationship.html", {"person_key": person_key, "form": form}, status=404
+    )
+
+
+@require_http_methods(["GET"])
+def person(request: HttpRequest, person_key: str) -> HttpResponse:
+    user = _user(request)
+    why = access.relationship(user, person_key)
+    if why is None:
+        return _no_relationship(request, person_key)
+    try:
+        details = person_details(resolve_home(), person_key)
+    except (UnknownPersonError, NotLinkedError):
+        return render(request, "people/not_found.html", {"person_key": person_key}, status=404)
+    access.record_view(user, person_key, why)
+    response = render(
+        request,
+        "people/person.html",
+        {"person": details, "why": why, "service_use": _service_use(person_key, why)},
+    )
+    return response
+
+
+def _service_use(person_key: str, why: access.Relationship) -> object:
+    """Service use before the case opened and since; only for a case, not break-glass."""
+    if why.kind != "case":
+        return None
+    case = Case.objects.get(reference=why.reference)
+    try:
+        return before_and_after(resolve_home(), person_key, case.opened_at.date())
+    except (NotReadyError, NotLinkedError):
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+def break_glass(request: HttpRequest, person_key: str) -> HttpResponse:
+    user = _user(request)
+    form = BreakGlassForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            access.break_glass(user, person_key, form.cleaned_data["reason"])
+        except access.BreakGlassRefusedError as refusal:
+            form.add_error("reason", str(refusal))
+        else:
+            return redirect("people:person", person_key=person_key)
+    return render(
+        request,
+        "people/no_relationship.html",
+        {"person_key": person_key, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET"])
+def break_glass_reviews(request: HttpRequest) -> HttpResponse:
+    reviewed = BreakGlass.objects.filter(reviewed_at__isnull=False).select_related(
+        "user__organisation", "reviewed_by"
+    )[:50]
+    return render(
+        request,
+        "people/break_glass_reviews.html",
+        {"waiting": access.awaiting_review(), "reviewed": reviewed},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def break_glass_review(request: HttpRequest, grant_id: int) -> HttpResponse:
+    grant = get_object_or_404(BreakGlass.objects.select_related("user__organisation"), pk=grant_id)
+    form = BreakGlassReviewForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            access.review(
+                grant, _user(request), form.cleaned_data["outcome"], form.cleaned_data["note"]
+            )
+        except access.BreakGlassRefusedError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            return redirect("people:break_glass_reviews")
+    return render(request, "people/break_glass_review.html", {"grant": grant, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def subject_access(request: HttpRequest) -> HttpResponse:
+    form = SubjectAccessForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        keys = _person_keys(form.cleaned_data)
+        if len(keys) == 1:
+            report = subject_access_report(resolve_home(), keys[0], _user(request))
+            response = HttpResponse(
+                as_workbook(report),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            response["Content-Disposition"] = (
+                f'attachment; filename="subject-access-{keys[0]}.xlsx"'
+            )
+            return response
+        form.add_error(
+            None,
+            "No person in the index has this NHS number"
+            if not keys
+            else f"{len(keys)} people in the index have this NHS number: "
+            "ask the hub coordinator to review their linkage, then search by person key",
+        )
+    return render(request, "people/subject_access.html", {"form": form})
+
+
+def _person_keys(cleaned: dict[str, str]) -> list[str]:
+    if cleaned.get("person_key"):
+        return [cleaned["person_key"]]
+    try:
+        return people_with_nhs_number(resolve_home(), cleaned["nhs_number"])
+    except NotLinkedError:
+        return []

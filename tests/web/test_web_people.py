@@ -1,0 +1,325 @@
+"""Access to a person (AC-07, AC-08, AC-09, AC-10, AUD-01, GDPR-01): identifiers only inside a
+legitimate relationship, break-glass with a reason flagged to the IG lead, every view audited,
+and the subject access report; on a small synthetic borough, loaded and linked for real."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import signed_in
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from joinedup.feeds import store
+from joinedup.linkage.persons import person_details
+from joinedup.web.accounts.models import Organisation, User
+from joinedup.web.accounts.policy import Role
+from joinedup.web.audit.chain import verify
+from joinedup.web.audit.models import AuditEvent
+from joinedup.web.cases.casework import close_case, open_case, remove_worker
+from joinedup.web.cases.models import Case
+from joinedup.web.people.models import BreakGlass
+
+pytestmark = pytest.mark.django_db
+REASON = "Neighbour reports he has not been seen for three days and the door is open"
+
+
+@pytest.fixture(scope="session")
+def two_people(linked_home: Path) -> tuple[str, str]:
+    """Two person_keys known to several agencies, the first with an NHS number."""
+    connection = store.connect_zones(store.current(linked_home), read_only=True)  # type: ignore[arg-type]
+    try:
+        rows = connection.execute(
+            """
+            SELECT p.person_key FROM link_record_persons AS p
+            JOIN identity_records AS i USING (feed, record_key)
+            GROUP BY 1 HAVING count(DISTINCT p.feed) >= 4 AND bool_or(i.nhs_number_valid)
+            ORDER BY 1 LIMIT 2
+            """
+        ).fetchall()
+    finally:
+        connection.close()
+    return rows[0][0], rows[1][0]
+
+
+@pytest.fixture(autouse=True)
+def hub_home(linked_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("JOINEDUP_HOME", str(linked_home))
+    return linked_home
+
+
+@pytest.fixture
+def practitioner(make_user: Callable[..., User]) -> User:
+    return make_user(Role.PRACTITIONER, email="pat@police.example")  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def coordinator(make_user: Callable[..., User]) -> User:
+    return make_user(Role.HUB_COORDINATOR, email="hana@council.example")  # type: ignore[no-any-return]
+
+
+def case_for(person_key: str, worker: User, coordinator: User) -> Case:
+    return open_case(
+        person_key,
+        organisation=worker.organisation,
+        opened_by=coordinator,
+        lead_professional=worker,
+    )
+
+
+def person_verbs(person_key: str) -> list[str]:
+    return list(
+        AuditEvent.objects.filter(object_type="person", object_id=person_key)
+        .order_by("sequence")
+        .values_list("verb", flat=True)
+    )
+
+
+def test_a_practitioner_on_the_case_sees_the_person_and_the_view_is_recorded(
+    practitioner: User, coordinator: User, two_people: tuple[str, str], hub_home: Path
+) -> None:
+    key = two_people[0]
+    case = case_for(key, practitioner, coordinator)
+    details = person_details(hub_home, key)
+    response = signed_in(practitioner).get(f"/people/{key}/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert html.escape(details.name) in body and details.nhs_numbers[0] in body
+    assert f"Direct care: case {case.reference}" in body
+    assert (
+        "Why these records are one person" in body
+        and html.escape(details.joined_because[0]) in body
+    )
+    assert "A&amp;E attendances" in body  # service use before the case and since
+    viewed = AuditEvent.objects.get(verb="person.viewed", object_id=key)
+    assert viewed.actor == practitioner.email
+    assert viewed.detail == {
+        "relationship": "case",
+        "reference": case.reference,
+        "purpose": f"Direct care: case {case.reference}",
+    }
+    assert verify().intact
+
+
+def test_without_a_relationship_the_person_is_refused_and_nothing_leaks(
+    practitioner: User, two_people: tuple[str, str], hub_home: Path
+) -> None:
+    key = two_people[0]
+    client = signed_in(practitioner)
+    known = client.get(f"/people/{key}/")
+    unknown = client.get("/people/P999999999/")
+    details = person_details(hub_home, key)
+    assert known.status_code == unknown.status_code == 404
+    body = known.content.decode()
+    assert html.escape(details.name) not in body and details.nhs_numbers[0] not in body
+
+    # The same page for someone in the index and for no one: existence is not confirmed.
+    def plain(page: str, person_key: str) -> str:
+        return re.sub(r'value="[^"]+"', "", page.replace(person_key, "X"))
+
+    assert plain(body, key) == plain(unknown.content.decode(), "P999999999")
+    assert person_verbs(key) == ["access.denied"]
+
+
+def test_a_case_for_one_person_does_not_open_another(
+    practitioner: User, coordinator: User, two_people: tuple[str, str]
+) -> None:
+    first, second = two_people
+    case_for(first, practitioner, coordinator)
+    assert signed_in(practitioner).get(f"/people/{second}/").status_code == 404
+
+
+def test_a_colleague_of_the_same_organisation_not_on_the_case_is_refused(
+    practitioner: User,
+    coordinator: User,
+    make_user: Callable[..., User],
+    two_people: tuple[str, str],
+) -> None:
+    key = two_people[0]
+    case_for(key, practitioner, coordinator)
+    colleague = make_user(Role.PRACTITIONER, email="colleague@police.example")
+    assert signed_in(colleague).get(f"/people/{key}/").status_code == 404
+
+
+def test_taken_off_the_case_mid_session_the_next_request_is_refused(
+    practitioner: User, coordinator: User, two_people: tuple[str, str]
+) -> None:
+    key = two_people[0]
+    case = case_for(key, practitioner, coordinator)
+    client = signed_in(practitioner)
+    assert client.get(f"/people/{key}/").status_code == 200
+    remove_worker(case, practitioner, removed_by=coordinator)
+    assert client.get(f"/people/{key}/").status_code == 404
+
+
+def test_a_closed_case_no_longer_opens_the_person(
+    practitioner: User, coordinator: User, two_people: tuple[str, str]
+) -> None:
+    key = two_people[0]
+    case = case_for(key, practitioner, coordinator)
+    close_case(case, closed_by=coordinator, outcome="Goals met")
+    assert signed_in(practitioner).get(f"/people/{key}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "role", [Role.ANALYST, Role.EXECUTIVE_MEMBER, Role.HUB_COORDINATOR, Role.PROGRAMME_OFFICER]
+)
+def test_roles_without_identifiable_access_are_refused_even_on_the_case(
+    role: Role,
+    make_user: Callable[..., User],
+    coordinator: User,
+    two_people: tuple[str, str],
+    hub_home: Path,
+) -> None:
+    key = two_people[0]
+    someone = make_user(role, email=f"{role.value}@council.example")
+    # Even placed on a case by mistake, a role without identifiable access sees nothing (AC-09).
+    case_for(key, someone, coordinator)
+    for path in (f"/people/{key}/", f"/people/{key}/break-glass/"):
+        response = signed_in(someone).get(path)
+        assert response.status_code == 403
+        assert html.escape(person_details(hub_home, key).name) not in response.content.decode()
+
+
+def test_break_glass_needs_a_reason_then_opens_the_person_for_an_hour_and_tells_the_ig_lead(
+    practitioner: User, make_user: Callable[..., User], two_people: tuple[str, str]
+) -> None:
+    key = two_people[1]
+    client = signed_in(practitioner)
+    short = client.post(f"/people/{key}/break-glass/", {"reason": "urgent"})
+    assert short.status_code == 400 and "at least 20 characters" in short.content.decode()
+    assert not BreakGlass.objects.exists()
+    opened = client.post(f"/people/{key}/break-glass/", {"reason": REASON})
+    assert opened.status_code == 302 and opened["Location"] == f"/people/{key}/"
+    page = client.get(f"/people/{key}/").content.decode()
+    assert "Break-glass: " + REASON in page and "break-glass access ends" in page
+    assert person_verbs(key) == ["person.break_glass", "person.viewed"]
+    grant = BreakGlass.objects.get()
+    assert grant.expires_at - grant.started_at == dt.timedelta(minutes=60)
+
+    ig_lead = make_user(Role.IG_LEAD, email="iris@council.example")
+    home = signed_in(ig_lead).get("/").content.decode()
+    assert "Emergency (break-glass) access was used 1 time" in home
+
+    # An hour later the glass is whole again.
+    BreakGlass.objects.filter(pk=grant.pk).update(
+        started_at=timezone.now() - dt.timedelta(minutes=61),
+        expires_at=timezone.now() - dt.timedelta(minutes=1),
+    )
+    assert client.get(f"/people/{key}/").status_code == 404
+
+
+@override_settings(JOINEDUP_BREAK_GLASS_PER_DAY=2)
+def test_break_glass_cannot_be_used_to_look_through_people(
+    practitioner: User, two_people: tuple[str, str]
+) -> None:
+    client = signed_in(practitioner)
+    for key in two_people:
+        assert client.post(f"/people/{key}/break-glass/", {"reason": REASON}).status_code == 302
+    third = client.post("/people/P999999998/break-glass/", {"reason": REASON})
+    assert third.status_code == 400 and "as often as a day allows" in third.content.decode()
+    assert BreakGlass.objects.count() == 2
+    assert person_verbs("P999999998") == ["person.break_glass_refused"]
+
+
+def test_the_ig_lead_reviews_break_glass_but_not_their_own(
+    practitioner: User, make_user: Callable[..., User], two_people: tuple[str, str]
+) -> None:
+    key = two_people[1]
+    signed_in(practitioner).post(f"/people/{key}/break-glass/", {"reason": REASON})
+    grant = BreakGlass.objects.get()
+    ig_lead = make_user(Role.IG_LEAD, email="iris@council.example")
+    client = signed_in(ig_lead)
+    queue = client.get("/people/break-glass/").content.decode()
+    assert REASON in queue and practitioner.email in queue
+    reviewed = client.post(
+        f"/people/break-glass/{grant.pk}/",
+        {"outcome": "justified", "note": "Welfare check confirmed with the police log"},
+    )
+    assert reviewed.status_code == 302
+    grant.refresh_from_db()
+    assert grant.reviewed_by == ig_lead and grant.review_outcome == "justified"
+    assert (
+        "Every use of emergency access has been reviewed"
+        in client.get("/people/break-glass/").content.decode()
+    )
+    assert signed_in(practitioner).get("/people/break-glass/").status_code == 403
+    assert person_verbs(key)[-1] == "person.break_glass_reviewed"
+
+
+def test_the_subject_access_report_holds_every_record_and_is_audited(
+    practitioner: User,
+    coordinator: User,
+    make_user: Callable[..., User],
+    two_people: tuple[str, str],
+    hub_home: Path,
+) -> None:
+    key = two_people[0]
+    case_for(key, practitioner, coordinator)
+    signed_in(practitioner).get(f"/people/{key}/")
+    details = person_details(hub_home, key)
+    ig_lead = make_user(Role.IG_LEAD, email="iris@council.example")
+    response = signed_in(ig_lead).post(
+        "/people/subject-access/", {"nhs_number": details.nhs_numbers[0]}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    sheets = {sheet.title: list(sheet.values) for sheet in workbook.worksheets}
+    partners = sheets["Records from partners"]
+    assert len(partners) - 1 == len(details.records)
+    assert len(sheets["Events in the analytic zone"]) > 1
+    assert sheets["Cases"][1][1] == practitioner.organisation.name
+    assert "worker [third party]" in sheets["Workers on the cases"][0]
+    seen = sheets["Views and changes to the record"]
+    assert any(row[2] == "person.viewed" and row[1] == practitioner.email for row in seen[1:])
+    exported = AuditEvent.objects.get(verb="subject_access.exported")
+    assert exported.object_id == key and exported.actor == ig_lead.email
+    assert exported.detail["sections"]["Records from partners"] == len(details.records)
+
+
+def test_the_subject_access_report_is_for_the_ig_lead_only(
+    make_user: Callable[..., User], two_people: tuple[str, str]
+) -> None:
+    for role in (Role.ANALYST, Role.PRACTITIONER, Role.HUB_COORDINATOR, Role.EXECUTIVE_MEMBER):
+        client = signed_in(make_user(role, email=f"{role.value}@council.example"))
+        response = client.post("/people/subject-access/", {"person_key": two_people[0]})
+        assert response.status_code == 403
+    assert not AuditEvent.objects.filter(verb="subject_access.exported").exists()
+
+
+def test_the_subject_access_search_says_when_no_one_matches(
+    make_user: Callable[..., User],
+) -> None:
+    client = signed_in(make_user(Role.IG_LEAD, email="iris@council.example"))
+    nobody = client.post("/people/subject-access/", {"nhs_number": "999 000 0000"})
+    assert nobody.status_code == 200 and "No person in the index has this NHS number" in (
+        nobody.content.decode()
+    )
+    empty = client.post("/people/subject-access/", {})
+    assert "Enter a person key or an NHS number" in empty.content.decode()
+
+
+def test_a_practitioner_of_another_organisation_on_the_case_sees_the_person(
+    coordinator: User, two_people: tuple[str, str]
+) -> None:
+    """Relationships cross organisations: the case, not the employer, opens the person."""
+    fire = Organisation.objects.create(name="Lancashire Fire and Rescue")
+    crew = User.objects.create_user(
+        "crew@fire.example", "correct horse battery staple", organisation=fire,
+        roles=(Role.PRACTITIONER,),
+    )  # fmt: skip
+    case_for(two_people[0], crew, coordinator)
+    assert signed_in(crew).get(f"/people/{two_people[0]}/").status_code == 200
+
+
+def test_client_without_sign_in_is_sent_to_sign_in(two_people: tuple[str, str]) -> None:
+    response = Client().get(f"/people/{two_people[0]}/")
+    assert response.status_code == 302 and "/accounts/sign-in/" in response["Location"]
