@@ -1,8 +1,10 @@
-"""The register of data sharing agreements, as records the command line reads.
+"""The register of data sharing agreements, as records the feed loader and the analytics obey.
 
-The packaged register is copied into the hub's data directory on first use; from then on the
-hub's own copy is the register (the web app takes it over later). A feed loads only under an
-active agreement that covers its partner, the dataset and every field in the file.
+A hub with a web app keeps its register in the web database, where the information governance
+lead edits it (``joinedup.web.governance.register`` reads it; Django is set up only then). A hub
+without one keeps it in ``HOME/governance/agreements.toml``, copied from the packaged seed on
+first use. Both give the same entries (the TOML form) to ``register_from_entries``. A feed loads
+only under an active agreement that covers its partner, the dataset and every field in the file.
 """
 
 from __future__ import annotations
@@ -21,6 +23,11 @@ from joinedup.feeds.contract import Contract
 
 class AgreementRefusedError(PermissionError):
     """A load the register does not allow; the message says which agreement and why."""
+
+
+class RegisterUnavailableError(AgreementRefusedError):
+    """The hub's register cannot be read as it should be (say, Django is set up for another
+    hub's database): nothing is allowed rather than something under the wrong register."""
 
 
 @dataclass(frozen=True)
@@ -42,13 +49,36 @@ class Agreement:
     def in_force(self, on: dt.date) -> bool:
         return self.status == "active" and self.start <= on <= self.end
 
+    def why_not_in_force(self, on: dt.date) -> str:
+        """Why the agreement does not allow anything on ``on``, in words ("" when it does)."""
+        if self.status != "active":
+            return f"its status is {self.status}"
+        if on < self.start:
+            return f"it starts on {self.start.isoformat()}"
+        if on > self.end:
+            return f"it ended on {self.end.isoformat()}"
+        return ""
+
+    def due_for_review(self, on: dt.date, within_days: int) -> bool:
+        """Active, and its review date (or, if sooner, its end date) is within ``within_days``
+        days of ``on`` or has passed: the information governance lead is warned before then."""
+        horizon = on + dt.timedelta(days=within_days)
+        return self.status == "active" and min(self.review, self.end) <= horizon
+
 
 def register_path(home: Path) -> Path:
     return home / "governance" / "agreements.toml"
 
 
 def load_register(home: Path) -> dict[str, Agreement]:
-    """The hub's register, seeded from the packaged one the first time."""
+    """The hub's register: its web database's if it has a web app, else its TOML register
+    (seeded from the packaged one the first time)."""
+    from joinedup.web import has_web_database
+
+    if has_web_database(home):
+        from joinedup.web.governance.register import hub_register_entries
+
+        return register_from_entries(hub_register_entries(home))
     path = register_path(home)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -58,7 +88,13 @@ def load_register(home: Path) -> dict[str, Agreement]:
         ):
             shutil.copyfileobj(source, target)
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {a["id"]: _agreement(a) for a in raw.get("agreement", [])}
+    return register_from_entries(raw.get("agreement", []))
+
+
+def register_from_entries(entries: Iterable[dict[str, object]]) -> dict[str, Agreement]:
+    """The register from its entries in the TOML form (``[[agreement]]`` tables, or the web
+    database's ``Agreement.as_register_entry()``), by id: the one place an entry is read."""
+    return {str(entry["id"]): _agreement(entry) for entry in entries}
 
 
 def _agreement(raw: dict[str, object]) -> Agreement:
@@ -93,9 +129,15 @@ def authorise(home: Path, contract: Contract, header: list[str], on: dt.date) ->
             f"feed {contract.name} names agreement {contract.agreement}, which is not in the register"
         )
     if not agreement.in_force(on):
+        why = agreement.why_not_in_force(on)
+        notify_ig_lead(
+            home,
+            "agreement_not_in_force",
+            {"feed": contract.name, "agreement": agreement.id, "reason": why},
+        )
         raise AgreementRefusedError(
-            f"agreement {agreement.id} is not in force on {on.isoformat()} "
-            f"(status {agreement.status}, {agreement.start.isoformat()} to {agreement.end.isoformat()})"
+            f"agreement {agreement.id} is not in force on {on.isoformat()}: {why}; the delivery "
+            f"of {contract.name} is refused and the information governance lead has been told"
         )
     if contract.name not in agreement.datasets:
         raise AgreementRefusedError(
@@ -141,15 +183,31 @@ def authorise_purpose(
 
 
 def reviews_due(home: Path, on: dt.date, within_days: int = 30) -> list[Agreement]:
-    """Agreements whose review date falls within the next ``within_days`` days (or has passed)."""
-    horizon = on + dt.timedelta(days=within_days)
-    return [a for a in load_register(home).values() if a.status == "active" and a.review <= horizon]
+    """The hub's agreements due for review (see ``due_for_review``)."""
+    return due_for_review(load_register(home).values(), on, within_days)
+
+
+def due_for_review(
+    agreements: Iterable[Agreement], on: dt.date, within_days: int = 30
+) -> list[Agreement]:
+    """The agreements ``Agreement.due_for_review`` picks, soonest review first: the one rule for
+    the command line and the IG lead's banner in the web app."""
+    due = [a for a in agreements if a.due_for_review(on, within_days)]
+    return sorted(due, key=lambda a: (a.review, a.id))
 
 
 def notify_ig_lead(home: Path, kind: str, detail: dict[str, object]) -> None:
-    """Leave a notice for the information governance lead (the web app will show these)."""
+    """Leave a notice for the information governance lead: a line in the hub's
+    ``governance/notifications.jsonl`` and, on a hub with a web app, an audit event
+    ``notice.KIND`` that the IG lead's banner shows."""
     path = home / "governance" / "notifications.jsonl"
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     entry = {"at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "kind": kind, **detail}
     with path.open("a", encoding="utf-8") as handle:
         handle.write(json.dumps(entry, sort_keys=True) + "\n")
+    from joinedup.web import has_web_database
+
+    if has_web_database(home):
+        from joinedup.web.governance.register import record_notice
+
+        record_notice(home, kind, detail)

@@ -31,15 +31,25 @@ audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True
 
 
 def open_hub(home: Path | None) -> Path:
-    """Point Django at this hub's data directory, set it up and bring the database up to date."""
+    """Point Django at this hub's data directory, set it up and bring the database up to date.
+
+    With settings that keep the database elsewhere (production), the data directory remembers
+    which (``web/settings_module``): the feed loader run without them is then refused, instead
+    of obeying the TOML register while the IG lead edits the database's.
+    """
     hub = ensure_home(resolve_home(home))
     os.environ[HOME_ENVIRONMENT_VARIABLE] = str(hub)
     from django.core.management import call_command
 
-    from joinedup.web import setup_django
+    from joinedup.web import SETTINGS_MARKER, database_elsewhere, settings_module, setup_django
 
     setup_django()
     call_command("migrate", interactive=False, verbosity=0)
+    module = settings_module()
+    marker = hub / SETTINGS_MARKER
+    if database_elsewhere(module) and not marker.exists():
+        ensure_home(marker.parent)
+        marker.write_text(module + "\n", encoding="utf-8")
     return hub
 
 
@@ -61,17 +71,18 @@ def serve(
 
 
 def run_server(host: str, port: int, threads: int) -> None:
-    """Serve the hub that ``open_hub`` set up; fill the register from the seed if it is empty."""
+    """Serve the hub that ``open_hub`` set up; fill the register from the hub's TOML register
+    (else the seed) if it is empty."""
     import waitress
 
-    from joinedup.web.governance.importer import import_register
-    from joinedup.web.governance.models import Agreement
+    from joinedup.web.governance.register import fill_if_empty
     from joinedup.web.wsgi import application
 
-    if not Agreement.objects.exists():
-        report = import_register(actor="joinedup serve (first run)")
+    report = fill_if_empty(resolve_home(), actor="joinedup serve (first run)")
+    if report is not None:
         stderr.print(
-            f"Register of agreements filled from the seed: {len(report.created)} agreements"
+            f"Register of agreements filled from the hub's TOML register (or the seed): "
+            f"{len(report.created)} agreements"
         )
     stderr.print(f"JoinedUp is at http://{host}:{port}/ (Ctrl+C stops it)")
     waitress.serve(application, host=host, port=port, threads=threads, ident="JoinedUp")
@@ -175,16 +186,17 @@ def agreements_reviews_due(
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """List active agreements whose review date falls within --within days, or has passed."""
+    """List active agreements whose review date (or end date) falls within --within days, or has passed."""
     open_hub(home)
     from joinedup.web.governance.reviews import reviews_due
 
     today = dt.date.fromisoformat(on) if on else dt.date.today()
     due = [
         {
-            "reference": a.reference,
+            "reference": a.id,
             "title": a.title,
             "review": a.review.isoformat(),
+            "end": a.end.isoformat(),
             "overdue": a.review < today,
         }
         for a in reviews_due(today, within)

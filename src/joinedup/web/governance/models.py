@@ -3,7 +3,6 @@ on which lawful basis, and until when."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import ClassVar
 
 from django.db import models
@@ -55,11 +54,9 @@ class Agreement(models.Model):
     def fields_in_order(self) -> list[tuple[str, list[str]]]:
         return [(dataset, self.fields.get(dataset, [])) for dataset in self.datasets]
 
-    def review_due(self, on: dt.date, within_days: int) -> bool:
-        return self.status == Status.ACTIVE and self.review <= on + dt.timedelta(days=within_days)
-
     def as_register_entry(self) -> dict[str, object]:
-        """The agreement as the TOML seed writes it (the form the import compares with)."""
+        """The agreement as the TOML seed writes it: the form the import compares with, and the
+        one ``feeds.agreements.register_from_entries`` reads for the loader and the analytics."""
         return {
             "id": self.reference,
             "title": self.title,

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import QuerySet
 
-from joinedup.web.governance.models import Agreement, Status
+from joinedup.feeds.agreements import Agreement, due_for_review
+from joinedup.web.governance.register import database_register
 
 
-def reviews_due(on: dt.date, within_days: int | None = None) -> QuerySet[Agreement]:
-    """Active agreements to review by ``on`` + ``within_days`` (default 30), soonest first."""
+def reviews_due(on: dt.date, within_days: int | None = None) -> list[Agreement]:
+    """Active agreements to review by ``on`` + ``within_days`` (default 30), soonest first: the
+    same rule as for a hub without the web app (``feeds.agreements.due_for_review``)."""
     days = settings.JOINEDUP_REVIEW_WARNING_DAYS if within_days is None else within_days
-    horizon = on + dt.timedelta(days=days)
-    return Agreement.objects.filter(status=Status.ACTIVE, review__lte=horizon).order_by("review")
+    return due_for_review(database_register().values(), on, days)

@@ -82,6 +82,9 @@ AUTH_PASSWORD_VALIDATORS = [
 JOINEDUP_LOCKOUT_ACCOUNT_FAILURES = 5
 JOINEDUP_LOCKOUT_IP_FAILURES = 20
 JOINEDUP_LOCKOUT_COOL_DOWN_SECONDS = 15 * 60
+# Notices from the feed loader (a delivery refused under an agreement) stay in the IG lead's
+# banner for this many days; after that they are in the audit log (verb notice.*) only.
+JOINEDUP_NOTICE_DAYS = 30
 # The information governance lead is warned this many days before an agreement's review date.
 JOINEDUP_REVIEW_WARNING_DAYS = 30
 # Break-glass access to a person without a case: how long it lasts, and how often a day.

@@ -9,9 +9,11 @@ import os
 import secrets
 
 from joinedup.home import ensure_home, resolve_home
+from joinedup.web import operational_database
 from joinedup.web.settings.base import *  # noqa: F403
 
-WEB_HOME = ensure_home(resolve_home() / "web")
+HUB = resolve_home()
+WEB_HOME = ensure_home(HUB / "web")
 
 
 def _secret_key() -> str:
@@ -30,7 +32,7 @@ ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"]
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": WEB_HOME / "operational.sqlite3",
+        "NAME": operational_database(HUB),
         # Writers wait for each other rather than fail at once (the audit chain serialises them).
         "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
     }
