@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+from conftest import signed_in
 from django.contrib.auth.hashers import check_password
 from django.test import Client
 
@@ -12,7 +14,9 @@ from joinedup.web.accounts.models import Organisation, User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.audit.chain import verify
 from joinedup.web.audit.models import AuditEvent
-from joinedup.web.demo import DEMO_ORGANISATIONS, DEMO_USERS, seed_demo
+from joinedup.web.cases.casework import cases_of, current_workers
+from joinedup.web.cases.models import Case
+from joinedup.web.demo import DEMO_ORGANISATIONS, DEMO_TEAM, DEMO_USERS, seed_caseload, seed_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +49,7 @@ def test_a_second_run_duplicates_nothing_and_keeps_the_passwords() -> None:
     assert second.new_passwords == {} and second.users_created == []
     assert second.organisations_created == []
     assert Organisation.objects.count() == len(DEMO_ORGANISATIONS)
-    assert User.objects.count() == len(DEMO_USERS)
+    assert User.objects.count() == len(DEMO_USERS) + len(DEMO_TEAM)
     assert dict(User.objects.values_list("email", "password")) == hashes
     assert AuditEvent.objects.count() == events  # nothing changed, nothing to audit
     assert first.new_passwords
@@ -54,11 +58,13 @@ def test_a_second_run_duplicates_nothing_and_keeps_the_passwords() -> None:
 def test_reset_passwords_makes_new_ones_and_audits_each() -> None:
     first = seed_demo()
     again = seed_demo(reset_passwords=True)
-    assert sorted(again.passwords_reset) == sorted(u.email for u in DEMO_USERS)
+    assert sorted(again.passwords_reset) == sorted(u.email for u in (*DEMO_USERS, *DEMO_TEAM))
     for email, password in again.new_passwords.items():
         assert password != first.new_passwords[email]
         assert check_password(password, User.objects.get(email=email).password)
-    assert AuditEvent.objects.filter(verb="user.password_reset").count() == len(DEMO_USERS)
+    assert AuditEvent.objects.filter(verb="user.password_reset").count() == len(DEMO_USERS) + len(
+        DEMO_TEAM
+    )
 
 
 def test_a_demo_analyst_signs_in_with_the_printed_password() -> None:
@@ -70,3 +76,22 @@ def test_a_demo_analyst_signs_in_with_the_printed_password() -> None:
     )
     assert response.status_code == 302
     assert client.get("/").status_code == 200
+
+
+def test_the_demo_caseload_gives_each_practitioner_people_they_may_see(
+    linked_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JOINEDUP_HOME", str(linked_home))
+    report = seed_demo()
+    seed_caseload(linked_home, report, how_many=4)
+    assert len(report.cases_opened) == 4
+    seed_caseload(linked_home, report, how_many=4)  # a second run opens nothing more
+    assert Case.objects.count() == 4
+    practitioner = User.objects.get(email="practitioner@demo.example")
+    case = cases_of(practitioner).first()
+    assert case is not None and current_workers(case).count() == 2
+    page = signed_in(practitioner).get(f"/people/{case.person_key}/")
+    assert page.status_code == 200 and "Use of services before the case and since" in (
+        page.content.decode()
+    )
+    assert verify().intact

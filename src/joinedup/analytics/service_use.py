@@ -76,3 +76,24 @@ def before_and_after(
         data_ends=data_ends,
         services=[ServiceUse(kind, label, *counts[kind]) for kind, label in SERVICES],
     )
+
+
+def high_need_residents(home: Path, how_many: int, months: int = 12) -> list[tuple[str, dt.date]]:
+    """The residents with the most emergency contacts (A&E, emergency admissions, police and
+    fire incidents) in the last ``months`` of the data, with the date of the latest; for the
+    demo's caseload and for trying the case pages on realistic people."""
+    emergencies = ["ae_attendance", "emergency_admission", "police_incident", "fire_incident"]
+    connection = open_base(home)
+    try:
+        since = add_months(snapshot(connection).last_event, -months)
+        rows = connection.execute(
+            """
+            SELECT person_key, max(event_date) FROM events
+            WHERE list_contains(?, kind) AND event_date >= ?
+            GROUP BY person_key ORDER BY count(*) DESC, person_key LIMIT ?
+            """,
+            [emergencies, since, how_many],
+        ).fetchall()
+    finally:
+        connection.close()
+    return [(key, latest) for key, latest in rows]

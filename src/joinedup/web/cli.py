@@ -95,17 +95,21 @@ def seed_demo_web(hub: Path, reset_passwords: bool, print_passwords: bool) -> di
     the demo copies them now, and a second run prints none unless told to reset them.
     """
     open_hub(hub)
-    from joinedup.web.demo import DEMO_USERS, seed_demo
+    from joinedup.web.demo import DEMO_TEAM, DEMO_USERS, seed_caseload, seed_demo
 
     report = seed_demo(reset_passwords=reset_passwords)
+    seed_caseload(hub, report)
     summary: dict[str, object] = {
         "organisations_created": report.organisations_created,
         "users_created": report.users_created,
         "passwords_reset": report.passwords_reset,
+        "cases_opened": report.cases_opened,
     }
     if not print_passwords:
         return {**summary, "new_passwords": report.new_passwords}
-    for demo_user in DEMO_USERS:
+    if report.cases_opened:
+        stderr.print(f"Opened {len(report.cases_opened)} demo cases for high-need residents")
+    for demo_user in (*DEMO_USERS, *DEMO_TEAM):
         password = report.new_passwords.get(demo_user.email)
         if password is not None:
             typer.echo(f"{demo_user.role.label:<30} {demo_user.email:<34} password {password}")

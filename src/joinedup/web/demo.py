@@ -8,14 +8,19 @@ audit log or any other log.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db import transaction
 
+from joinedup.analytics.service_use import high_need_residents
 from joinedup.web.accounts.models import Organisation, User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.audit.chain import record
+from joinedup.web.cases.casework import open_case
+from joinedup.web.cases.models import Case
 
 ACTOR = "joinedup demo"
 
@@ -50,6 +55,16 @@ DEMO_USERS = (
 )  # fmt: skip
 
 
+# The rest of the Integrated Action Team, so that a practitioner who signs in finds colleagues
+# from other agencies on their cases.
+DEMO_TEAM = (
+    DemoUser(Role.PRACTITIONER, "social.prescriber@demo.example", "Chorley Voluntary Sector Partnership", "Sam Prescriber"),
+    DemoUser(Role.PRACTITIONER, "community.nurse@demo.example", "Lancashire Teaching Hospitals", "Nia Nurse"),
+    DemoUser(Role.PRACTITIONER, "housing.officer@demo.example", "Chorley Council", "Hal Housing"),
+)  # fmt: skip
+CASELOAD = 12
+
+
 @dataclass
 class SeedReport:
     organisations_created: list[str] = field(default_factory=list)
@@ -57,6 +72,7 @@ class SeedReport:
     passwords_reset: list[str] = field(default_factory=list)
     # email -> the password made by this run; the only copy in clear, for printing once.
     new_passwords: dict[str, str] = field(default_factory=dict)
+    cases_opened: list[str] = field(default_factory=list)
 
 
 def new_password() -> str:
@@ -69,9 +85,40 @@ def seed_demo(reset_passwords: bool = False) -> SeedReport:
     report = SeedReport()
     with transaction.atomic():
         organisations = {name: _organisation(name, report) for name in DEMO_ORGANISATIONS}
-        for demo_user in DEMO_USERS:
+        for demo_user in (*DEMO_USERS, *DEMO_TEAM):
             _user(demo_user, organisations[demo_user.organisation], reset_passwords, report)
     return report
+
+
+def seed_caseload(home: Path, report: SeedReport, how_many: int = CASELOAD) -> None:
+    """Open cases for the borough's residents with the most emergency contacts, each led by one
+    of the team with a colleague from another agency, dated just after their latest crisis so
+    that the before-and-after panel has something to show. Skipped if any case exists."""
+    if Case.objects.exists():
+        return
+    team = [
+        User.objects.get(email=u.email)
+        for u in DEMO_USERS + DEMO_TEAM
+        if u.role == Role.PRACTITIONER
+    ]
+    coordinator = User.objects.get(email=_email_of(Role.HUB_COORDINATOR))
+    for number, (person_key, latest) in enumerate(high_need_residents(home, how_many)):
+        lead, colleague = team[number % len(team)], team[(number + 1) % len(team)]
+        with transaction.atomic():
+            case = open_case(
+                person_key,
+                organisation=lead.organisation,
+                opened_by=coordinator,
+                lead_professional=lead,
+                workers=(colleague,),
+            )
+            opened = dt.datetime.combine(latest + dt.timedelta(days=1), dt.time(10), dt.UTC)
+            Case.objects.filter(pk=case.pk).update(opened_at=opened)
+        report.cases_opened.append(case.reference)
+
+
+def _email_of(role: Role) -> str:
+    return next(u.email for u in DEMO_USERS if u.role == role)
 
 
 def _organisation(name: str, report: SeedReport) -> Organisation:
