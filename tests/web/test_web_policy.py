@@ -21,7 +21,7 @@ from joinedup.web.accounts.policy import (
 from joinedup.web.airlock.models import OutputRequest
 from joinedup.web.audit.models import AuditEvent
 from joinedup.web.governance.importer import import_register
-from joinedup.web.people.models import BreakGlass
+from joinedup.web.people.models import BreakGlass, SubjectAccessRequest
 
 pytestmark = pytest.mark.django_db
 # Another person's output is not found even by a role that may have outputs of its own.
@@ -77,7 +77,14 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
     grant = BreakGlass.objects.create(
         user=other, person_key="P000000001", reason="r", expires_at=timezone.now()
     )
+    sar = SubjectAccessRequest.objects.create(
+        reference="SAR-2026-0001",
+        received_on=timezone.localdate(),
+        description="d",
+        created_by=other,
+    )
     return {
+        "people:request": {"reference": sar.reference},
         "people:person": {"person_key": "P000000001"},
         "people:break_glass": {"person_key": "P000000001"},
         "people:break_glass_review": {"grant_id": grant.pk},

@@ -126,6 +126,8 @@ URL_PERMISSIONS: dict[str, Permission] = {
     "people:break_glass_reviews": P.VIEW_AUDIT,
     "people:break_glass_review": P.VIEW_AUDIT,
     "people:subject_access": P.EXPORT_SUBJECT_ACCESS,
+    "people:requests": P.EXPORT_SUBJECT_ACCESS,
+    "people:request": P.EXPORT_SUBJECT_ACCESS,
     # The JSON API (joinedup.web.api): the same operations, under the same permissions.
     "api:api-root": P.SIGNED_IN,
     "api:agreements": P.VIEW_AGREEMENTS,

@@ -55,3 +55,44 @@ class SubjectAccessForm(GovukFormMixin, forms.Form):
         if not cleaned.get("person_key") and not cleaned.get("nhs_number"):
             raise forms.ValidationError("Enter a person key or an NHS number")
         return cleaned
+
+
+class LogRequestForm(GovukFormMixin, forms.Form):
+    received_on = forms.DateField(
+        label="Date received",
+        help_text="The day the request arrived, working day or not (YYYY-MM-DD)",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        label="Who asked, and how",
+        help_text="For example: by email to the council's data protection officer",
+    )
+
+
+STEPS = [
+    ("identity_asked", "Asked for proof of identity"),
+    ("identity_received", "Proof of identity received (the month starts again)"),
+    ("clarification", "Asked for clarification (stops the clock)"),
+    ("extend", "Extended by a month: the request is complex"),
+    ("identify", "Found the person in the index"),
+    ("responded", "Responded"),
+    ("withdrawn", "Withdrawn by the requester"),
+]
+
+
+class RequestStepForm(GovukFormMixin, forms.Form):
+    step = forms.ChoiceField(choices=STEPS, label="What happened")
+    on = forms.DateField(
+        label="On", help_text="YYYY-MM-DD", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Details",
+        help_text=(
+            "For clarification: the date it arrived (YYYY-MM-DD). For an extension: why. "
+            "For finding the person: their person key."
+        ),
+    )

@@ -42,3 +42,37 @@ class BreakGlass(models.Model):
 
     def in_force(self, at: dt.datetime) -> bool:
         return self.started_at <= at < self.expires_at
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    RESPONDED = "responded", "Responded"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class SubjectAccessRequest(models.Model):
+    """A person's request for their data, and the clock that runs on it (``deadlines``)."""
+
+    reference = models.CharField(max_length=32, unique=True)
+    received_on = models.DateField()
+    # How the request came and from whom, in the IG lead's words: never shown outside the register.
+    description = models.TextField()
+    person_key = models.CharField(max_length=64, blank=True)
+    identity_asked_on = models.DateField(null=True, blank=True)
+    identity_received_on = models.DateField(null=True, blank=True)
+    # [[asked, answered], ...] ISO dates: waiting for clarification stops the clock.
+    pauses = models.JSONField(default=list)
+    extension_months = models.PositiveSmallIntegerField(default=0)
+    extension_reason = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=16, choices=RequestStatus.choices, default=RequestStatus.OPEN
+    )
+    responded_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["received_on", "reference"]
+
+    def __str__(self) -> str:
+        return self.reference

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from joinedup.analytics.base import NotReadyError
@@ -19,8 +20,15 @@ from joinedup.linkage.published import NotLinkedError
 from joinedup.web.accounts.models import User
 from joinedup.web.cases.models import Case
 from joinedup.web.people import access
-from joinedup.web.people.forms import BreakGlassForm, BreakGlassReviewForm, SubjectAccessForm
-from joinedup.web.people.models import BreakGlass
+from joinedup.web.people import requests as sar_register
+from joinedup.web.people.forms import (
+    BreakGlassForm,
+    BreakGlassReviewForm,
+    LogRequestForm,
+    RequestStepForm,
+    SubjectAccessForm,
+)
+from joinedup.web.people.models import BreakGlass, SubjectAccessRequest
 from joinedup.web.people.subject_access import as_workbook, subject_access_report
 
 
@@ -146,3 +154,43 @@ def _person_keys(cleaned: dict[str, str]) -> list[str]:
         return people_with_nhs_number(resolve_home(), cleaned["nhs_number"])
     except NotLinkedError:
         return []
+
+
+@require_http_methods(["GET", "POST"])
+def requests(request: HttpRequest) -> HttpResponse:
+    form = LogRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        logged = sar_register.log_request(
+            form.cleaned_data["received_on"], form.cleaned_data["description"], _user(request)
+        )
+        return redirect("people:request", reference=logged.reference)
+    today = timezone.localdate()
+    rows = [
+        (r, sar_register.deadline_of(r))
+        for r in SubjectAccessRequest.objects.order_by("-received_on")
+    ]
+    return render(request, "people/requests.html", {"form": form, "rows": rows, "today": today})
+
+
+@require_http_methods(["GET", "POST"])
+def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    found = get_object_or_404(SubjectAccessRequest, reference=reference)
+    form = RequestStepForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            sar_register.take_step(found, data["step"], data["on"], _user(request), data["note"])
+        except sar_register.RequestStepError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            return redirect("people:request", reference=found.reference)
+    found.refresh_from_db()
+    context = {
+        "sar": found,
+        "deadline": sar_register.deadline_of(found),
+        "pauses": sar_register.pauses_of(found),
+        "form": form,
+        "today": timezone.localdate(),
+        "report_form": SubjectAccessForm(initial={"person_key": found.person_key}),
+    }
+    return render(request, "people/request.html", context, status=400 if form.errors else 200)
