@@ -175,3 +175,26 @@ def test_sign_out_needs_a_post_and_ends_the_session(make_user: Callable[..., Use
     assert client.get(reverse("accounts:logout")).status_code == 405
     client.post(reverse("accounts:logout"))
     assert client.get("/").status_code == 302
+
+
+def test_a_disabled_account_is_signed_out_everywhere_at_its_next_request(
+    make_user: Callable[..., User],
+) -> None:
+    """AC-11: every session of the account ends at once, and the change is audited."""
+    admin = make_user(Role.ADMINISTRATOR, email="admin@example.org")
+    target = make_user(Role.ANALYST, email="analyst@example.org")
+    first, second = signed_in(target), signed_in(target)
+    assert first.get("/").status_code == second.get("/").status_code == 200
+    response = signed_in(admin).post(f"/accounts/users/{target.pk}/active/", {"active": "no"})
+    assert response.status_code == 302
+    for session in (first, second):
+        refused = session.get("/")
+        assert refused.status_code == 302 and "/accounts/sign-in/" in refused["Location"]
+    assert AuditEvent.objects.filter(verb="user.disabled", object_id=str(target.pk)).exists()
+    # Nobody disables themselves (nor, so, locks the partnership out by mistake).
+    assert (
+        signed_in(admin).post(f"/accounts/users/{admin.pk}/active/", {"active": "no"}).status_code
+        == 403
+    )
+    admin.refresh_from_db()
+    assert admin.is_active

@@ -37,7 +37,12 @@ OTHER_PEOPLES_OBJECTS = frozenset(
 # API operations that only take a POST (a GET is 405 once the policy has let it through), and
 # the API's root, which is only there to name the API's base path (404).
 POST_ONLY = frozenset(
-    {"api:output_request_table", "api:output_request_cohort", "api:review_decision"}
+    {
+        "api:output_request_table",
+        "api:output_request_cohort",
+        "api:review_decision",
+        "accounts:user_active",
+    }
 )
 NOT_A_PAGE = frozenset({"api:api-root"})
 
@@ -98,6 +103,7 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
         "governance:agreement": {"reference": "DSA-GP-001"},
         "governance:agreement_edit": {"reference": "DSA-GP-001"},
         "accounts:user_roles": {"user_id": other.pk},
+        "accounts:user_active": {"user_id": other.pk},
     }
 
 

@@ -104,6 +104,7 @@ URL_PERMISSIONS: dict[str, Permission] = {
     "accounts:two_factor_verify": P.SIGNED_IN,
     "accounts:users": P.MANAGE_USERS,
     "accounts:user_roles": P.MANAGE_USERS,
+    "accounts:user_active": P.MANAGE_USERS,
     "governance:agreements": P.VIEW_AGREEMENTS,
     "governance:agreement": P.VIEW_AGREEMENTS,
     "governance:agreement_create": P.MANAGE_AGREEMENTS,

@@ -12,5 +12,6 @@ urlpatterns = [
     path("two-factor/", views.two_factor_verify, name="two_factor_verify"),
     path("users/", views.users, name="users"),
     path("users/<int:user_id>/roles/", views.user_roles, name="user_roles"),
+    path("users/<int:user_id>/active/", views.user_active, name="user_active"),
     path("api-tokens/", views.api_tokens, name="api_tokens"),
 ]

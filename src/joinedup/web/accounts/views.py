@@ -14,7 +14,7 @@ from joinedup.web.accounts.enforcement import refuse
 from joinedup.web.accounts.forms import CodeForm, RolesForm, SignInForm
 from joinedup.web.accounts.models import ApiToken, RoleAssignment, User
 from joinedup.web.accounts.policy import Role, needs_two_factor
-from joinedup.web.audit.chain import record
+from joinedup.web.audit.chain import record, record_by
 
 WRONG_DETAILS = "Enter a correct email address and password"
 LOCKED = "There have been too many attempts to sign in. Wait 15 minutes, then try again"
@@ -146,6 +146,20 @@ def user_roles(request: HttpRequest, user_id: int) -> HttpResponse:
         _set_roles(editor, target, frozenset(Role(r) for r in form.cleaned_data["roles"]))
         return redirect("accounts:users")
     return render(request, "accounts/user_roles.html", {"form": form, "target": target})
+
+
+@require_http_methods(["POST"])
+def user_active(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Disable or re-enable an account. A disabled user's sessions and tokens stop working at
+    their next request, because every request reads ``is_active`` afresh (AC-11)."""
+    editor, target = _user(request), get_object_or_404(User, pk=user_id)
+    if target.pk == editor.pk:
+        return refuse(request, editor, "accounts:user_active")
+    active = request.POST.get("active") == "yes"
+    with transaction.atomic():
+        User.objects.filter(pk=target.pk).update(is_active=active)
+        record_by(editor, "user.enabled" if active else "user.disabled", "user", str(target.pk))
+    return redirect("accounts:users")
 
 
 def _set_roles(editor: User, target: User, roles: frozenset[Role]) -> None:
