@@ -323,3 +323,42 @@ def test_a_practitioner_of_another_organisation_on_the_case_sees_the_person(
 def test_client_without_sign_in_is_sent_to_sign_in(two_people: tuple[str, str]) -> None:
     response = Client().get(f"/people/{two_people[0]}/")
     assert response.status_code == 302 and "/accounts/sign-in/" in response["Location"]
+
+
+def test_the_api_gives_the_person_only_inside_a_relationship(
+    practitioner: User,
+    coordinator: User,
+    make_user: Callable[..., User],
+    two_people: tuple[str, str],
+    hub_home: Path,
+) -> None:
+    first, second = two_people
+    case_for(first, practitioner, coordinator)
+    client = signed_in(practitioner)
+    opened = client.get(f"/api/people/{first}")
+    assert opened.status_code == 200
+    assert opened.json()["name"] == person_details(hub_home, first).name
+    assert opened.json()["purpose"].startswith("Direct care: case IAT-")
+    refused = client.get(f"/api/people/{second}")
+    unknown = client.get("/api/people/P999999999")
+    assert refused.status_code == unknown.status_code == 404
+    assert refused.json() == unknown.json() == {"detail": "No person you may see has this key"}
+    assert person_verbs(first) == ["person.viewed"]
+    assert person_verbs(second) == ["access.denied"]
+    # AC-09: an analyst's token reaches no person, not even with a case made by mistake.
+    analyst = make_user(Role.ANALYST, email="ade@council.example")
+    case_for(first, analyst, coordinator)
+    assert signed_in(analyst).get(f"/api/people/{first}").status_code == 403
+
+
+def test_break_glass_over_the_api_needs_a_reason_and_opens_the_person(
+    practitioner: User, two_people: tuple[str, str]
+) -> None:
+    key = two_people[1]
+    client = signed_in(practitioner)
+    url = f"/api/people/{key}/break-glass"
+    short = client.post(url, {"reason": "now"}, content_type="application/json")
+    assert short.status_code == 422 and not BreakGlass.objects.exists()
+    made = client.post(url, {"reason": REASON}, content_type="application/json")
+    assert made.status_code == 201 and made.json()["person_key"] == key
+    assert client.get(f"/api/people/{key}").json()["purpose"] == f"Break-glass: {REASON}"

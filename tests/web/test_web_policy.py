@@ -32,6 +32,7 @@ OTHER_PEOPLES_OBJECTS = frozenset(
         "api:output",
         "api:output_download",
         "people:person",  # no case with them: "not found", whether or not they exist
+        "api:person",
     }
 )
 # API operations that only take a POST (a GET is 405 once the policy has let it through), and
@@ -42,6 +43,7 @@ POST_ONLY = frozenset(
         "api:output_request_cohort",
         "api:review_decision",
         "accounts:user_active",
+        "api:person_break_glass",
     }
 )
 NOT_A_PAGE = frozenset({"api:api-root"})
@@ -91,6 +93,8 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
     return {
         "people:request": {"reference": sar.reference},
         "people:person": {"person_key": "P000000001"},
+        "api:person": {"person_key": "P000000001"},
+        "api:person_break_glass": {"person_key": "P000000001"},
         "people:break_glass": {"person_key": "P000000001"},
         "people:break_glass_review": {"grant_id": grant.pk},
         "airlock:output": {"output_id": output.pk},

@@ -140,6 +140,8 @@ URL_PERMISSIONS: dict[str, Permission] = {
     "api:output_request_cohort": P.REQUEST_OUTPUTS,
     "api:output_download": P.REQUEST_OUTPUTS,
     "api:reviews": P.RELEASE_OUTPUTS,
+    "api:person": P.VIEW_IDENTIFIABLE,
+    "api:person_break_glass": P.VIEW_IDENTIFIABLE,
     "api:review_decision": P.RELEASE_OUTPUTS,
 }
 

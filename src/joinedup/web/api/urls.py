@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from joinedup.web.api import agreements, airlock, audit
+from joinedup.web.api import agreements, airlock, audit, people
 from joinedup.web.api.auth import API_AUTH
 
 api = NinjaAPI(
     title="JoinedUp",
     version="1",
     description=(
-        "The hub's operations for programs: agreements, the audit search and the output "
-        "airlock. Authenticate with a personal token (Authorization: Bearer ju_...) or the "
+        "The hub's operations for programs: agreements, the audit search, the output "
+        "airlock and a person's record (inside a legitimate relationship). Authenticate with a personal token (Authorization: Bearer ju_...) or the "
         "web app's session and CSRF token. What each role may call is the web app's policy."
     ),
     auth=API_AUTH,
@@ -23,3 +23,4 @@ api = NinjaAPI(
 api.add_router("/", agreements.router)
 api.add_router("/", audit.router)
 api.add_router("/", airlock.router)
+api.add_router("/", people.router)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from joinedup.analytics.base import NotReadyError
 from joinedup.analytics.service_use import before_and_after
 from joinedup.home import resolve_home
-from joinedup.linkage.persons import UnknownPersonError, people_with_nhs_number, person_details
+from joinedup.linkage.persons import people_with_nhs_number
 from joinedup.linkage.published import NotLinkedError
 from joinedup.web.accounts.models import User
 from joinedup.web.cases.models import Case
@@ -29,6 +29,7 @@ from joinedup.web.people.forms import (
     SubjectAccessForm,
 )
 from joinedup.web.people.models import BreakGlass, SubjectAccessRequest
+from joinedup.web.people.opening import NoRelationshipError, PersonNotFoundError, open_person
 from joinedup.web.people.subject_access import as_workbook, subject_access_report
 
 
@@ -37,31 +38,21 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _no_relationship(request: HttpRequest, person_key: str) -> HttpResponse:
-    access.record_refusal(_user(request), person_key, request.path)
-    form = BreakGlassForm()
-    return render(
-        request, "people/no_relationship.html", {"person_key": person_key, "form": form}, status=404
-    )
-
-
 @require_http_methods(["GET"])
 def person(request: HttpRequest, person_key: str) -> HttpResponse:
-    user = _user(request)
-    why = access.relationship(user, person_key)
-    if why is None:
-        return _no_relationship(request, person_key)
     try:
-        details = person_details(resolve_home(), person_key)
-    except (UnknownPersonError, NotLinkedError):
+        opened = open_person(_user(request), person_key, request.path)
+    except NoRelationshipError:
+        context = {"person_key": person_key, "form": BreakGlassForm()}
+        return render(request, "people/no_relationship.html", context, status=404)
+    except PersonNotFoundError:
         return render(request, "people/not_found.html", {"person_key": person_key}, status=404)
-    access.record_view(user, person_key, why)
-    response = render(
-        request,
-        "people/person.html",
-        {"person": details, "why": why, "service_use": _service_use(person_key, why)},
-    )
-    return response
+    context = {
+        "person": opened.details,
+        "why": opened.why,
+        "service_use": _service_use(person_key, opened.why),
+    }
+    return render(request, "people/person.html", context)
 
 
 def _service_use(person_key: str, why: access.Relationship) -> object:
