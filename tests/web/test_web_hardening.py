@@ -3,14 +3,26 @@ encrypted at rest, and the API and person lookups are throttled (AC-15)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import stat
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
+import pyotp
 import pytest
 from audit_triggers import as_superuser_without_triggers
-from conftest import ON_POSTGRESQL
+from conftest import ON_POSTGRESQL, PASSWORD
 from django.core.management import call_command
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.test import Client, override_settings
+from django.urls import reverse
 
+from joinedup.home import HOME_ENVIRONMENT_VARIABLE
+from joinedup.web.accounts import fieldcrypt, twofactor
+from joinedup.web.accounts.models import User
+from joinedup.web.accounts.policy import Role
 from joinedup.web.audit.chain import record, verify
 from joinedup.web.audit.models import AuditEvent, ChainHead
 
@@ -161,3 +173,191 @@ def test_the_migration_reversed_drops_the_triggers(audit_triggers_restored: None
     assert verify().broken_at == 2
     call_command("migrate", "audit", verbosity=0)
     refused(f"UPDATE {EVENTS} SET actor = 'tester' WHERE sequence = 2")
+
+
+# Two-factor secrets encrypted at rest under the field key.
+
+PRODUCTION_ENVIRONMENT = {
+    "DJANGO_SETTINGS_MODULE": "joinedup.web.settings.production",
+    "JOINEDUP_SECRET_KEY": "s" * 10 + "Zq8!vR2#pL5@xW9$mN3^bT6&hJ1*cF4(gD7)sA0-eY_uI+oP=lK",
+    "JOINEDUP_ALLOWED_HOSTS": "hub.example.org",
+    "JOINEDUP_DB_NAME": "joinedup",
+}
+
+
+def sign_in(client: Client, email: str) -> None:
+    client.post(reverse("accounts:login"), {"email": email, "password": PASSWORD})
+
+
+def stored_row(user: User) -> str:
+    """Everything in the user's row, as the database holds it."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {User._meta.db_table} WHERE id = %s", [user.pk])
+        return repr(cursor.fetchone())
+
+
+@pytest.mark.django_db
+def test_an_enrolled_secret_is_never_in_the_database_in_clear(
+    make_user: Callable[..., User],
+) -> None:
+    user, client = make_user(Role.PRACTITIONER), Client()
+    sign_in(client, user.email)
+    client.get(reverse("accounts:two_factor_enrol"))
+    secret = client.session[twofactor.PENDING_SECRET_KEY]
+    client.post(reverse("accounts:two_factor_enrol"), {"code": pyotp.TOTP(secret).now()})
+    assert client.get("/").status_code == 200
+    user.refresh_from_db()
+    assert user.has_two_factor
+    assert secret not in stored_row(user)
+    assert user.totp_secret_encrypted and secret not in user.totp_secret_encrypted
+    assert user.totp_secret == secret  # read back through the field key
+    audit = repr(list(AuditEvent.objects.values_list()))
+    assert secret not in audit
+
+
+@pytest.mark.django_db
+def test_a_code_from_the_secret_still_verifies(make_user: Callable[..., User]) -> None:
+    secret = pyotp.random_base32()
+    user = make_user(Role.PRACTITIONER, totp_secret=secret)
+    assert secret not in stored_row(user)
+    client = Client()
+    sign_in(client, user.email)
+    assert client.get("/")["Location"] == reverse("accounts:two_factor_verify")
+    client.post(reverse("accounts:two_factor_verify"), {"code": pyotp.TOTP(secret).now()})
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_same_secret_is_stored_differently_each_time(make_user: Callable[..., User]) -> None:
+    secret = pyotp.random_base32()
+    first = make_user(Role.PRACTITIONER, totp_secret=secret, email="one@example.org")
+    second = make_user(Role.PRACTITIONER, totp_secret=secret, email="two@example.org")
+    assert first.totp_secret_encrypted != second.totp_secret_encrypted
+    assert first.totp_secret == second.totp_secret == secret
+
+
+@pytest.mark.django_db
+def test_a_wrong_field_key_fails_closed_with_a_clear_error(
+    make_user: Callable[..., User], caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = pyotp.random_base32()
+    user = make_user(Role.PRACTITIONER, totp_secret=secret)
+    client = Client()
+    sign_in(client, user.email)
+    with override_settings(JOINEDUP_FIELD_KEY=fieldcrypt.new_key()):
+        with pytest.raises(fieldcrypt.FieldKeyError, match="JOINEDUP_FIELD_KEY"):
+            twofactor.verify(user, pyotp.TOTP(secret).now())
+        response = client.post(
+            reverse("accounts:two_factor_verify"), {"code": pyotp.TOTP(secret).now()}
+        )
+        assert response.status_code == 500
+        assert "Two-factor sign-in is not working" in response.content.decode()
+        assert "JOINEDUP_FIELD_KEY" in caplog.text
+        # Not signed in: every page still asks for the second factor.
+        assert client.get("/")["Location"] == reverse("accounts:two_factor_verify")
+    user.refresh_from_db()
+    assert user.totp_last_step is None
+    # With the right key back, the same code works.
+    client.post(reverse("accounts:two_factor_verify"), {"code": pyotp.TOTP(secret).now()})
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_secret_changed_in_the_database_is_refused(make_user: Callable[..., User]) -> None:
+    user = make_user(Role.PRACTITIONER, totp_secret=pyotp.random_base32())
+    token = user.totp_secret_encrypted
+    User.objects.filter(pk=user.pk).update(totp_secret_encrypted=token[:-6] + "AAAAAA")
+    user.refresh_from_db()
+    with pytest.raises(fieldcrypt.FieldKeyError, match="changed in the database"):
+        twofactor.verify(user, "123456")
+
+
+@pytest.mark.parametrize("key", ["", "not a key", "c2hvcnQ="])
+def test_a_missing_or_malformed_field_key_is_refused_clearly(key: str) -> None:
+    with pytest.raises(fieldcrypt.FieldKeyError, match="JOINEDUP_FIELD_KEY"):
+        fieldcrypt.check_key(key)
+    with (
+        override_settings(JOINEDUP_FIELD_KEY=key),
+        pytest.raises(fieldcrypt.FieldKeyError, match="JOINEDUP_FIELD_KEY"),
+    ):
+        fieldcrypt.encrypt("JBSWY3DPEHPK3PXP")
+
+
+def manage(*args: str, environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "joinedup.web.manage", *args],
+        env={
+            **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+            **environment,
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_settings_refuse_to_start_without_a_good_field_key() -> None:
+    missing = manage("check", environment=PRODUCTION_ENVIRONMENT)
+    assert missing.returncode != 0
+    assert "JOINEDUP_FIELD_KEY" in missing.stderr
+    malformed = manage(
+        "check", environment={**PRODUCTION_ENVIRONMENT, "JOINEDUP_FIELD_KEY": "too-short"}
+    )
+    assert malformed.returncode != 0
+    assert "JOINEDUP_FIELD_KEY is not a valid key" in malformed.stderr
+
+
+def test_check_deploy_is_clean_with_a_field_key() -> None:
+    environment = {**PRODUCTION_ENVIRONMENT, "JOINEDUP_FIELD_KEY": fieldcrypt.new_key()}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", environment=environment)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_development_settings_keep_the_field_key_beside_the_secret_key(tmp_path: Path) -> None:
+    environment = {
+        "DJANGO_SETTINGS_MODULE": "joinedup.web.settings.dev",
+        HOME_ENVIRONMENT_VARIABLE: str(tmp_path),
+    }
+    script = "from django.conf import settings; print(settings.JOINEDUP_FIELD_KEY)"
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", f"import django; django.setup(); {script}"],
+            env={**os.environ, **environment},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for _ in range(2)
+    ]
+    key_file = tmp_path / "web" / "field_key"
+    assert runs[0] == runs[1] == key_file.read_text().strip()  # made once, then kept
+    assert fieldcrypt.check_key(runs[0])
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_encrypts_secrets_already_enrolled(
+    make_user: Callable[..., User], accounts_migrated_back: None
+) -> None:
+    user = make_user(Role.PRACTITIONER)
+    secret = pyotp.random_base32()
+    call_command("migrate", "accounts", "0002", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {User._meta.db_table} SET totp_secret = %s", [secret])
+    call_command("migrate", "accounts", verbosity=0)
+    user.refresh_from_db()
+    assert secret not in stored_row(user)
+    assert user.totp_secret == secret
+    assert twofactor.verify(user, pyotp.TOTP(secret).now())
+    # Reversed, the plaintext comes back (and forward again, it is encrypted again).
+    call_command("migrate", "accounts", "0002", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT totp_secret FROM {User._meta.db_table}")
+        assert cursor.fetchall() == [(secret,)]
+
+
+@pytest.fixture
+def accounts_migrated_back() -> Iterator[None]:
+    yield
+    call_command("migrate", verbosity=0)

@@ -1,14 +1,16 @@
 """Production: PostgreSQL from the environment, HTTPS only, secure cookies, HSTS.
 
-Required: JOINEDUP_SECRET_KEY, JOINEDUP_ALLOWED_HOSTS (comma-separated) and JOINEDUP_DB_NAME;
-optional JOINEDUP_DB_HOST, JOINEDUP_DB_PORT, JOINEDUP_DB_USER, JOINEDUP_DB_PASSWORD (else libpq's
-own PG* variables and ~/.pgpass apply).
+Required: JOINEDUP_SECRET_KEY, JOINEDUP_FIELD_KEY (the key two-factor secrets are encrypted
+under: back it up apart from the database), JOINEDUP_ALLOWED_HOSTS (comma-separated) and
+JOINEDUP_DB_NAME; optional JOINEDUP_DB_HOST, JOINEDUP_DB_PORT, JOINEDUP_DB_USER,
+JOINEDUP_DB_PASSWORD (else libpq's own PG* variables and ~/.pgpass apply).
 """
 
 from __future__ import annotations
 
 import os
 
+from joinedup.web.accounts.fieldcrypt import check_key
 from joinedup.web.settings.base import *  # noqa: F403
 
 
@@ -20,6 +22,7 @@ def _required(name: str) -> str:
 
 
 SECRET_KEY = _required("JOINEDUP_SECRET_KEY")
+JOINEDUP_FIELD_KEY = check_key(_required("JOINEDUP_FIELD_KEY"))
 DEBUG = False
 ALLOWED_HOSTS = [host.strip() for host in _required("JOINEDUP_ALLOWED_HOSTS").split(",")]
 DATABASES = {
