@@ -1,5 +1,5 @@
 """Hardening: the database refuses changes to the audit log (AUD-02), two-factor secrets are
-encrypted at rest, and the API and person lookups are throttled (AC-15)."""
+encrypted at rest, and the API and person or case lookups are throttled (AC-15)."""
 
 from __future__ import annotations
 
@@ -8,20 +8,23 @@ import stat
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyotp
 import pytest
 from audit_triggers import as_superuser_without_triggers
-from conftest import ON_POSTGRESQL, PASSWORD
+from conftest import ON_POSTGRESQL, PASSWORD, signed_in
 from django.core.management import call_command
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.test import Client, override_settings
+from django.http import HttpRequest, HttpResponse
+from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
 from joinedup.home import HOME_ENVIRONMENT_VARIABLE
-from joinedup.web.accounts import fieldcrypt, twofactor
-from joinedup.web.accounts.models import User
+from joinedup.web import throttle
+from joinedup.web.accounts import fieldcrypt, tokens, twofactor
+from joinedup.web.accounts.models import ThrottleWindow, User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.audit.chain import record, verify
 from joinedup.web.audit.models import AuditEvent, ChainHead
@@ -361,3 +364,246 @@ def test_the_migration_encrypts_secrets_already_enrolled(
 def accounts_migrated_back() -> Iterator[None]:
     yield
     call_command("migrate", verbosity=0)
+
+
+# Throttling: the API per user (a), person and case lookups per user, audited (b, AC-15).
+
+WINDOW = 1_800_000_000.0  # the start of a minute, in seconds since the epoch
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The throttle's clock, 10 seconds into a minute; move it by changing ``clock[0]``."""
+    now = [WINDOW + 10]
+    monkeypatch.setattr(throttle, "_now", lambda: now[0])
+    return now
+
+
+def throttled_events() -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(verb="access.throttled").order_by("sequence"))
+
+
+def bearer(make_user: Callable[..., User], *roles: Role, email: str) -> dict[str, str]:
+    token = tokens.issue(make_user(*roles, email=email), "test")
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+@pytest.mark.django_db
+@override_settings(JOINEDUP_API_RATE="3/minute")
+def test_the_api_answers_429_with_retry_after_past_its_rate(
+    make_user: Callable[..., User], clock: list[float]
+) -> None:
+    client = Client()
+    mine = bearer(make_user, Role.HUB_COORDINATOR, email="coordinator@example.org")
+    for _ in range(3):
+        assert client.get("/api/agreements?q=Smith", **mine).status_code == 200
+    refused = client.get("/api/agreements?q=Smith", **mine)
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "50"
+    assert refused["Content-Type"] == "application/json"
+    assert "Too many requests" in refused.json()["detail"]
+    assert client.get("/api/agreements", **mine).status_code == 429
+    # Someone else has their own count.
+    theirs = bearer(make_user, Role.IG_LEAD, email="ig@example.org")
+    assert client.get("/api/agreements", **theirs).status_code == 200
+    # Audited once for the window, naming the bucket and path, not the query.
+    [event] = throttled_events()
+    assert event.actor == "coordinator@example.org"
+    assert event.detail == {
+        "bucket": "api",
+        "path": "/api/agreements",
+        "method": "GET",
+        "limit": 3,
+        "period_seconds": 60,
+    }
+    # The next window starts afresh; the ended one is pruned.
+    clock[0] = WINDOW + 60
+    assert client.get("/api/agreements", **mine).status_code == 200
+    assert not ThrottleWindow.objects.filter(starts=WINDOW).exists()
+
+
+@pytest.mark.django_db
+@override_settings(JOINEDUP_API_RATE="3/minute")
+def test_the_api_counts_a_user_by_session_and_token_together(
+    make_user: Callable[..., User], clock: list[float]
+) -> None:
+    user = make_user(Role.HUB_COORDINATOR)
+    token = {"HTTP_AUTHORIZATION": f"Bearer {tokens.issue(user, 'test')}"}
+    session = signed_in(user)
+    assert session.get("/api/agreements").status_code == 200
+    assert session.get("/api/agreements", **token).status_code == 200
+    assert Client().get("/api/agreements", **token).status_code == 200
+    assert session.get("/api/agreements").status_code == 429
+
+
+@pytest.mark.django_db
+@override_settings(JOINEDUP_API_RATE="3/minute")
+def test_the_api_throttle_comes_before_the_policy_and_counts_strangers_by_address(
+    make_user: Callable[..., User], clock: list[float]
+) -> None:
+    stranger = Client(REMOTE_ADDR="203.0.113.9")
+    assert [stranger.get("/api/agreements").status_code for _ in range(4)] == [401] * 3 + [429]
+    assert Client(REMOTE_ADDR="203.0.113.10").get("/api/agreements").status_code == 401
+    analyst = signed_in(make_user(Role.ANALYST))  # may not read the audit log
+    statuses = [analyst.get("/api/audit/events").status_code for _ in range(5)]
+    assert statuses == [403] * 3 + [429] * 2
+    assert AuditEvent.objects.filter(verb="access.denied").count() == 3
+    assert len(throttled_events()) == 2  # one per address or user, for the window
+
+
+@pytest.mark.django_db
+@override_settings(JOINEDUP_API_RATE="3/minute")
+def test_pages_are_not_counted_against_the_api(
+    make_user: Callable[..., User], clock: list[float]
+) -> None:
+    client = signed_in(make_user(Role.HUB_COORDINATOR))
+    assert {client.get("/").status_code for _ in range(6)} == {200}
+    assert not ThrottleWindow.objects.exists()
+
+
+def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
+    """A stand-in for a view that looks up a person or a case."""
+    if (refused := throttle.person_lookup(request)) is not None:
+        return refused
+    return HttpResponse(f"case {case_id}")
+
+
+def look_up(user: User, case_id: int, path: str = "/cases/{}/") -> HttpResponse:
+    request = RequestFactory().get(path.format(case_id), {"q": "Jane Smith"})
+    request.user = user
+    return case_page(request, case_id)
+
+
+@pytest.mark.django_db
+@override_settings(JOINEDUP_LOOKUP_RATE="5/minute")
+def test_lookups_past_the_limit_are_refused_and_audited_once_per_window(
+    make_user: Callable[..., User], clock: list[float]
+) -> None:
+    user = make_user(Role.PRACTITIONER)
+    answers = [look_up(user, n) for n in range(1, 11)]
+    assert [a.status_code for a in answers] == [200] * 5 + [429] * 5
+    page = answers[5]
+    assert page["Retry-After"] == "50"
+    assert "Too many requests" in page.content.decode()
+    assert "Wait 50 seconds" in page.content.decode()
+    [event] = throttled_events()
+    assert (event.actor_id, event.object_type, event.object_id) == (user.pk, "throttle", "lookup")
+    assert event.detail == {
+        "bucket": "lookup",
+        "path": "/cases/6/",
+        "method": "GET",
+        "limit": 5,
+        "period_seconds": 60,
+    }
+    assert "Jane" not in repr(AuditEvent.objects.values_list())
+    # Another user is not held up; the next window allows 5 again, and alerts again.
+    assert look_up(make_user(Role.PRACTITIONER, email="other@example.org"), 1).status_code == 200
+    clock[0] = WINDOW + 65
+    assert [look_up(user, n).status_code for n in range(11, 18)] == [200] * 5 + [429] * 2
+    assert len(throttled_events()) == 2
+    assert verify().intact
+
+
+@pytest.mark.django_db
+@override_settings(JOINEDUP_LOOKUP_RATE="1/minute")
+def test_a_lookup_through_the_api_is_refused_as_json(
+    make_user: Callable[..., User], clock: list[float]
+) -> None:
+    user = make_user(Role.PRACTITIONER)
+    assert look_up(user, 1, "/api/cases/{}").status_code == 200
+    refused = look_up(user, 2, "/api/cases/{}")
+    assert refused.status_code == 429 and refused["Content-Type"] == "application/json"
+
+
+@pytest.mark.django_db
+def test_ac_15_a_thousand_sequential_case_ids_in_a_minute_are_throttled_alerted_audited(
+    make_user: Callable[..., User], clock: list[float], caplog: pytest.LogCaptureFixture
+) -> None:
+    user = make_user(Role.PRACTITIONER)
+    clock[0] = WINDOW
+    statuses = []
+    for case_id in range(1, 1001):  # 1,000 in 50 seconds, at the default rate
+        statuses.append(look_up(user, case_id).status_code)
+        clock[0] += 0.05
+    assert statuses.count(200) == 60 and statuses.count(429) == 940
+    assert statuses[:60] == [200] * 60
+    [event] = throttled_events()  # alerted once, not 940 times
+    assert event.detail["path"] == "/cases/61/" and event.detail["limit"] == 60
+    assert "requests throttled in bucket lookup" in caplog.text
+    assert ThrottleWindow.objects.get().hits == 1000
+
+
+@pytest.mark.django_db
+@override_settings(JOINEDUP_LOOKUP_RATE="1/minute")
+def test_the_lookup_and_api_buckets_are_counted_apart(
+    make_user: Callable[..., User], clock: list[float]
+) -> None:
+    user = make_user(Role.HUB_COORDINATOR)
+    assert look_up(user, 1).status_code == 200
+    assert signed_in(user).get("/api/agreements").status_code == 200
+    assert look_up(user, 2).status_code == 429
+
+
+@pytest.mark.django_db
+def test_ended_windows_are_pruned_when_a_new_one_starts(
+    make_user: Callable[..., User], clock: list[float]
+) -> None:
+    user = make_user(Role.PRACTITIONER)
+    ended = int(WINDOW) - 60
+    ThrottleWindow.objects.create(who="ip:192.0.2.1", bucket="api", starts=ended, ends=ended + 60)
+    ThrottleWindow.objects.create(who="user:9", bucket="lookup", starts=ended, ends=int(WINDOW))
+    look_up(user, 1)
+    assert list(ThrottleWindow.objects.values_list("who", "hits")) == [(f"user:{user.pk}", 1)]
+
+
+@pytest.mark.parametrize(
+    ("text", "rate"),
+    [("300/minute", (300, 60)), ("5/second", (5, 1)), ("1000/hour", (1000, 3600))],
+)
+def test_rates_are_read_from_their_settings(text: str, rate: tuple[int, int]) -> None:
+    assert throttle.Rate.parse(text) == throttle.Rate(*rate)
+
+
+@pytest.mark.parametrize("text", ["", "300", "300/day", "many/minute", "-1/minute"])
+def test_a_malformed_rate_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="like 300/minute"):
+        throttle.Rate.parse(text)
+
+
+def test_production_settings_take_the_rates_from_the_environment() -> None:
+    environment = {**PRODUCTION_ENVIRONMENT, "JOINEDUP_FIELD_KEY": fieldcrypt.new_key()}
+    script = (
+        "from django.conf import settings as s; print(s.JOINEDUP_API_RATE, s.JOINEDUP_LOOKUP_RATE)"
+    )
+    read = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {script}"],
+        env={**os.environ, **environment, "JOINEDUP_LOOKUP_RATE": "30/minute"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert read.stdout.split() == ["300/minute", "30/minute"]
+    wrong = manage("check", environment={**environment, "JOINEDUP_API_RATE": "lots"})
+    assert wrong.returncode != 0 and "JOINEDUP_API_RATE" in wrong.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="concurrent writers need a server database")
+@override_settings(JOINEDUP_LOOKUP_RATE="50/minute")
+def test_concurrent_lookups_are_all_counted_and_alerted_once(
+    make_user: Callable[..., User], clock: list[float]
+) -> None:
+    user = make_user(Role.PRACTITIONER)
+
+    def twenty_five(worker: int) -> list[int]:
+        try:
+            return [look_up(user, worker * 100 + n).status_code for n in range(25)]
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        statuses = [s for batch in pool.map(twenty_five, range(4)) for s in batch]
+    assert statuses.count(200) == 50 and statuses.count(429) == 50
+    assert ThrottleWindow.objects.get().hits == 100
+    assert len(throttled_events()) == 1
+    assert verify().intact

@@ -137,3 +137,27 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.user})"
+
+
+class ThrottleWindow(models.Model):
+    """Requests counted in one fixed time window, for one user (or address) and one bucket.
+
+    Kept in the database so that every thread and process of the web app counts together
+    (joinedup.web.throttle); rows of windows that have ended are pruned as new ones start.
+    """
+
+    who = models.CharField(max_length=80)  # "user:<id>", or "ip:<address>" when signed out
+    bucket = models.CharField(max_length=32)  # "api", "lookup"
+    starts = models.BigIntegerField()  # seconds since the epoch
+    ends = models.BigIntegerField(db_index=True)
+    hits = models.PositiveIntegerField(default=0)
+    # The first refused request of the window has been audited (once per window).
+    alerted = models.BooleanField(default=False)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["who", "bucket", "starts"], name="one_count_per_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.who} {self.bucket} from {self.starts}: {self.hits}"

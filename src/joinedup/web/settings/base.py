@@ -31,6 +31,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "joinedup.web.headers.SecurityHeadersMiddleware",
+    # After authentication, before the policy: every /api/ request counts against the API rate.
+    "joinedup.web.throttle.ApiThrottleMiddleware",
     # Last, so that it sees the resolved URL name: the one place where the policy is enforced.
     "joinedup.web.accounts.enforcement.PolicyMiddleware",
 ]
@@ -79,6 +81,10 @@ AUTH_PASSWORD_VALIDATORS = [
 JOINEDUP_LOCKOUT_ACCOUNT_FAILURES = 5
 JOINEDUP_LOCKOUT_IP_FAILURES = 20
 JOINEDUP_LOCKOUT_COOL_DOWN_SECONDS = 15 * 60
+# Throttling (joinedup.web.throttle): requests per user (signed out, per address), counted in
+# the database. The API as a whole; looking up a person or a case (AC-15).
+JOINEDUP_API_RATE = "300/minute"
+JOINEDUP_LOOKUP_RATE = "60/minute"
 # The information governance lead is warned this many days before an agreement's review date.
 JOINEDUP_REVIEW_WARNING_DAYS = 30
 
