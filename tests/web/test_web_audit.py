@@ -1,11 +1,15 @@
 """AUD-03, AUD-06: the hash chain verifies, and any edit, deletion or reordering made directly
-in the database is found by `joinedup audit verify`, which then exits 1."""
+in the database is found by `joinedup audit verify`, which then exits 1.
+
+The database refuses such changes to the app (AUD-02, test_web_hardening.py), so each tamper
+here is made as a superuser who first lifts the append-only triggers."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from audit_triggers import as_superuser_without_triggers
 from django.db import connection, transaction
 from typer.testing import CliRunner
 
@@ -29,8 +33,9 @@ def five_events() -> None:
             )
 
 
-def raw(sql: str, *params: object) -> None:
-    with connection.cursor() as cursor:
+def tamper(sql: str, *params: object) -> None:
+    """Run ``sql`` as a superuser would, with the append-only triggers out of the way."""
+    with as_superuser_without_triggers(), connection.cursor() as cursor:
         cursor.execute(sql, params)
 
 
@@ -42,36 +47,36 @@ def test_an_untouched_chain_verifies() -> None:
 
 def test_an_edited_row_breaks_the_chain_at_that_row() -> None:
     five_events()
-    raw(f"UPDATE {TABLE} SET object_id = %s WHERE sequence = %s", "999", 3)
+    tamper(f"UPDATE {TABLE} SET object_id = %s WHERE sequence = %s", "999", 3)
     verdict = verify()
     assert verdict.broken_at == 3 and "edited" in verdict.reason
 
 
 def test_an_edited_detail_breaks_the_chain() -> None:
     five_events()
-    raw(f"UPDATE {TABLE} SET detail = %s WHERE sequence = %s", '{"n": 2, "note": "cafe"}', 2)
+    tamper(f"UPDATE {TABLE} SET detail = %s WHERE sequence = %s", '{"n": 2, "note": "cafe"}', 2)
     assert verify().broken_at == 2
 
 
 def test_a_deleted_row_breaks_the_chain_at_the_next_row() -> None:
     five_events()
-    raw(f"DELETE FROM {TABLE} WHERE sequence = %s", 2)
+    tamper(f"DELETE FROM {TABLE} WHERE sequence = %s", 2)
     verdict = verify()
     assert verdict.broken_at == 3 and "deleted" in verdict.reason
 
 
 def test_a_deleted_last_row_is_found_through_the_chain_head() -> None:
     five_events()
-    raw(f"DELETE FROM {TABLE} WHERE sequence = %s", 5)
+    tamper(f"DELETE FROM {TABLE} WHERE sequence = %s", 5)
     verdict = verify()
     assert not verdict.intact and verdict.broken_at == 5
 
 
 def test_swapped_rows_break_the_chain() -> None:
     five_events()
-    raw(f"UPDATE {TABLE} SET sequence = 100 WHERE sequence = 2")
-    raw(f"UPDATE {TABLE} SET sequence = 2 WHERE sequence = 3")
-    raw(f"UPDATE {TABLE} SET sequence = 3 WHERE sequence = 100")
+    tamper(f"UPDATE {TABLE} SET sequence = 100 WHERE sequence = 2")
+    tamper(f"UPDATE {TABLE} SET sequence = 2 WHERE sequence = 3")
+    tamper(f"UPDATE {TABLE} SET sequence = 3 WHERE sequence = 100")
     assert verify().broken_at == 2
 
 
@@ -106,7 +111,7 @@ def test_audit_verify_exits_1_naming_the_broken_event(tmp_path: Path) -> None:
     five_events()
     command = ["audit", "verify", "--home", str(tmp_path)]
     assert CliRunner().invoke(app, command).exit_code == 0
-    raw(f"UPDATE {TABLE} SET actor = %s WHERE sequence = %s", "someone else", 4)
+    tamper(f"UPDATE {TABLE} SET actor = %s WHERE sequence = %s", "someone else", 4)
     result = CliRunner().invoke(app, command)
     assert result.exit_code == 1
     assert "broken at event 4" in result.output

@@ -12,6 +12,7 @@ from django.test import Client
 PRODUCTION_ENVIRONMENT = {
     "DJANGO_SETTINGS_MODULE": "joinedup.web.settings.production",
     "JOINEDUP_SECRET_KEY": "k" * 10 + "Zq8!vR2#pL5@xW9$mN3^bT6&hJ1*cF4(gD7)sA0-eY_uI+oP=lK",
+    "JOINEDUP_FIELD_KEY": "n4bQ0hV0cYk1mF8Yt2xk5W2fJ0Zr3uE6aD9sL7pG1qI=",
     "JOINEDUP_ALLOWED_HOSTS": "hub.example.org",
     "JOINEDUP_DB_NAME": "joinedup",
 }

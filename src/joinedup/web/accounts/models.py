@@ -8,6 +8,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
 
+from joinedup.web.accounts import fieldcrypt
 from joinedup.web.accounts.policy import Role
 
 
@@ -52,9 +53,10 @@ class User(AbstractBaseUser):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="users")
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
-    # Two-factor: a base32 TOTP secret, set when enrolment is confirmed; the last time step
-    # accepted, so that one code cannot be used twice.
-    totp_secret = models.CharField(max_length=64, blank=True)
+    # Two-factor: the base32 TOTP secret, set when enrolment is confirmed, kept encrypted under
+    # the field key (read and set it as ``totp_secret``); the last time step accepted, so that
+    # one code cannot be used twice.
+    totp_secret_encrypted = models.CharField(max_length=255, blank=True)
     totp_last_step = models.BigIntegerField(null=True, blank=True)
 
     USERNAME_FIELD = "email"
@@ -75,8 +77,18 @@ class User(AbstractBaseUser):
         return frozenset(Role(r) for r in self.role_assignments.values_list("role", flat=True))
 
     @property
+    def totp_secret(self) -> str:
+        """The secret in clear; a FieldKeyError if the field key cannot decrypt it."""
+        stored = self.totp_secret_encrypted
+        return fieldcrypt.decrypt(stored) if stored else ""
+
+    @totp_secret.setter
+    def totp_secret(self, secret: str) -> None:
+        self.totp_secret_encrypted = fieldcrypt.encrypt(secret) if secret else ""
+
+    @property
     def has_two_factor(self) -> bool:
-        return bool(self.totp_secret)
+        return bool(self.totp_secret_encrypted)
 
 
 class RoleAssignment(models.Model):
@@ -125,3 +137,27 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.user})"
+
+
+class ThrottleWindow(models.Model):
+    """Requests counted in one fixed time window, for one user (or address) and one bucket.
+
+    Kept in the database so that every thread and process of the web app counts together
+    (joinedup.web.throttle); rows of windows that have ended are pruned as new ones start.
+    """
+
+    who = models.CharField(max_length=80)  # "user:<id>", or "ip:<address>" when signed out
+    bucket = models.CharField(max_length=32)  # "api", "lookup"
+    starts = models.BigIntegerField()  # seconds since the epoch
+    ends = models.BigIntegerField(db_index=True)
+    hits = models.PositiveIntegerField(default=0)
+    # The first refused request of the window has been audited (once per window).
+    alerted = models.BooleanField(default=False)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["who", "bucket", "starts"], name="one_count_per_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.who} {self.bucket} from {self.starts}: {self.hits}"

@@ -1,7 +1,8 @@
 """Time-based one-time passwords (RFC 6238, 30-second steps) with pyotp.
 
 A code is accepted for the current step or one step either side (clock drift), and never twice:
-the step of the last accepted code is kept on the user.
+the step of the last accepted code is kept on the user. The secret is kept encrypted
+(``User.totp_secret`` reads and writes it through ``fieldcrypt``).
 """
 
 from __future__ import annotations
@@ -48,11 +49,13 @@ def confirm(user: User, secret: str, code: str) -> bool:
     if step is None:
         return False
     user.totp_secret, user.totp_last_step = secret, step
-    user.save(update_fields=["totp_secret", "totp_last_step"])
+    user.save(update_fields=["totp_secret_encrypted", "totp_last_step"])
     return True
 
 
 def verify(user: User, code: str) -> bool:
+    """Whether ``code`` is a fresh code for ``user``; a FieldKeyError (no sign-in) when the field
+    key cannot decrypt their secret."""
     step = accepted_step(user.totp_secret, code, user.totp_last_step)
     if step is None:
         return False

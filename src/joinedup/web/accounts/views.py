@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib.auth import authenticate, login, logout
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -9,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from joinedup.web.accounts import lockout, tokens, twofactor
+from joinedup.web.accounts import fieldcrypt, lockout, tokens, twofactor
 from joinedup.web.accounts.enforcement import refuse
 from joinedup.web.accounts.forms import CodeForm, RolesForm, SignInForm
 from joinedup.web.accounts.models import ApiToken, RoleAssignment, User
@@ -18,6 +20,12 @@ from joinedup.web.audit.chain import record, record_by
 
 WRONG_DETAILS = "Enter a correct email address and password"
 LOCKED = "There have been too many attempts to sign in. Wait 15 minutes, then try again"
+TWO_FACTOR_BROKEN = (
+    "Two-factor sign-in is not working at the moment. Tell your hub administrator, "
+    "then try again later"
+)
+
+logger = logging.getLogger(__name__)
 
 
 def _client_ip(request: HttpRequest) -> str | None:
@@ -109,9 +117,18 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         # Wrong codes count towards the same lockout as wrong passwords.
         if lockout.is_locked(user.email, ip):
             form.add_error("code", LOCKED)
-        elif twofactor.verify(user, form.cleaned_data["code"]):
-            return _second_factor_given(request)
         else:
+            try:
+                verified = twofactor.verify(user, form.cleaned_data["code"])
+            except fieldcrypt.FieldKeyError:
+                # Fail closed: the hub cannot read the secret (wrong field key), nobody gets in.
+                logger.exception("two-factor sign-in refused: the stored secret is unreadable")
+                form.add_error("code", TWO_FACTOR_BROKEN)
+                return render(
+                    request, "accounts/two_factor_verify.html", {"form": form}, status=500
+                )
+            if verified:
+                return _second_factor_given(request)
             lockout.note_attempt(user.email, ip, succeeded=False)
             form.add_error("code", "The security code is not right: check your app and try again")
     return render(request, "accounts/two_factor_verify.html", {"form": form})

@@ -44,7 +44,7 @@ def open_case(
     """A new open case for ``person_key``, with its lead professional and workers."""
     with transaction.atomic():
         case = Case.objects.create(
-            reference=f"pending-{uuid.uuid4().hex}",
+            reference=f"pending-{uuid.uuid4().hex[:20]}",
             person_key=person_key,
             organisation=organisation,
             opened_by=opened_by,

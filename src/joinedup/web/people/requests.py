@@ -34,7 +34,7 @@ def pauses_of(request: SubjectAccessRequest) -> list[Pause]:
 def log_request(received_on: dt.date, description: str, by: User) -> SubjectAccessRequest:
     with transaction.atomic():
         request = SubjectAccessRequest.objects.create(
-            reference=f"pending-{uuid.uuid4().hex}",
+            reference=f"pending-{uuid.uuid4().hex[:20]}",
             received_on=received_on,
             description=description,
             created_by=by,

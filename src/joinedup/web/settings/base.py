@@ -33,6 +33,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "joinedup.web.headers.SecurityHeadersMiddleware",
+    # After authentication, before the policy: every /api/ request counts against the API rate.
+    "joinedup.web.throttle.ApiThrottleMiddleware",
     # Last, so that it sees the resolved URL name: the one place where the policy is enforced.
     "joinedup.web.accounts.enforcement.PolicyMiddleware",
 ]
@@ -85,6 +87,10 @@ JOINEDUP_LOCKOUT_COOL_DOWN_SECONDS = 15 * 60
 # Notices from the feed loader (a delivery refused under an agreement) stay in the IG lead's
 # banner for this many days; after that they are in the audit log (verb notice.*) only.
 JOINEDUP_NOTICE_DAYS = 30
+# Throttling (joinedup.web.throttle): requests per user (signed out, per address), counted in
+# the database. The API as a whole; looking up a person or a case (AC-15).
+JOINEDUP_API_RATE = "300/minute"
+JOINEDUP_LOOKUP_RATE = "60/minute"
 # The information governance lead is warned this many days before an agreement's review date.
 JOINEDUP_REVIEW_WARNING_DAYS = 30
 # Break-glass access to a person without a case: how long it lasts, and how often a day.

@@ -1,14 +1,18 @@
 """Production: PostgreSQL from the environment, HTTPS only, secure cookies, HSTS.
 
-Required: JOINEDUP_SECRET_KEY, JOINEDUP_ALLOWED_HOSTS (comma-separated) and JOINEDUP_DB_NAME;
-optional JOINEDUP_DB_HOST, JOINEDUP_DB_PORT, JOINEDUP_DB_USER, JOINEDUP_DB_PASSWORD (else libpq's
-own PG* variables and ~/.pgpass apply).
+Required: JOINEDUP_SECRET_KEY, JOINEDUP_FIELD_KEY (the key two-factor secrets are encrypted
+under: back it up apart from the database), JOINEDUP_ALLOWED_HOSTS (comma-separated) and
+JOINEDUP_DB_NAME; optional JOINEDUP_DB_HOST, JOINEDUP_DB_PORT, JOINEDUP_DB_USER,
+JOINEDUP_DB_PASSWORD (else libpq's own PG* variables and ~/.pgpass apply), and the throttling
+rates JOINEDUP_API_RATE and JOINEDUP_LOOKUP_RATE (like 300/minute).
 """
 
 from __future__ import annotations
 
 import os
+import re
 
+from joinedup.web.accounts.fieldcrypt import check_key
 from joinedup.web.settings.base import *  # noqa: F403
 
 
@@ -20,6 +24,7 @@ def _required(name: str) -> str:
 
 
 SECRET_KEY = _required("JOINEDUP_SECRET_KEY")
+JOINEDUP_FIELD_KEY = check_key(_required("JOINEDUP_FIELD_KEY"))
 DEBUG = False
 ALLOWED_HOSTS = [host.strip() for host in _required("JOINEDUP_ALLOWED_HOSTS").split(",")]
 DATABASES = {
@@ -35,6 +40,18 @@ DATABASES = {
         "CONN_HEALTH_CHECKS": True,
     }
 }
+
+
+def _rate(name: str, default: str) -> str:
+    """An optional throttling rate, like 300/minute (joinedup.web.throttle)."""
+    value = os.environ.get(name, "").strip() or default
+    if not re.fullmatch(r"[0-9]+/(second|minute|hour)", value):
+        raise RuntimeError(f"{name} must be a count per second, minute or hour, like 300/minute")
+    return value
+
+
+JOINEDUP_API_RATE = _rate("JOINEDUP_API_RATE", JOINEDUP_API_RATE)  # noqa: F405
+JOINEDUP_LOOKUP_RATE = _rate("JOINEDUP_LOOKUP_RATE", JOINEDUP_LOOKUP_RATE)  # noqa: F405
 
 SECURE_SSL_REDIRECT = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -10,9 +10,12 @@ import secrets
 import tempfile
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 from joinedup.web.settings.base import *  # noqa: F403
 
 SECRET_KEY = secrets.token_urlsafe(50)
+JOINEDUP_FIELD_KEY = Fernet.generate_key().decode("ascii")
 DEBUG = False
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
 DATABASES = {
