@@ -32,5 +32,6 @@ urlpatterns = [
     path("agreements/", include("joinedup.web.governance.urls")),
     path("audit/", include("joinedup.web.audit.urls")),
     path("outputs/", include("joinedup.web.airlock.urls")),
+    path("referrals/", include("joinedup.web.referrals.urls")),
     path("api/", api.urls),
 ]
