@@ -20,11 +20,18 @@ from joinedup.web.accounts.policy import (
 from joinedup.web.airlock.models import OutputRequest
 from joinedup.web.audit.models import AuditEvent
 from joinedup.web.governance.importer import import_register
+from joinedup.web.referrals.models import Referral
 
 pytestmark = pytest.mark.django_db
 # Another person's output is not found even by a role that may have outputs of its own.
 OTHER_PEOPLES_OBJECTS = frozenset(
-    {"airlock:output", "airlock:download", "api:output", "api:output_download"}
+    {
+        "airlock:output",
+        "airlock:download",
+        "api:output",
+        "api:output_download",
+        "referrals:referral",
+    }
 )
 # API operations that only take a POST (a GET is 405 once the policy has let it through), and
 # the API's root, which is only there to name the API's base path (404).
@@ -66,6 +73,20 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
     output = OutputRequest.objects.create(
         title="t", purpose="p", kind="table", content={}, requested_by=other
     )
+    referral = Referral.objects.create(
+        reference="REF-000001",
+        given_name="A",
+        family_name="B",
+        birth_date="1970-01-01",
+        address="1 Market Street",
+        postcode="PR7 1DP",
+        consent="given",
+        urgency="routine",
+        tried="t",
+        referred_by=other,
+        organisation=other.organisation,
+        match="none",
+    )
     return {
         "airlock:output": {"output_id": output.pk},
         "airlock:download": {"output_id": output.pk, "file_format": "csv"},
@@ -77,6 +98,8 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
         "governance:agreement": {"reference": "DSA-GP-001"},
         "governance:agreement_edit": {"reference": "DSA-GP-001"},
         "accounts:user_roles": {"user_id": other.pk},
+        "referrals:referral": {"reference": referral.reference},
+        "referrals:triage_referral": {"reference": referral.reference},
     }
 
 
