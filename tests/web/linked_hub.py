@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from joinedup.feeds.load import find_deliveries, load_files
+from joinedup.feeds.load import load_folder
 from joinedup.linkage.published import connect_linked
 from joinedup.linkage.run import link
 from joinedup.synth.config import SynthConfig
@@ -22,9 +22,7 @@ def build_linked_home(factory: pytest.TempPathFactory) -> Path:
     borough = factory.mktemp("referrals-borough")
     generate(BOROUGH, borough)
     home = factory.mktemp("referrals-hub")
-    deliveries, _ = find_deliveries(borough / "extracts")
-    directory = next(iter(sorted((borough / "extracts").glob("postcode_directory*.csv"))))
-    load_files(home, deliveries, directory)
+    load_folder(home, borough / "extracts")
     link(home)
     return home
 

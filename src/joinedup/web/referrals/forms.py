@@ -44,7 +44,11 @@ def text(
 ) -> forms.CharField:
     """A text field with GOV.UK messages: ``required`` when empty (``""``: optional), and
     "<name> must be N characters or fewer"."""
-    widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput()
+    widget = (
+        forms.Textarea(attrs={"rows": rows, "class": "govuk-textarea"})
+        if rows
+        else forms.TextInput(attrs={"class": "govuk-input"})
+    )
     return forms.CharField(
         label=label or name,
         help_text=help_text,
@@ -71,6 +75,16 @@ class Option:
     exclusive: bool = False  # "none of these": unticks the others
 
 
+@dataclass(frozen=True)
+class DatePart:
+    """One box of a GOV.UK date input."""
+
+    id: str  # also its name
+    label: str
+    value: str
+    width: int  # characters
+
+
 class GovukForm(GovukFormMixin, forms.Form):
     """A form whose element ids are its field names, with GOV.UK error links.
 
@@ -93,6 +107,21 @@ class GovukForm(GovukFormMixin, forms.Form):
             for name, found in self.fields.items()
             if isinstance(found.widget, CHOICE_WIDGETS)
         }
+
+    def date_inputs(self) -> dict[str, list[DatePart]]:
+        """Each date field's day, month and year boxes, by field name, for the templates."""
+        inputs: dict[str, list[DatePart]] = {}
+        for name, found in self.fields.items():
+            if isinstance(found, GovukDateField):
+                value = self[name].value()
+                typed = value if isinstance(value, list) else found.widget.decompress(value)
+                inputs[name] = [
+                    DatePart(
+                        f"{name}_{part}", part.title(), str(v or ""), 4 if part == "year" else 2
+                    )
+                    for part, v in zip(GovukDateField.PARTS, typed, strict=True)
+                ]
+        return inputs
 
     def options(self, name: str) -> list[Option]:
         bound = self[name]
@@ -246,10 +275,14 @@ class PersonForm(StepForm):
         return initial
 
 
-def radios(choices: Any, required: str, label: str, help_text: str = "") -> forms.ChoiceField:
-    return forms.ChoiceField(
+def choose(
+    choices: Any, required: str, label: str, help_text: str = "", *, many: bool = False
+) -> forms.ChoiceField:
+    """Radios (or checkboxes, when ``many``) with one message for no choice or a wrong one."""
+    kind = forms.MultipleChoiceField if many else forms.ChoiceField
+    return kind(
         choices=choices,
-        widget=forms.RadioSelect,
+        widget=forms.CheckboxSelectMultiple if many else forms.RadioSelect,
         label=label,
         help_text=help_text,
         error_messages={"required": required, "invalid_choice": required},
@@ -257,7 +290,7 @@ def radios(choices: Any, required: str, label: str, help_text: str = "") -> form
 
 
 class ConsentForm(StepForm):
-    consent = radios(
+    consent = choose(
         Consent.choices,
         "Select whether the person agreed to this referral",
         "Does the person agree to this referral?",
@@ -269,7 +302,7 @@ class ConsentForm(StepForm):
 
 
 class LawfulBasisForm(StepForm):
-    lawful_basis = radios(
+    lawful_basis = choose(
         LawfulBasis.choices,
         "Select the lawful basis for sharing without the person's agreement",
         "Why can the referral be shared without the person's agreement?",
@@ -278,15 +311,12 @@ class LawfulBasisForm(StepForm):
 
 
 class NeedsForm(StepForm):
-    needs = forms.MultipleChoiceField(
-        choices=Domain.choices,
-        widget=forms.CheckboxSelectMultiple,
-        label="What does the person need help with?",
-        help_text="Select all that apply, and describe each need",
-        error_messages={
-            "required": "Select what the person needs help with",
-            "invalid_choice": "Select what the person needs help with",
-        },
+    needs = choose(
+        Domain.choices,
+        "Select what the person needs help with",
+        "What does the person need help with?",
+        "Select all that apply, and describe each need",
+        many=True,
     )
     reveals: ClassVar[dict[str, list[str]]] = {d.value: [f"detail_{d.value}"] for d in Domain}
 
@@ -331,15 +361,12 @@ class NeedsForm(StepForm):
 
 
 class RisksForm(StepForm):
-    risks = forms.MultipleChoiceField(
-        choices=[*RiskFlag.choices, (NO_KNOWN_RISKS, "No known risks")],
-        widget=forms.CheckboxSelectMultiple,
-        label="Are there any risks to people visiting?",
-        help_text="Select all that apply",
-        error_messages={
-            "required": "Select the risks to people visiting, or select no known risks",
-            "invalid_choice": "Select the risks to people visiting, or select no known risks",
-        },
+    risks = choose(
+        [*RiskFlag.choices, (NO_KNOWN_RISKS, "No known risks")],
+        "Select the risks to people visiting, or select no known risks",
+        "Are there any risks to people visiting?",
+        "Select all that apply",
+        many=True,
     )
     exclusive: ClassVar[dict[str, str]] = {"risks": NO_KNOWN_RISKS}
     risk_details = text(
@@ -372,7 +399,7 @@ class RisksForm(StepForm):
 
 
 class UrgencyForm(StepForm):
-    urgency = radios(Urgency.choices, "Select how urgent the referral is", "Urgency")
+    urgency = choose(Urgency.choices, "Select how urgent the referral is", "Urgency")
     hints: ClassVar[dict[str, str]] = {
         Urgency.ROUTINE: "The person needs support, and nobody is at risk now",
         Urgency.URGENT: "The person's situation may get worse quickly without help",
@@ -402,22 +429,25 @@ class Decision:
     DECLINE = "decline"
 
 
+def pick(model: Any, label: str, one: str, key: str | None) -> forms.ModelChoiceField:  # type: ignore[type-arg]  # the stubs make it generic; django does not subscript it
+    """A drop-down of ``model`` rows, by ``key`` (the primary key if None), empty until set."""
+    return forms.ModelChoiceField(
+        queryset=model.objects.none(),
+        required=False,
+        empty_label=f"Select {one}",
+        label=label,
+        to_field_name=key,
+    )
+
+
 class TriageForm(GovukForm):
     """The coordinator's decision on one referral, and what that decision needs."""
 
-    decision = radios([], "Select a decision", "Your decision")
-    into = forms.ModelChoiceField(
-        queryset=Referral.objects.none(),
-        required=False,
-        label="Which referral should it join?",
-        to_field_name="reference",
-    )
-    lead_professional = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, label="Lead professional"
-    )
-    case = forms.ModelChoiceField(
-        queryset=Case.objects.none(), required=False, label="Which case?", to_field_name="reference"
-    )
+    decision = choose([], "Select a decision", "Your decision")
+    # Each list is the referral's own (set in __init__); none is needed for every decision.
+    into = pick(Referral, "Which referral should it join?", "a referral", "reference")
+    lead_professional = pick(User, "Lead professional", "a practitioner", None)
+    case = pick(Case, "Which case?", "a case", "reference")
     signposted_to = text(
         "Where it is signposted to", "", max_length=300, label="Where is it signposted to?"
     )

@@ -4,7 +4,6 @@ business; which referrals a page reaches is decided here."""
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,7 +11,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from joinedup.home import resolve_home
 from joinedup.web.accounts.models import User
-from joinedup.web.audit.chain import record
 from joinedup.web.cases.models import Case, CaseStatus
 from joinedup.web.referrals import journey, triage, workflow
 from joinedup.web.referrals.forms import Decision, TriageForm
@@ -107,15 +105,8 @@ def referral(request: HttpRequest, reference: str) -> HttpResponse:
     found = triage.own_referrals(user).filter(reference=reference).first()
     if found is None:
         # Another's referral is "not found", not "forbidden": its existence is not confirmed.
-        with transaction.atomic():
-            record(
-                "access.denied",
-                actor_id=user.pk,
-                actor=user.email,
-                object_type="referral",
-                object_id=reference[:64],
-                detail={"path": request.path, "reason": "not the referrer"},
-            )
+        reason = "not the referrer"
+        workflow.audit("access.denied", reference[:64], user, path=request.path, reason=reason)
         raise Http404
     context = {
         "referral": found,
@@ -159,15 +150,7 @@ def triage_referral(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             return redirect("referrals:triage_referral", reference=found.reference)
     if request.method == "GET":
-        with transaction.atomic():
-            record(
-                "referral.viewed",
-                actor_id=coordinator.pk,
-                actor=coordinator.email,
-                object_type="referral",
-                object_id=found.reference,
-                detail={"referral": found.reference, "person_key": found.person_key},
-            )
+        workflow.audit("referral.viewed", found.reference, coordinator, person_key=found.person_key)
     options = form.options("decision")
     errors = [(options[0].id, refusal)] if refusal else form.error_links()
     context = {

@@ -161,11 +161,17 @@ def _decide(referral: Referral, by: User, to: Status, **changes: Any) -> None:
 
 
 def _audit(referral: Referral, step: str, by: User, **detail: Any) -> None:
-    record(
-        f"referral.{step}",
-        actor_id=by.pk,
-        actor=by.email,
-        object_type="referral",
-        object_id=referral.reference,
-        detail={"referral": referral.reference, "person_key": referral.person_key, **detail},
-    )
+    audit(f"referral.{step}", referral.reference, by, person_key=referral.person_key, **detail)
+
+
+def audit(verb: str, reference: str, by: User, **detail: Any) -> None:
+    """One audit event about a referral, in the caller's transaction if there is one."""
+    with transaction.atomic():
+        record(
+            verb,
+            actor_id=by.pk,
+            actor=by.email,
+            object_type="referral",
+            object_id=reference,
+            detail={"referral": reference, **detail},
+        )
