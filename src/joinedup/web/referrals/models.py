@@ -88,7 +88,7 @@ class Status(models.TextChoices):
 
 
 class Referral(models.Model):
-    reference = models.CharField(max_length=32, unique=True)
+    reference = models.CharField(max_length=48, unique=True)  # room for "pending-<uuid>"
     # Who is referred, as the referrer typed them.
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)

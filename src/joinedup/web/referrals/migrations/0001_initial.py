@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("reference", models.CharField(max_length=32, unique=True)),
+                ("reference", models.CharField(max_length=48, unique=True)),
                 ("given_name", models.CharField(max_length=100)),
                 ("family_name", models.CharField(max_length=100)),
                 ("birth_date", models.DateField()),
