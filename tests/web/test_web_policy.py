@@ -22,6 +22,7 @@ from joinedup.web.airlock.models import OutputRequest
 from joinedup.web.audit.models import AuditEvent
 from joinedup.web.governance.importer import import_register
 from joinedup.web.people.models import BreakGlass, SubjectAccessRequest
+from joinedup.web.referrals.models import Referral
 
 pytestmark = pytest.mark.django_db
 # Another person's output is not found even by a role that may have outputs of its own.
@@ -33,6 +34,7 @@ OTHER_PEOPLES_OBJECTS = frozenset(
         "api:output_download",
         "people:person",  # no case with them: "not found", whether or not they exist
         "api:person",
+        "referrals:referral",
     }
 )
 # API operations that only take a POST (a GET is 405 once the policy has let it through), and
@@ -90,6 +92,20 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
         description="d",
         created_by=other,
     )
+    referral = Referral.objects.create(
+        reference="REF-000001",
+        given_name="A",
+        family_name="B",
+        birth_date="1970-01-01",
+        address="1 Market Street",
+        postcode="PR7 1DP",
+        consent="given",
+        urgency="routine",
+        tried="t",
+        referred_by=other,
+        organisation=other.organisation,
+        match="none",
+    )
     return {
         "people:request": {"reference": sar.reference},
         "people:person": {"person_key": "P000000001"},
@@ -108,6 +124,8 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
         "governance:agreement_edit": {"reference": "DSA-GP-001"},
         "accounts:user_roles": {"user_id": other.pk},
         "accounts:user_active": {"user_id": other.pk},
+        "referrals:referral": {"reference": referral.reference},
+        "referrals:triage_referral": {"reference": referral.reference},
     }
 
 

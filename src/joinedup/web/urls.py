@@ -33,5 +33,6 @@ urlpatterns = [
     path("audit/", include("joinedup.web.audit.urls")),
     path("outputs/", include("joinedup.web.airlock.urls")),
     path("people/", include("joinedup.web.people.urls")),
+    path("referrals/", include("joinedup.web.referrals.urls")),
     path("api/", api.urls),
 ]

@@ -50,6 +50,10 @@ class Permission(StrEnum):
     VIEW_AUDIT = "view_audit"
     EXPORT_SUBJECT_ACCESS = "export_subject_access"
     MANAGE_USERS = "manage_users"
+    # Referrals: every agency's practitioners refer on the one standard referral; the hub
+    # coordinator triages them, seeing who is referred (so needs two-factor sign-in).
+    MAKE_REFERRALS = "make_referrals"
+    TRIAGE_REFERRALS = "triage_referrals"
 
 
 P = Permission
@@ -62,12 +66,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.REQUEST_OUTPUTS,
             P.RELEASE_OUTPUTS,
             P.VIEW_AGREEMENTS,
+            P.MAKE_REFERRALS,
+            P.TRIAGE_REFERRALS,
         }
     ),
     Role.ANALYST: frozenset(
         {P.SIGNED_IN, P.VIEW_AGGREGATES, P.VIEW_PSEUDONYMOUS, P.REQUEST_OUTPUTS}
     ),
-    Role.PRACTITIONER: frozenset({P.SIGNED_IN, P.VIEW_IDENTIFIABLE, P.WORK_CASES}),
+    Role.PRACTITIONER: frozenset(
+        {P.SIGNED_IN, P.VIEW_IDENTIFIABLE, P.WORK_CASES, P.MAKE_REFERRALS}
+    ),
     Role.EXECUTIVE_MEMBER: frozenset({P.SIGNED_IN, P.VIEW_AGGREGATES}),
     Role.PROGRAMME_OFFICER: frozenset({P.SIGNED_IN, P.VIEW_AGGREGATES, P.MANAGE_PROGRAMME}),
     Role.IG_LEAD: frozenset(
@@ -87,7 +95,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 # Holding any of these means two-factor sign-in is required: they reach identifiable data, or
 # can give someone else the means to.
 TWO_FACTOR_PERMISSIONS = frozenset(
-    {P.VIEW_IDENTIFIABLE, P.EXPORT_SUBJECT_ACCESS, P.MANAGE_USERS, P.VIEW_AUDIT}
+    {
+        P.VIEW_IDENTIFIABLE,
+        P.EXPORT_SUBJECT_ACCESS,
+        P.MANAGE_USERS,
+        P.VIEW_AUDIT,
+        # Referrals: a referral names the person; the triage queue names everyone referred.
+        P.MAKE_REFERRALS,
+        P.TRIAGE_REFERRALS,
+    }
 )
 
 # Reachable without signing in. The OpenAPI document describes the API, not any data.
@@ -143,6 +159,22 @@ URL_PERMISSIONS: dict[str, Permission] = {
     "api:person": P.VIEW_IDENTIFIABLE,
     "api:person_break_glass": P.VIEW_IDENTIFIABLE,
     "api:review_decision": P.RELEASE_OUTPUTS,
+    # Referrals: the standard referral, one question a page, then the referrer's own referrals
+    # (another's is "not found": referrals/views.py); the coordinator's triage queue.
+    "referrals:start": P.MAKE_REFERRALS,
+    "referrals:person": P.MAKE_REFERRALS,
+    "referrals:consent": P.MAKE_REFERRALS,
+    "referrals:lawful_basis": P.MAKE_REFERRALS,
+    "referrals:needs": P.MAKE_REFERRALS,
+    "referrals:risks": P.MAKE_REFERRALS,
+    "referrals:urgency": P.MAKE_REFERRALS,
+    "referrals:tried": P.MAKE_REFERRALS,
+    "referrals:check": P.MAKE_REFERRALS,
+    "referrals:sent": P.MAKE_REFERRALS,
+    "referrals:mine": P.MAKE_REFERRALS,
+    "referrals:referral": P.MAKE_REFERRALS,
+    "referrals:triage": P.TRIAGE_REFERRALS,
+    "referrals:triage_referral": P.TRIAGE_REFERRALS,
 }
 
 # Where one URL both reads and changes (an API resource: GET to read, POST or PUT to change),

@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "joinedup.web.airlock",
     "joinedup.web.cases",
     "joinedup.web.people",
+    "joinedup.web.referrals",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from joinedup.web.referrals import journey, views
+
+app_name = "referrals"
+urlpatterns = [
+    path("", views.mine, name="mine"),
+    path("new/", views.start, name="start"),
+    # One page per question, each its own name (its step is fixed here, never by the request).
+    *(
+        path(
+            f"new/{step.name.replace('_', '-')}/",
+            views.question,
+            {"step": step.name},
+            name=step.name,
+        )
+        for step in journey.STEPS
+    ),
+    path("new/check/", views.check, name="check"),
+    path("new/sent/", views.sent, name="sent"),
+    path("triage/", views.triage_queue, name="triage"),
+    path("triage/<str:reference>/", views.triage_referral, name="triage_referral"),
+    path("<str:reference>/", views.referral, name="referral"),
+]

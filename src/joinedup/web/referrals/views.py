@@ -1,0 +1,182 @@
+"""The referral pages: the journey (start, one question a page, check, sent), the referrer's own
+referrals, and the hub coordinator's triage. Who reaches each page is the policy table's
+business; which referrals a page reaches is decided here."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from joinedup.home import resolve_home
+from joinedup.web.accounts.models import User
+from joinedup.web.cases.models import Case, CaseStatus
+from joinedup.web.referrals import journey, triage, workflow
+from joinedup.web.referrals.forms import Decision, TriageForm
+from joinedup.web.referrals.matching import match_referral
+from joinedup.web.referrals.models import Referral, Status
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # the policy middleware let only users through
+    return request.user
+
+
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest) -> HttpResponse:
+    kept = journey.answers(request.session)
+    if request.method == "POST":
+        journey.clear(request.session)
+        return redirect("referrals:person")
+    missing = journey.first_missing(kept)
+    resume = (missing.name if missing else journey.CHECK) if kept else ""
+    return render(request, "referrals/start.html", {"resume": resume})
+
+
+@require_http_methods(["GET", "POST"])
+def question(request: HttpRequest, step: str) -> HttpResponse:
+    """One question page of the journey (``step`` is fixed by the URL, not by the request)."""
+    page = journey.BY_NAME[step]
+    kept = journey.answers(request.session)
+    if not page.applies(kept):
+        return redirect("referrals:check")
+    missing = journey.first_missing(kept, before=page)
+    if missing is not None:
+        return redirect(f"referrals:{missing.name}")
+    changing = request.GET.get("from") == journey.CHECK
+    if request.method == "POST":
+        form = page.form(request.POST)
+        if form.is_valid():
+            kept = journey.save(request.session, page, form.answers())
+            following = journey.after(kept, page, changing)
+            suffix = "?from=check" if changing and following != journey.CHECK else ""
+            return redirect(reverse(f"referrals:{following}") + suffix)
+    else:
+        form = page.form(initial=page.form.initial_from(kept.get(page.name, {})))
+    back = reverse(f"referrals:{journey.before(kept, page, changing)}")
+    context = {
+        "form": form,
+        "choices": form.choices(),
+        "page": page,
+        "back": back,
+        "errors": form.error_links(),
+    }
+    return render(request, f"referrals/{page.name}.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def check(request: HttpRequest) -> HttpResponse:
+    kept = journey.answers(request.session)
+    missing = journey.first_missing(kept)
+    if missing is not None:
+        return redirect(f"referrals:{missing.name}")
+    user = _user(request)
+    if request.method == "POST":
+        referral = journey.referral_from(kept, user)
+        match_referral(referral, resolve_home())
+        workflow.submit(referral)
+        journey.clear(request.session)
+        request.session[journey.SENT_KEY] = referral.reference
+        return redirect("referrals:sent")
+    back = reverse(f"referrals:{journey.path(kept)[-1].name}")
+    return render(
+        request, "referrals/check.html", {"rows": journey.rows(kept), "back": back, "user": user}
+    )
+
+
+@require_GET
+def sent(request: HttpRequest) -> HttpResponse:
+    reference = request.session.get(journey.SENT_KEY)
+    if not reference:
+        return redirect("referrals:mine")
+    return render(request, "referrals/sent.html", {"reference": reference})
+
+
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    made = [(r, triage.outcome(r)) for r in triage.own_referrals(_user(request))]
+    return render(request, "referrals/mine.html", {"referrals": made})
+
+
+@require_GET
+def referral(request: HttpRequest, reference: str) -> HttpResponse:
+    user = _user(request)
+    found = triage.own_referrals(user).filter(reference=reference).first()
+    if found is None:
+        # Another's referral is "not found", not "forbidden": its existence is not confirmed.
+        reason = "not the referrer"
+        workflow.audit("access.denied", reference[:64], user, path=request.path, reason=reason)
+        raise Http404
+    context = {
+        "referral": found,
+        "rows": journey.rows(journey.answers_of(found)),
+        "outcome": triage.outcome(found),
+    }
+    return render(request, "referrals/referral.html", context)
+
+
+@require_GET
+def triage_queue(request: HttpRequest) -> HttpResponse:
+    waiting = list(triage.queue())
+    known = triage.duplications(waiting)
+    rows = [(r, known.get(r.pk, triage.Duplication())) for r in waiting]
+    return render(request, "referrals/triage.html", {"rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+def triage_referral(request: HttpRequest, reference: str) -> HttpResponse:
+    coordinator = _user(request)
+    found = get_object_or_404(
+        Referral.objects.select_related("referred_by", "organisation", "case", "merged_into"),
+        reference=reference,
+    )
+    known = triage.duplication(found)
+    form = TriageForm(
+        request.POST if request.method == "POST" else None,
+        waiting=Referral.objects.filter(
+            status=Status.SUBMITTED, person_key=found.person_key
+        ).exclude(pk=found.pk),
+        open_cases=Case.objects.filter(person_key=found.person_key, status=CaseStatus.OPEN),
+        leads=triage.practitioners(),
+        matched=bool(found.person_key),
+    )
+    refusal, status = "", 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            _decide(found, coordinator, form)
+        except workflow.WorkflowError as error:
+            refusal, status = str(error), 409
+        else:
+            return redirect("referrals:triage_referral", reference=found.reference)
+    if request.method == "GET":
+        workflow.audit("referral.viewed", found.reference, coordinator, person_key=found.person_key)
+    options = form.options("decision")
+    errors = [(options[0].id, refusal)] if refusal else form.error_links()
+    context = {
+        "referral": found,
+        "rows": journey.rows(journey.answers_of(found)),
+        "needs": triage.combined_needs(found),
+        "known": known,
+        "form": form,
+        "errors": errors,
+        "outcome": triage.outcome(found),
+        "choices": form.choices(),
+    }
+    return render(request, "referrals/triage_referral.html", context, status=status)
+
+
+def _decide(referral: Referral, coordinator: User, form: TriageForm) -> None:
+    data, decision = form.cleaned_data, form.cleaned_data["decision"]
+    if decision == Decision.MERGE:
+        workflow.merge(referral, data["into"], by=coordinator)
+    elif decision == Decision.ACCEPT_NEW:
+        workflow.accept_into_new_case(
+            referral, by=coordinator, lead_professional=data["lead_professional"]
+        )
+    elif decision == Decision.ACCEPT_EXISTING:
+        workflow.accept_into_open_case(referral, data["case"], by=coordinator)
+    elif decision == Decision.SIGNPOST:
+        workflow.signpost(referral, by=coordinator, to=data["signposted_to"])
+    else:
+        workflow.decline(referral, by=coordinator, reason=data["reason"])
