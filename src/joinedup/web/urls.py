@@ -32,5 +32,7 @@ urlpatterns = [
     path("agreements/", include("joinedup.web.governance.urls")),
     path("audit/", include("joinedup.web.audit.urls")),
     path("outputs/", include("joinedup.web.airlock.urls")),
+    path("cases/", include("joinedup.web.cases.urls")),
+    path("mdt/", include("joinedup.web.mdt.urls")),
     path("api/", api.urls),
 ]
