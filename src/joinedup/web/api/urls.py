@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from joinedup.web.api import agreements, airlock, audit
+from joinedup.web.api import agreements, airlock, audit, cases
 from joinedup.web.api.auth import API_AUTH
 
 api = NinjaAPI(
@@ -23,3 +23,4 @@ api = NinjaAPI(
 api.add_router("/", agreements.router)
 api.add_router("/", audit.router)
 api.add_router("/", airlock.router)
+api.add_router("/", cases.router)
