@@ -112,11 +112,19 @@ def candidates(meeting: Meeting) -> list[tuple[Case, ItemReason]]:
         .filter(status=CaseStatus.OPEN)
         .filter(due | new)
         .exclude(pk__in=meeting.items.values("case_id"))
-        .order_by("next_review", "opened_at")
+    )
+    # Reviews due first, earliest first; then new cases, oldest first.
+    ordered = sorted(
+        found,
+        key=lambda case: (
+            not _is_due(case, meeting),
+            case.next_review or dt.date.max,
+            case.opened_at,
+        ),
     )
     return [
         (case, ItemReason.REVIEW_DUE if _is_due(case, meeting) else ItemReason.NEW_CASE)
-        for case in found
+        for case in ordered
     ]
 
 
