@@ -31,6 +31,11 @@ class UserChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]  # gene
         return f"{obj.full_name or obj.email} ({obj.organisation})"
 
 
+def choose(choices: Any) -> list[tuple[Any, str]]:
+    """The choices after an empty "Choose" first, so that nothing is chosen by default."""
+    return [("", "Choose"), *choices]
+
+
 def date_field(label: str, **options: Any) -> forms.DateField:
     return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}), **options)
 
@@ -73,7 +78,7 @@ class WorkerForm(CaseForm):
 
 
 class NeedForm(CaseForm):
-    domain = forms.ChoiceField(choices=Domain.choices, label="Domain")
+    domain = forms.ChoiceField(choices=choose(Domain.choices), label="Domain")
     need = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
@@ -108,7 +113,7 @@ class ActionForm(CaseForm):
 
 class ActionStatusForm(CaseForm):
     status = forms.ChoiceField(
-        choices=[(s.value, s.label) for s in (ActionStatus.DONE, ActionStatus.CANCELLED)],
+        choices=choose((s.value, s.label) for s in (ActionStatus.DONE, ActionStatus.CANCELLED)),
         label="The action is now",
     )
 
@@ -123,7 +128,7 @@ class NoteForm(CaseForm):
 
 
 class ConsentForm(CaseForm):
-    decision = forms.ChoiceField(choices=ConsentDecision.choices, label="Consent")
+    decision = forms.ChoiceField(choices=choose(ConsentDecision.choices), label="Consent")
     decided_on = date_field("Date of the decision")
     lawful_basis = forms.ChoiceField(
         choices=[("", "None: share only with consent"), *LawfulBasis.choices],
@@ -159,7 +164,7 @@ class AssessmentForm(CaseForm):
 
 class PamForm(AssessmentForm):
     level = forms.TypedChoiceField(
-        choices=[(n, f"Level {n}") for n in PAM_LEVELS], coerce=int, label="PAM level"
+        choices=choose((n, f"Level {n}") for n in PAM_LEVELS), coerce=int, label="PAM level"
     )
     score = forms.DecimalField(
         min_value=0, max_value=100, max_digits=4, decimal_places=1, label="PAM score (0 to 100)"
@@ -182,7 +187,10 @@ class SwemwbsForm(AssessmentForm):
         super().__init__(case, *args, **kwargs)
         for number, name in enumerate(SWEMWBS_ITEM_NAMES, start=1):
             self.fields[f"item_{number}"] = forms.TypedChoiceField(
-                choices=ANSWER_CHOICES, coerce=int, label=f"{number}. {name}"
+                choices=choose(ANSWER_CHOICES),
+                coerce=int,
+                label=f"{number}. {name}",
+                widget=forms.Select(attrs={"class": "govuk-select"}),
             )
         self.order_fields([f"item_{n}" for n in range(1, 8)])
 
@@ -191,7 +199,7 @@ class SwemwbsForm(AssessmentForm):
 
 
 class CloseForm(CaseForm):
-    outcome = forms.ChoiceField(choices=ClosureOutcome.choices, label="Outcome")
+    outcome = forms.ChoiceField(choices=choose(ClosureOutcome.choices), label="Outcome")
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
