@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from joinedup.web.accounts.models import User
@@ -17,6 +17,7 @@ from joinedup.web.api.auth import caller
 from joinedup.web.api.schemas import Problem
 from joinedup.web.cases import casework
 from joinedup.web.cases.models import Action, Case, CaseNote, CaseRole
+from joinedup.web.cases.views import case_or_404
 from joinedup.web.cases.workflow import WorkflowError
 
 router = Router(tags=["cases"])
@@ -76,15 +77,6 @@ class ActionIn(Schema):
     due: dt.date
 
 
-def _found(request: HttpRequest, case_id: int) -> Case:
-    found = casework.find_case(
-        caller(request), case_id, path=request.path, method=request.method or "GET"
-    )
-    if found is None:
-        raise Http404("No such case")
-    return found
-
-
 def _summary(case: Case) -> CaseSummaryOut:
     lead = casework.lead_professional(case)
     return CaseSummaryOut(
@@ -122,7 +114,7 @@ def list_own_cases(request: HttpRequest) -> list[CaseSummaryOut]:
 
 @router.get("/cases/{case_id}", response={200: CaseOut, 404: Problem}, url_name="case")
 def read_case(request: HttpRequest, case_id: int) -> CaseOut:
-    case = _found(request, case_id)
+    case = case_or_404(request, case_id)
     casework.record_view(case, caller(request), via="api")
     workers = list(casework.current_workers(case))
     consent = casework.current_consent(case)
@@ -150,7 +142,7 @@ def read_case(request: HttpRequest, case_id: int) -> CaseOut:
     "/cases/{case_id}/notes", response={200: list[NoteOut], 404: Problem}, url_name="case_notes"
 )
 def list_notes(request: HttpRequest, case_id: int) -> list[NoteOut]:
-    return [_note(n) for n in _found(request, case_id).notes.select_related("author")]
+    return [_note(n) for n in case_or_404(request, case_id).notes.select_related("author")]
 
 
 @router.post(
@@ -159,7 +151,7 @@ def list_notes(request: HttpRequest, case_id: int) -> list[NoteOut]:
     url_name="case_notes",
 )
 def add_note(request: HttpRequest, case_id: int, body: NoteIn) -> Status[object]:
-    case = _found(request, case_id)
+    case = case_or_404(request, case_id)
     try:
         note = casework.add_note(case, author=caller(request), text=body.text)
     except WorkflowError as refusal:
@@ -173,7 +165,7 @@ def add_note(request: HttpRequest, case_id: int, body: NoteIn) -> Status[object]
     url_name="case_actions",
 )
 def list_actions(request: HttpRequest, case_id: int) -> list[ActionOut]:
-    return [_action(a) for a in _found(request, case_id).actions.select_related("owner")]
+    return [_action(a) for a in case_or_404(request, case_id).actions.select_related("owner")]
 
 
 @router.post(
@@ -182,7 +174,7 @@ def list_actions(request: HttpRequest, case_id: int) -> list[ActionOut]:
     url_name="case_actions",
 )
 def add_action(request: HttpRequest, case_id: int, body: ActionIn) -> Status[object]:
-    case = _found(request, case_id)
+    case = case_or_404(request, case_id)
     owner = User.objects.filter(email=body.owner.strip().lower()).first()
     if owner is None or not casework.works_on(case, owner):
         return Status(400, Problem(detail="The owner of an action works on the case"))

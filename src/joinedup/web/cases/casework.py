@@ -15,7 +15,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -41,6 +41,7 @@ from joinedup.web.cases.models import (
 )
 from joinedup.web.cases.workflow import WorkflowError
 
+AssessmentT = TypeVar("AssessmentT", PamAssessment, SwemwbsAssessment)
 REFERENCE_PREFIX = "IAT"
 LARGEST_ID = 2**63 - 1  # a bigger number in an address is no case, not a database error
 
@@ -88,15 +89,20 @@ def may_work_cases(user: User) -> bool:
     return user.is_active and Permission.WORK_CASES in permissions_of(user.roles)
 
 
-def _audit(verb: str, by: User, case: Case, **detail: Any) -> None:
+def audit(verb: str, by: User, object_type: str, object_id: str, **detail: Any) -> None:
+    """One audit event of a change ``by`` made (inside the change's transaction)."""
     record(
         verb,
         actor_id=by.pk,
         actor=by.email,
-        object_type="case",
-        object_id=case.reference,
-        detail={"person_key": case.person_key, **detail},
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
     )
+
+
+def _audit(verb: str, by: User, case: Case, **detail: Any) -> None:
+    audit(verb, by, "case", case.reference, person_key=case.person_key, **detail)
 
 
 def _require_worker(case: Case, user: User) -> None:
@@ -260,38 +266,45 @@ def set_review(case: Case, *, by: User, next_review: dt.date) -> None:
         _audit("case.review_set", by, case, next_review=next_review.isoformat())
 
 
-def _check_assessment(case: Case, assessed_on: dt.date, assessor: User) -> None:
-    if assessed_on > timezone.localdate():
-        raise CaseworkError("The assessment is dated today or earlier")
-    if not works_on(case, assessor):
-        raise CaseworkError("The assessor works on the case")
-
-
-def record_pam(
+def _record_assessment(
+    model: type[AssessmentT],
+    verb: str,
     case: Case,
     *,
     by: User,
-    level: int,
-    score: Decimal,
     assessed_on: dt.date,
     assessor: User,
+    **figures: Any,
+) -> AssessmentT:
+    with transaction.atomic():
+        _require_changeable(case, by)
+        if assessed_on > timezone.localdate():
+            raise CaseworkError("The assessment is dated today or earlier")
+        if not works_on(case, assessor):
+            raise CaseworkError("The assessor works on the case")
+        made = model.objects.create(
+            case=case, assessed_on=assessed_on, assessor=assessor, recorded_by=by, **figures
+        )
+        _audit(verb, by, case, assessment=made.pk)
+    return made
+
+
+def record_pam(
+    case: Case, *, by: User, level: int, score: Decimal, assessed_on: dt.date, assessor: User
 ) -> PamAssessment:
     """A PAM level and score as the licensed tool gave them: recorded, never computed here."""
     if level not in range(1, 5) or not Decimal(0) <= score <= Decimal(100):
         raise CaseworkError("A PAM level is 1 to 4 and its score 0 to 100")
-    with transaction.atomic():
-        _require_changeable(case, by)
-        _check_assessment(case, assessed_on, assessor)
-        made = PamAssessment.objects.create(
-            case=case,
-            level=level,
-            score=score,
-            assessed_on=assessed_on,
-            assessor=assessor,
-            recorded_by=by,
-        )
-        _audit("case.pam_recorded", by, case, assessment=made.pk)
-    return made
+    return _record_assessment(
+        PamAssessment,
+        "case.pam_recorded",
+        case,
+        by=by,
+        assessed_on=assessed_on,
+        assessor=assessor,
+        level=level,
+        score=score,
+    )
 
 
 def record_swemwbs(
@@ -301,19 +314,16 @@ def record_swemwbs(
         raw = swemwbs_raw(answers)
     except ValueError as error:
         raise CaseworkError(str(error)) from error
-    with transaction.atomic():
-        _require_changeable(case, by)
-        _check_assessment(case, assessed_on, assessor)
-        made = SwemwbsAssessment.objects.create(
-            case=case,
-            answers=list(answers),
-            raw_total=raw,
-            assessed_on=assessed_on,
-            assessor=assessor,
-            recorded_by=by,
-        )
-        _audit("case.swemwbs_recorded", by, case, assessment=made.pk)
-    return made
+    return _record_assessment(
+        SwemwbsAssessment,
+        "case.swemwbs_recorded",
+        case,
+        by=by,
+        assessed_on=assessed_on,
+        assessor=assessor,
+        answers=list(answers),
+        raw_total=raw,
+    )
 
 
 def open_actions(case: Case) -> QuerySet[Action]:

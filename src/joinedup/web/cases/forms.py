@@ -3,7 +3,7 @@ in a request (``author``, ``organisation``, ``status``, ``role``) is ignored (AC
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.db.models import QuerySet
@@ -47,14 +47,35 @@ def workers_of(case: Case) -> QuerySet[User]:
 
 
 class CaseForm(GovukFormMixin, forms.Form):
-    """A form about one case: some of its choices (owners, assessors) are the case's workers."""
+    """A form about one case: the choices of its ``worker_fields`` are the case's workers.
+
+    ``title``, ``button`` and ``intro`` are its page's words; ``changes`` what it gives the
+    casework function that makes the change.
+    """
+
+    title: ClassVar[str] = ""
+    button: ClassVar[str] = "Save"
+    intro: ClassVar[str] = ""
+    worker_fields: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
         self.case = case
         super().__init__(*args, **kwargs)
+        for name in self.worker_fields:
+            field = self.fields[name]
+            assert isinstance(field, UserChoiceField)
+            field.queryset = workers_of(case)
+
+    def changes(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
 
 
 class WorkerForm(CaseForm):
+    title, button = "Add a worker to the case", "Add to the case"
+    intro = (
+        "They see the case, and its person, from their next page. Only the lead professional "
+        "or the hub coordinator adds workers."
+    )
     worker = UserChoiceField(
         queryset=User.objects.none(),
         label="Who joins the case",
@@ -78,6 +99,7 @@ class WorkerForm(CaseForm):
 
 
 class NeedForm(CaseForm):
+    title, button = "Add a need and its goal", "Add the need"
     domain = forms.ChoiceField(choices=choose(Domain.choices), label="Domain")
     need = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -92,10 +114,12 @@ class NeedForm(CaseForm):
 
 
 class GoalForm(CaseForm):
+    title = "Change the goal"
     goal_status = forms.ChoiceField(choices=GoalStatus.choices, label="Goal")
 
 
 class ActionForm(CaseForm):
+    title, button = "Add an action", "Add the action"
     description = forms.CharField(
         max_length=500, widget=forms.Textarea(attrs={"rows": 2}), label="Action"
     )
@@ -103,15 +127,11 @@ class ActionForm(CaseForm):
         queryset=User.objects.none(), label="Owner", help_text="Someone working on the case"
     )
     due = date_field("Due by")
-
-    def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
-        super().__init__(case, *args, **kwargs)
-        field = self.fields["owner"]
-        assert isinstance(field, UserChoiceField)
-        field.queryset = workers_of(case)
+    worker_fields = ("owner",)
 
 
 class ActionStatusForm(CaseForm):
+    title = "Finish or cancel an action"
     status = forms.ChoiceField(
         choices=choose((s.value, s.label) for s in (ActionStatus.DONE, ActionStatus.CANCELLED)),
         label="The action is now",
@@ -119,6 +139,7 @@ class ActionStatusForm(CaseForm):
 
 
 class NoteForm(CaseForm):
+    title, button = "Add a case note", "Add the note"
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=5000,
@@ -128,6 +149,8 @@ class NoteForm(CaseForm):
 
 
 class ConsentForm(CaseForm):
+    title = button = "Record consent"
+    intro = "Record each decision as it is made: earlier decisions are kept."
     decision = forms.ChoiceField(choices=choose(ConsentDecision.choices), label="Consent")
     decided_on = date_field("Date of the decision")
     lawful_basis = forms.ChoiceField(
@@ -148,21 +171,23 @@ class ConsentForm(CaseForm):
 
 
 class ReviewForm(CaseForm):
+    title, button = "Set the next review", "Set the review date"
     next_review = date_field("Next review", help_text="The case goes on the MDT agenda by then")
 
 
 class AssessmentForm(CaseForm):
     assessed_on = date_field("Date of the assessment")
     assessor = UserChoiceField(queryset=User.objects.none(), label="Assessor")
-
-    def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
-        super().__init__(case, *args, **kwargs)
-        field = self.fields["assessor"]
-        assert isinstance(field, UserChoiceField)
-        field.queryset = workers_of(case)
+    worker_fields = ("assessor",)
 
 
 class PamForm(AssessmentForm):
+    title, button = "Record a Patient Activation Measure", "Record the PAM"
+    intro = (
+        "Enter the level and score exactly as the licensed PAM tool gave them. JoinedUp does "
+        "not compute, check or estimate PAM: it only records what the tool reported. The "
+        "first assessment is the baseline; later ones are follow-ups."
+    )
     level = forms.TypedChoiceField(
         choices=choose((n, f"Level {n}") for n in PAM_LEVELS), coerce=int, label="PAM level"
     )
@@ -183,6 +208,13 @@ assert [value for value, _ in ANSWER_CHOICES] == list(SWEMWBS_ANSWERS)
 
 
 class SwemwbsForm(AssessmentForm):
+    title, button = "Record a SWEMWBS assessment", "Record the SWEMWBS"
+    intro = (
+        "Enter the person's answer to each of the seven statements over the last two weeks. "
+        "JoinedUp adds them up and converts the total to the metric score with the published "
+        "SWEMWBS conversion table."
+    )
+
     def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
         super().__init__(case, *args, **kwargs)
         for number, name in enumerate(SWEMWBS_ITEM_NAMES, start=1):
@@ -194,11 +226,21 @@ class SwemwbsForm(AssessmentForm):
             )
         self.order_fields([f"item_{n}" for n in range(1, 8)])
 
-    def answers(self) -> list[int]:
-        return [self.cleaned_data[f"item_{n}"] for n in range(1, len(SWEMWBS_ITEM_NAMES) + 1)]
+    def changes(self) -> dict[str, Any]:
+        items = range(1, len(SWEMWBS_ITEM_NAMES) + 1)
+        return {
+            "answers": [self.cleaned_data[f"item_{n}"] for n in items],
+            "assessed_on": self.cleaned_data["assessed_on"],
+            "assessor": self.cleaned_data["assessor"],
+        }
 
 
 class CloseForm(CaseForm):
+    title = button = "Close the case"
+    intro = (
+        "A case closes with its outcome. Finish or cancel its open actions first, or say why "
+        "it closes with them open. A closed case is kept, and no longer changes."
+    )
     outcome = forms.ChoiceField(choices=choose(ClosureOutcome.choices), label="Outcome")
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -115,7 +115,17 @@ class GoalStatus(models.TextChoices):
     NOT_MET = "not_met", "Not met"
 
 
-class Need(models.Model):
+class Added(models.Model):
+    """When, and by whom, something was added to a case."""
+
+    added_at = models.DateTimeField(default=timezone.now)
+    added_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class Need(Added):
     """One need in one domain, and the goal agreed with the person for it."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="needs")
@@ -125,14 +135,15 @@ class Need(models.Model):
     goal_status = models.CharField(
         max_length=16, choices=GoalStatus.choices, default=GoalStatus.WORKING
     )
-    added_at = models.DateTimeField(default=timezone.now)
-    added_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering: ClassVar[list[str]] = ["domain", "added_at"]
 
     def __str__(self) -> str:
         return f"{self.get_domain_display()} need on {self.case}"
+
+    def describe(self) -> str:
+        return f"{self.get_domain_display()}. Goal: {self.goal}"
 
 
 class ActionStatus(models.TextChoices):
@@ -141,7 +152,7 @@ class ActionStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-class Action(models.Model):
+class Action(Added):
     """Something one worker on the case will do by a date."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="actions")
@@ -163,6 +174,9 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return f"action {self.pk} on {self.case}"
+
+    def describe(self) -> str:
+        return f"Action: {self.description} (due {self.due:%d %B %Y})"
 
     def overdue(self, today: dt.date | None = None) -> bool:
         return self.status == ActionStatus.OPEN and self.due < (today or timezone.localdate())
@@ -245,7 +259,20 @@ class ConsentRecord(models.Model):
         return self.decision == ConsentDecision.GIVEN or bool(self.lawful_basis)
 
 
-class PamAssessment(models.Model):
+class Assessment(models.Model):
+    """What every outcome measure records besides its own figures: when, by whom, who entered it."""
+
+    assessed_on = models.DateField()
+    assessor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True
+        ordering: ClassVar[list[str]] = ["assessed_on", "recorded_at"]
+
+
+class PamAssessment(Assessment):
     """A Patient Activation Measure as the licensed PAM tool gave it: JoinedUp never computes it."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="pam_assessments")
@@ -255,13 +282,8 @@ class PamAssessment(models.Model):
     score = models.DecimalField(
         max_digits=4, decimal_places=1, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
-    assessed_on = models.DateField()
-    assessor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(default=timezone.now)
-    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
 
-    class Meta:
-        ordering: ClassVar[list[str]] = ["assessed_on", "recorded_at"]
+    class Meta(Assessment.Meta):
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.CheckConstraint(
                 condition=models.Q(level__gte=1, level__lte=4), name="pam_level_1_to_4"
@@ -275,7 +297,7 @@ class PamAssessment(models.Model):
         return f"PAM level {self.level} on {self.case}"
 
 
-class SwemwbsAssessment(models.Model):
+class SwemwbsAssessment(Assessment):
     """The seven SWEMWBS answers (1-5 each) and their raw total; the metric score is read from
     the conversion table in ``measures``, never stored twice."""
 
@@ -284,13 +306,8 @@ class SwemwbsAssessment(models.Model):
     raw_total = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(7), MaxValueValidator(35)]
     )
-    assessed_on = models.DateField()
-    assessor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(default=timezone.now)
-    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
 
-    class Meta:
-        ordering: ClassVar[list[str]] = ["assessed_on", "recorded_at"]
+    class Meta(Assessment.Meta):
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.CheckConstraint(
                 condition=models.Q(raw_total__gte=7, raw_total__lte=35),

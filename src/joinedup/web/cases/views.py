@@ -22,14 +22,12 @@ from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Permission, permissions_of
 from joinedup.web.cases import casework, forms, outcomes
 from joinedup.web.cases.models import (
-    Action,
     ActionStatus,
     Case,
     CaseRole,
     CaseStatus,
     CaseWorker,
     Domain,
-    Need,
 )
 from joinedup.web.cases.workflow import WorkflowError
 
@@ -123,24 +121,24 @@ def case(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @dataclass(frozen=True)
 class Step:
-    """One change to a case: its page's words, its form, and what it does when valid."""
+    """One change to a case: its form (which has the page's words), and the casework function
+    that makes the change, called as ``change(case, <actor>=user, **form.changes())``."""
 
-    title: str
-    button: str
     form: type[forms.CaseForm]
-    apply: Callable[[Case, User, Any], object]
-    intro: str = ""
+    change: Callable[..., object]
+    actor: str = "by"
     lead_only: bool = False
+    intro: str = ""  # more words for this one change, after the form's own
 
 
-def _step(request: HttpRequest, found: Case, step: Step, url_name: str) -> HttpResponse:
+def _step(request: HttpRequest, found: Case, step: Step) -> HttpResponse:
     user = user_of(request)
     if step.lead_only and not casework.may_manage_workers(found, user):
-        return refuse(request, user, url_name)
+        return refuse(request, user, _url_name(request))
     form = step.form(found, request.POST or None)
     if request.method == "POST" and found.status == CaseStatus.OPEN and form.is_valid():
         try:
-            step.apply(found, user, form)
+            step.change(found, **{step.actor: user}, **form.changes())
         except WorkflowError as error:
             form.add_error(None, str(error))
         else:
@@ -149,138 +147,58 @@ def _step(request: HttpRequest, found: Case, step: Step, url_name: str) -> HttpR
     return render(request, "cases/change.html", context)
 
 
-def _data(form: Any) -> dict[str, Any]:
-    return dict(form.cleaned_data)
+def _url_name(request: HttpRequest) -> str:
+    return request.resolver_match.view_name if request.resolver_match else ""
 
 
-ADD_WORKER = Step(
-    "Add a worker to the case",
-    "Add to the case",
-    forms.WorkerForm,
-    lambda case, user, form: casework.add_worker(case, _data(form)["worker"], added_by=user),
-    "They see the case, and its person, from their next page: only the lead professional "
-    "or the hub coordinator adds workers.",
-    lead_only=True,
-)
-ADD_NEED = Step(
-    "Add a need and its goal",
-    "Add the need",
-    forms.NeedForm,
-    lambda case, user, form: casework.add_need(case, by=user, **_data(form)),
-)
-ADD_ACTION = Step(
-    "Add an action",
-    "Add the action",
-    forms.ActionForm,
-    lambda case, user, form: casework.add_action(case, by=user, **_data(form)),
-)
-ADD_NOTE = Step(
-    "Add a case note",
-    "Add the note",
-    forms.NoteForm,
-    lambda case, user, form: casework.add_note(case, author=user, **_data(form)),
-)
-CONSENT = Step(
-    "Record consent",
-    "Record consent",
-    forms.ConsentForm,
-    lambda case, user, form: casework.record_consent(case, by=user, **_data(form)),
-    "Record each decision as it is made: earlier decisions are kept.",
-)
-REVIEW = Step(
-    "Set the next review",
-    "Set the review date",
-    forms.ReviewForm,
-    lambda case, user, form: casework.set_review(case, by=user, **_data(form)),
-)
-PAM = Step(
-    "Record a Patient Activation Measure",
-    "Record the PAM",
-    forms.PamForm,
-    lambda case, user, form: casework.record_pam(case, by=user, **_data(form)),
-    "Enter the level and score exactly as the licensed PAM tool gave them. JoinedUp does not "
-    "compute, check or estimate PAM: it only records what the tool reported. The first "
-    "assessment is the baseline; later ones are follow-ups.",
-)
-SWEMWBS = Step(
-    "Record a SWEMWBS assessment",
-    "Record the SWEMWBS",
-    forms.SwemwbsForm,
-    lambda case, user, form: casework.record_swemwbs(
-        case,
-        by=user,
-        answers=form.answers(),
-        assessed_on=form.cleaned_data["assessed_on"],
-        assessor=form.cleaned_data["assessor"],
-    ),
-    "Enter the person's answer to each of the seven statements over the last two weeks. "
-    "JoinedUp adds them up and converts the total to the metric score with the published "
-    "SWEMWBS conversion table.",
-)
-CLOSE = Step(
-    "Close the case",
-    "Close the case",
-    forms.CloseForm,
-    lambda case, user, form: casework.close_case(case, closed_by=user, **_data(form)),
-    "A case closes with its outcome. Finish or cancel its open actions first, or say why it "
-    "closes with them open. A closed case is kept, and no longer changes.",
-    lead_only=True,
-)
-
-
-def _view(step: Step, url_name: str) -> Callable[[HttpRequest, int], HttpResponse]:
+def _view(step: Step) -> Callable[[HttpRequest, int], HttpResponse]:
     @require_http_methods(["GET", "POST"])
     def view(request: HttpRequest, case_id: int) -> HttpResponse:
-        return _step(request, case_or_404(request, case_id), step, url_name)
+        return _step(request, case_or_404(request, case_id), step)
 
     return view
 
 
-worker_add = _view(ADD_WORKER, "cases:worker_add")
-need_add = _view(ADD_NEED, "cases:need_add")
-action_add = _view(ADD_ACTION, "cases:action_add")
-note_add = _view(ADD_NOTE, "cases:note_add")
-consent = _view(CONSENT, "cases:consent")
-review = _view(REVIEW, "cases:review")
-pam_add = _view(PAM, "cases:pam_add")
-swemwbs_add = _view(SWEMWBS, "cases:swemwbs_add")
-close = _view(CLOSE, "cases:close")
-
-
-def _update_goal(need: Need, case: Case, user: User, form: Any) -> None:
-    casework.update_goal(need, by=user, **_data(form))
-
-
-def _update_action(action: Action, case: Case, user: User, form: Any) -> None:
-    casework.update_action(action, by=user, **_data(form))
+worker_add = _view(Step(forms.WorkerForm, casework.add_worker, "added_by", lead_only=True))
+need_add = _view(Step(forms.NeedForm, casework.add_need))
+action_add = _view(Step(forms.ActionForm, casework.add_action))
+note_add = _view(Step(forms.NoteForm, casework.add_note, "author"))
+consent = _view(Step(forms.ConsentForm, casework.record_consent))
+review = _view(Step(forms.ReviewForm, casework.set_review))
+pam_add = _view(Step(forms.PamForm, casework.record_pam))
+swemwbs_add = _view(Step(forms.SwemwbsForm, casework.record_swemwbs))
+close = _view(Step(forms.CloseForm, casework.close_case, "closed_by", True))
 
 
 @require_http_methods(["GET", "POST"])
 def need_edit(request: HttpRequest, case_id: int, need_id: int) -> HttpResponse:
-    the_case = case_or_404(request, case_id)
-    found = get_object_or_404(the_case.needs, pk=need_id)
-    step = Step(
-        f"{found.get_domain_display()}: the goal",
-        "Save",
-        forms.GoalForm,
-        partial(_update_goal, found),
-        f"Goal: {found.goal}",
-    )
-    return _step(request, the_case, step, "cases:need_edit")
+    return _change_one(request, case_id, "needs", need_id, forms.GoalForm, casework.update_goal)
 
 
 @require_http_methods(["GET", "POST"])
 def action_edit(request: HttpRequest, case_id: int, action_id: int) -> HttpResponse:
+    form, change = forms.ActionStatusForm, casework.update_action
+    return _change_one(request, case_id, "actions", action_id, form, change)
+
+
+def _change_one(
+    request: HttpRequest,
+    case_id: int,
+    kind: str,
+    target_id: int,
+    form: type[forms.CaseForm],
+    change: Callable[..., None],
+) -> HttpResponse:
+    """A change to one need or action of the case (404 if the case has no such one)."""
     the_case = case_or_404(request, case_id)
-    found = get_object_or_404(the_case.actions, pk=action_id)
-    step = Step(
-        "Finish or cancel an action",
-        "Save",
-        forms.ActionStatusForm,
-        partial(_update_action, found),
-        f"Action: {found.description} (due {found.due:%d %B %Y})",
-    )
-    return _step(request, the_case, step, "cases:action_edit")
+    target = get_object_or_404(getattr(the_case, kind), pk=target_id)
+    step = Step(form, partial(_on, change, target), intro=target.describe())
+    return _step(request, the_case, step)
+
+
+def _on(change: Callable[..., None], target: object, case: Case, **values: Any) -> None:
+    """A change to one thing in the case (a need, an action), called as a case's change is."""
+    change(target, **values)
 
 
 @require_http_methods(["GET", "POST"])
@@ -289,7 +207,7 @@ def worker_remove(request: HttpRequest, case_id: int, worker_id: int) -> HttpRes
     found = case_or_404(request, case_id)
     place = get_object_or_404(casework.current_workers(found), user_id=worker_id)
     if not casework.may_manage_workers(found, user):
-        return refuse(request, user, "cases:worker_remove")
+        return refuse(request, user, _url_name(request))
     error = ""
     if request.method == "POST":
         try:

@@ -22,7 +22,6 @@ from django.utils import timezone
 
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Permission, permissions_of, roles_with
-from joinedup.web.audit.chain import record
 from joinedup.web.cases import casework
 from joinedup.web.cases.models import Action, Case, CaseStatus
 from joinedup.web.mdt.models import (
@@ -40,14 +39,7 @@ class MeetingError(ValueError):
 
 
 def _audit(verb: str, by: User, meeting: Meeting, **detail: Any) -> None:
-    record(
-        verb,
-        actor_id=by.pk,
-        actor=by.email,
-        object_type="mdt_meeting",
-        object_id=str(meeting.pk),
-        detail=detail,
-    )
+    casework.audit(verb, by, "mdt_meeting", str(meeting.pk), **detail)
 
 
 def meetings_of(user: User) -> QuerySet[Meeting]:
