@@ -164,7 +164,7 @@ def test_a_closed_case_no_longer_opens_the_person(
 ) -> None:
     key = two_people[0]
     case = case_for(key, practitioner, coordinator)
-    close_case(case, closed_by=coordinator, outcome="Goals met")
+    close_case(case, closed_by=practitioner, outcome="goals_met")
     assert signed_in(practitioner).get(f"/people/{key}/").status_code == 404
 
 

@@ -4,6 +4,7 @@ every role gets exactly what the table says on every page."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date, time
 
 import pytest
 from django.test import Client
@@ -20,7 +21,9 @@ from joinedup.web.accounts.policy import (
 )
 from joinedup.web.airlock.models import OutputRequest
 from joinedup.web.audit.models import AuditEvent
+from joinedup.web.cases.casework import add_action, add_need, open_case
 from joinedup.web.governance.importer import import_register
+from joinedup.web.mdt.meetings import schedule
 from joinedup.web.people.models import BreakGlass, SubjectAccessRequest
 from joinedup.web.referrals.models import Referral
 
@@ -36,7 +39,13 @@ OTHER_PEOPLES_OBJECTS = frozenset(
         "api:person",
         "referrals:referral",
     }
-)
+) | {  # a case (and a meeting) the caller has no part in is not found
+    name
+    for name in URL_PERMISSIONS
+    if name.startswith(("cases:", "mdt:", "api:case"))
+    and name
+    not in {"cases:cases", "cases:outcomes", "mdt:meetings", "mdt:meeting_new", "api:cases"}
+}
 # API operations that only take a POST (a GET is 405 once the policy has let it through), and
 # the API's root, which is only there to name the API's base path (404).
 POST_ONLY = frozenset(
@@ -80,6 +89,21 @@ def test_every_role_has_a_row_in_the_table() -> None:
 def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, object]]:
     import_register()
     other = make_user(Role.ANALYST, email="someone-else@example.org")
+    worker = make_user(Role.PRACTITIONER, email="a-worker@example.org")
+    chair = make_user(Role.HUB_COORDINATOR, email="a-chair@example.org")
+    case = open_case(
+        "pk-x",
+        organisation=worker.organisation,
+        opened_by=worker,
+        lead_professional=worker,
+        workers=[chair],
+    )
+    need = add_need(case, by=worker, domain="money", need="n", goal="g")
+    action = add_action(case, by=worker, description="d", owner=worker, due=date.today())
+    meeting = schedule(by=chair, chair=chair, held_on=date.today(), starts_at=time(10), place="p")
+    on_case = {"case_id": case.pk}
+    on_meeting = {"meeting_id": meeting.pk}
+    on_item = {**on_meeting, "item_id": meeting.items.get().pk}
     output = OutputRequest.objects.create(
         title="t", purpose="p", kind="table", content={}, requested_by=other
     )
@@ -123,6 +147,30 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
         "governance:agreement": {"reference": "DSA-GP-001"},
         "governance:agreement_edit": {"reference": "DSA-GP-001"},
         "accounts:user_roles": {"user_id": other.pk},
+        **{
+            f"cases:{name}": on_case
+            for name in (
+                "case",
+                "worker_add",
+                "need_add",
+                "action_add",
+                "note_add",
+                "consent",
+                "review",
+                "pam_add",
+                "swemwbs_add",
+                "close",
+            )
+        },
+        "cases:worker_remove": {**on_case, "worker_id": worker.pk},
+        "cases:need_edit": {**on_case, "need_id": need.pk},
+        "cases:action_edit": {**on_case, "action_id": action.pk},
+        **{f"api:{name}": on_case for name in ("case", "case_notes", "case_actions")},
+        **{
+            f"mdt:{name}": on_meeting
+            for name in ("meeting", "agenda", "agenda_print", "record_print", "attendance")
+        },
+        **{f"mdt:{name}": on_item for name in ("item", "item_action")},
         "accounts:user_active": {"user_id": other.pk},
         "referrals:referral": {"reference": referral.reference},
         "referrals:triage_referral": {"reference": referral.reference},

@@ -34,5 +34,7 @@ urlpatterns = [
     path("outputs/", include("joinedup.web.airlock.urls")),
     path("people/", include("joinedup.web.people.urls")),
     path("referrals/", include("joinedup.web.referrals.urls")),
+    path("cases/", include("joinedup.web.cases.urls")),
+    path("mdt/", include("joinedup.web.mdt.urls")),
     path("api/", api.urls),
 ]

@@ -42,6 +42,7 @@ class Permission(StrEnum):
     VIEW_PSEUDONYMOUS = "view_pseudonymous"  # person_keys, never identities
     VIEW_IDENTIFIABLE = "view_identifiable"  # identities, within a legitimate relationship
     WORK_CASES = "work_cases"  # referrals, cases, MDT
+    CHAIR_MDT = "chair_mdt"  # schedule and chair MDT meetings; manage workers on own cases
     MANAGE_PROGRAMME = "manage_programme"  # themes, meetings, actions, risks
     REQUEST_OUTPUTS = "request_outputs"  # ask for an output to leave the airlock
     RELEASE_OUTPUTS = "release_outputs"  # approve someone else's output
@@ -68,6 +69,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.VIEW_AGREEMENTS,
             P.MAKE_REFERRALS,
             P.TRIAGE_REFERRALS,
+            P.WORK_CASES,
+            P.CHAIR_MDT,
         }
     ),
     Role.ANALYST: frozenset(
@@ -103,6 +106,8 @@ TWO_FACTOR_PERMISSIONS = frozenset(
         # Referrals: a referral names the person; the triage queue names everyone referred.
         P.MAKE_REFERRALS,
         P.TRIAGE_REFERRALS,
+        # Case notes, actions and MDT records are about named people.
+        P.WORK_CASES,
     }
 )
 
@@ -175,6 +180,39 @@ URL_PERMISSIONS: dict[str, Permission] = {
     "referrals:referral": P.MAKE_REFERRALS,
     "referrals:triage": P.TRIAGE_REFERRALS,
     "referrals:triage_referral": P.TRIAGE_REFERRALS,
+    # Cases and MDT meetings. A case is reached only through cases_of (cases/casework.py): one
+    # the user does not work on now is "not found", audited. The hub coordinator works on cases
+    # too (they chair the MDT and join the cases brought to it); chair-only pages need
+    # CHAIR_MDT, and then only for meetings that user chairs. The team's outcome measures are
+    # disclosure-controlled figures, for whoever may see aggregates.
+    "cases:cases": P.WORK_CASES,
+    "cases:case": P.WORK_CASES,
+    "cases:worker_add": P.WORK_CASES,
+    "cases:worker_remove": P.WORK_CASES,
+    "cases:need_add": P.WORK_CASES,
+    "cases:need_edit": P.WORK_CASES,
+    "cases:action_add": P.WORK_CASES,
+    "cases:action_edit": P.WORK_CASES,
+    "cases:note_add": P.WORK_CASES,
+    "cases:consent": P.WORK_CASES,
+    "cases:review": P.WORK_CASES,
+    "cases:pam_add": P.WORK_CASES,
+    "cases:swemwbs_add": P.WORK_CASES,
+    "cases:close": P.WORK_CASES,
+    "cases:outcomes": P.VIEW_AGGREGATES,
+    "mdt:meetings": P.WORK_CASES,
+    "mdt:meeting": P.WORK_CASES,
+    "mdt:agenda_print": P.WORK_CASES,
+    "mdt:record_print": P.WORK_CASES,
+    "mdt:meeting_new": P.CHAIR_MDT,
+    "mdt:agenda": P.CHAIR_MDT,
+    "mdt:attendance": P.CHAIR_MDT,
+    "mdt:item": P.CHAIR_MDT,
+    "mdt:item_action": P.CHAIR_MDT,
+    "api:cases": P.WORK_CASES,
+    "api:case": P.WORK_CASES,
+    "api:case_notes": P.WORK_CASES,
+    "api:case_actions": P.WORK_CASES,
 }
 
 # Where one URL both reads and changes (an API resource: GET to read, POST or PUT to change),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from joinedup.web.api import agreements, airlock, audit, people
+from joinedup.web.api import agreements, airlock, audit, cases, people
 from joinedup.web.api.auth import API_AUTH
 
 api = NinjaAPI(
@@ -24,3 +24,4 @@ api.add_router("/", agreements.router)
 api.add_router("/", audit.router)
 api.add_router("/", airlock.router)
 api.add_router("/", people.router)
+api.add_router("/", cases.router)

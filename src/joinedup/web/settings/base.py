@@ -18,6 +18,7 @@ INSTALLED_APPS = [
     "joinedup.web.audit",
     "joinedup.web.airlock",
     "joinedup.web.cases",
+    "joinedup.web.mdt",
     "joinedup.web.people",
     "joinedup.web.referrals",
 ]
