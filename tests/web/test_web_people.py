@@ -23,8 +23,8 @@ from joinedup.web.accounts.models import Organisation, User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.audit.chain import verify
 from joinedup.web.audit.models import AuditEvent
-from joinedup.web.cases.casework import close_case, open_case, remove_worker
-from joinedup.web.cases.models import Case
+from joinedup.web.cases.casework import add_worker, close_case, open_case, remove_worker
+from joinedup.web.cases.models import Case, CaseWorker
 from joinedup.web.people.models import BreakGlass
 
 pytestmark = pytest.mark.django_db
@@ -152,7 +152,8 @@ def test_taken_off_the_case_mid_session_the_next_request_is_refused(
     practitioner: User, coordinator: User, two_people: tuple[str, str]
 ) -> None:
     key = two_people[0]
-    case = case_for(key, practitioner, coordinator)
+    case = case_for(key, coordinator, coordinator)
+    add_worker(case, practitioner, added_by=coordinator)
     client = signed_in(practitioner)
     assert client.get(f"/people/{key}/").status_code == 200
     remove_worker(case, practitioner, removed_by=coordinator)
@@ -180,8 +181,9 @@ def test_roles_without_identifiable_access_are_refused_even_on_the_case(
 ) -> None:
     key = two_people[0]
     someone = make_user(role, email=f"{role.value}@council.example")
-    # Even placed on a case by mistake, a role without identifiable access sees nothing (AC-09).
-    case_for(key, someone, coordinator)
+    # Even placed on a case by mistake (casework refuses to; the database would not stop it),
+    # a role without identifiable access sees nothing (AC-09).
+    CaseWorker.objects.create(case=case_for(key, coordinator, coordinator), user=someone)
     for path in (f"/people/{key}/", f"/people/{key}/break-glass/"):
         response = signed_in(someone).get(path)
         assert response.status_code == 403
@@ -347,7 +349,7 @@ def test_the_api_gives_the_person_only_inside_a_relationship(
     assert person_verbs(second) == ["access.denied"]
     # AC-09: an analyst's token reaches no person, not even with a case made by mistake.
     analyst = make_user(Role.ANALYST, email="ade@council.example")
-    case_for(first, analyst, coordinator)
+    CaseWorker.objects.create(case=Case.objects.get(person_key=first), user=analyst)
     assert signed_in(analyst).get(f"/api/people/{first}").status_code == 403
 
 
@@ -362,3 +364,19 @@ def test_break_glass_over_the_api_needs_a_reason_and_opens_the_person(
     made = client.post(url, {"reason": REASON}, content_type="application/json")
     assert made.status_code == 201 and made.json()["person_key"] == key
     assert client.get(f"/api/people/{key}").json()["purpose"] == f"Break-glass: {REASON}"
+
+
+@override_settings(JOINEDUP_LOOKUP_RATE="3/minute")
+def test_looking_through_people_or_cases_is_throttled_and_alerted(
+    practitioner: User, coordinator: User, two_people: tuple[str, str]
+) -> None:
+    """AC-15: sequential person keys and case ids count together, per user; one alert."""
+    case = case_for(two_people[0], practitioner, coordinator)
+    client = signed_in(practitioner)
+    answers = [client.get(f"/people/P{n:09d}/").status_code for n in range(1, 3)]
+    answers += [client.get(f"/cases/{case.pk}/").status_code]
+    answers += [client.get(f"/api/people/P{n:09d}").status_code for n in range(3, 6)]
+    answers += [client.get(f"/cases/{case.pk + n}/").status_code for n in range(1, 4)]
+    assert answers[:3] != [429] * 3 and set(answers[3:]) == {429}
+    throttled = AuditEvent.objects.filter(verb="access.throttled")
+    assert throttled.count() == 1 and throttled.get().actor == practitioner.email

@@ -17,10 +17,12 @@ only counted.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -184,3 +186,14 @@ class ApiThrottleMiddleware:
             if refused is not None:
                 return refused
         return self.get_response(request)
+
+
+def counts_as_lookup(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page view that opens a person or a case: ``person_lookup`` runs before it (AC-15)."""
+
+    @functools.wraps(view)
+    def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        refused = person_lookup(request)
+        return refused if refused is not None else view(request, *args, **kwargs)
+
+    return limited

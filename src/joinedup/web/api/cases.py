@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 
 from joinedup.web.accounts.models import User
@@ -19,6 +19,7 @@ from joinedup.web.cases import casework
 from joinedup.web.cases.models import Action, Case, CaseNote, CaseRole
 from joinedup.web.cases.views import case_or_404
 from joinedup.web.cases.workflow import WorkflowError
+from joinedup.web.throttle import person_lookup
 
 router = Router(tags=["cases"])
 
@@ -113,7 +114,9 @@ def list_own_cases(request: HttpRequest) -> list[CaseSummaryOut]:
 
 
 @router.get("/cases/{case_id}", response={200: CaseOut, 404: Problem}, url_name="case")
-def read_case(request: HttpRequest, case_id: int) -> CaseOut:
+def read_case(request: HttpRequest, case_id: int) -> CaseOut | HttpResponse:
+    if (refused := person_lookup(request)) is not None:
+        return refused
     case = case_or_404(request, case_id)
     casework.record_view(case, caller(request), via="api")
     workers = list(casework.current_workers(case))

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 
 from joinedup.web.api.auth import caller
 from joinedup.web.api.schemas import Problem
 from joinedup.web.people import access
 from joinedup.web.people.opening import NoRelationshipError, PersonNotFoundError, open_person
+from joinedup.web.throttle import person_lookup
 
 router = Router(tags=["people"])
 NOT_OPEN = "No person you may see has this key"
@@ -51,7 +52,9 @@ class BreakGlassOut(Schema):
 
 
 @router.get("/people/{person_key}", response={200: PersonOut, 404: Problem}, url_name="person")
-def person(request: HttpRequest, person_key: str) -> Status[object]:
+def person(request: HttpRequest, person_key: str) -> Status[object] | HttpResponse:
+    if (refused := person_lookup(request)) is not None:
+        return refused
     try:
         opened = open_person(caller(request), person_key, request.path)
     except (NoRelationshipError, PersonNotFoundError):

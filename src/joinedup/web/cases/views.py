@@ -30,6 +30,7 @@ from joinedup.web.cases.models import (
     Domain,
 )
 from joinedup.web.cases.workflow import WorkflowError
+from joinedup.web.throttle import counts_as_lookup
 
 
 def user_of(request: HttpRequest) -> User:
@@ -89,6 +90,7 @@ def cases(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@counts_as_lookup
 def case(request: HttpRequest, case_id: int) -> HttpResponse:
     user = user_of(request)
     found = case_or_404(request, case_id)

@@ -31,6 +31,7 @@ from joinedup.web.people.forms import (
 from joinedup.web.people.models import BreakGlass, SubjectAccessRequest
 from joinedup.web.people.opening import NoRelationshipError, PersonNotFoundError, open_person
 from joinedup.web.people.subject_access import as_workbook, subject_access_report
+from joinedup.web.throttle import counts_as_lookup
 
 
 def _user(request: HttpRequest) -> User:
@@ -39,6 +40,7 @@ def _user(request: HttpRequest) -> User:
 
 
 @require_http_methods(["GET"])
+@counts_as_lookup
 def person(request: HttpRequest, person_key: str) -> HttpResponse:
     try:
         opened = open_person(_user(request), person_key, request.path)

@@ -16,6 +16,7 @@ from joinedup.web.referrals import journey, triage, workflow
 from joinedup.web.referrals.forms import Decision, TriageForm
 from joinedup.web.referrals.matching import match_referral
 from joinedup.web.referrals.models import Referral, Status
+from joinedup.web.throttle import counts_as_lookup
 
 
 def _user(request: HttpRequest) -> User:
@@ -100,6 +101,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@counts_as_lookup
 def referral(request: HttpRequest, reference: str) -> HttpResponse:
     user = _user(request)
     found = triage.own_referrals(user).filter(reference=reference).first()
@@ -125,6 +127,7 @@ def triage_queue(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@counts_as_lookup
 def triage_referral(request: HttpRequest, reference: str) -> HttpResponse:
     coordinator = _user(request)
     found = get_object_or_404(
