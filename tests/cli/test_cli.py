@@ -80,7 +80,9 @@ def test_demo_writes_into_the_home_directory(tmp_path: Path) -> None:
         d["status"] == "loaded" and d["reconciles"] for d in deliveries
     )
     assert (tmp_path / "hub" / "zones" / "current").is_symlink()
-    assert len(report["web"]["users_created"]) == 7 and len(report["web"]["new_passwords"]) == 7
+    # One user per role and three more practitioners of the team, and their caseload.
+    assert len(report["web"]["users_created"]) == 10 and len(report["web"]["new_passwords"]) == 10
+    assert len(report["web"]["cases_opened"]) == 12
 
 
 def test_home_is_option_then_environment_then_var(
