@@ -9,6 +9,7 @@ import html
 import io
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -23,11 +24,23 @@ from joinedup.web.accounts.models import Organisation, User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.audit.chain import verify
 from joinedup.web.audit.models import AuditEvent
-from joinedup.web.cases.casework import add_worker, close_case, open_case, remove_worker
+from joinedup.web.cases.casework import (
+    add_action,
+    add_need,
+    add_note,
+    add_worker,
+    close_case,
+    open_case,
+    record_pam,
+    remove_worker,
+)
 from joinedup.web.cases.models import Case, CaseWorker
+from joinedup.web.mdt.models import AgendaItem, Meeting
 from joinedup.web.people.models import BreakGlass
+from joinedup.web.referrals.models import Referral
 
 pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 11, 27)
 REASON = "Neighbour reports he has not been seen for three days and the door is open"
 
 
@@ -263,8 +276,27 @@ def test_the_subject_access_report_holds_every_record_and_is_audited(
     two_people: tuple[str, str],
     hub_home: Path,
 ) -> None:
+    """GDPR-01: the person in every table (partners' records, the person index, a referral, a
+    case with its needs, actions, notes and PAM, an MDT discussion, the audit), then the report."""
     key = two_people[0]
-    case_for(key, practitioner, coordinator)
+    case = case_for(key, practitioner, coordinator)
+    add_need(case, by=practitioner, domain="housing", need="Damp flat", goal="Repairs done")
+    add_action(case, by=practitioner, description="Call landlord", owner=practitioner, due=TODAY)
+    add_note(case, author=practitioner, text="Visited; Mrs Smith next door helps with shopping")
+    record_pam(case, by=practitioner, level=2, score=Decimal("47.0"), assessed_on=TODAY,
+               assessor=practitioner)  # fmt: skip
+    Referral.objects.create(
+        reference="REF-SAR-1", given_name="A", family_name="B", birth_date=dt.date(1950, 1, 1),
+        address="1 Market Street", postcode="PR7 1DP", consent="given", urgency="routine",
+        tried="Nothing yet", referred_by=practitioner, organisation=practitioner.organisation,
+        match="matched", person_key=key,
+    )  # fmt: skip
+    meeting = Meeting.objects.create(
+        held_on=TODAY, starts_at=dt.time(10), place="Town hall", chair=coordinator,
+        scheduled_by=coordinator,
+    )  # fmt: skip
+    AgendaItem.objects.create(meeting=meeting, case=case, position=1, reason="new",
+                              summary="Discussed the damp", decision="Housing to visit")  # fmt: skip
     signed_in(practitioner).get(f"/people/{key}/")
     details = person_details(hub_home, key)
     ig_lead = make_user(Role.IG_LEAD, email="iris@council.example")
@@ -275,13 +307,20 @@ def test_the_subject_access_report_holds_every_record_and_is_audited(
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     sheets = {sheet.title: list(sheet.values) for sheet in workbook.worksheets}
-    partners = sheets["Records from partners"]
-    assert len(partners) - 1 == len(details.records)
+    assert len(sheets["Records from partners"]) - 1 == len(details.records)
     assert len(sheets["Events in the analytic zone"]) > 1
+    assert sheets["Referrals"][1][0] == "REF-SAR-1"
     assert sheets["Cases"][1][1] == practitioner.organisation.name
     assert "worker [third party]" in sheets["Workers on the cases"][0]
+    records = sheets["Case records"]
+    assert {row[2] for row in records[1:]} == {
+        "need and goal", "action", "note", "assessment", "MDT discussion"
+    }  # fmt: skip
+    # Free text may name other people: marked for the IG lead to review before release.
+    assert "what [third party]" in records[0]
     seen = sheets["Views and changes to the record"]
     assert any(row[2] == "person.viewed" and row[1] == practitioner.email for row in seen[1:])
+    assert any(row[2] == "case.note_added" for row in seen[1:])
     exported = AuditEvent.objects.get(verb="subject_access.exported")
     assert exported.object_id == key and exported.actor == ig_lead.email
     assert exported.detail["sections"]["Records from partners"] == len(details.records)

@@ -10,6 +10,7 @@ itself audited.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,8 +27,19 @@ from joinedup.linkage.published import NotLinkedError
 from joinedup.web.accounts.models import User
 from joinedup.web.audit.chain import record_by
 from joinedup.web.audit.models import AuditEvent
-from joinedup.web.cases.models import Case, CaseWorker
+from joinedup.web.cases.models import (
+    Action,
+    Case,
+    CaseNote,
+    CaseWorker,
+    ConsentRecord,
+    Need,
+    PamAssessment,
+    SwemwbsAssessment,
+)
+from joinedup.web.mdt.models import AgendaItem
 from joinedup.web.people.models import BreakGlass
+from joinedup.web.referrals.models import Referral
 
 THIRD_PARTY = "[third party]"
 
@@ -165,11 +177,72 @@ def audit_section(_home: Path, person_key: str) -> Section:
     )
 
 
+def referrals_section(_home: Path, person_key: str) -> Section:
+    header = ["referral", "submitted", "by", "organisation", "name", "date of birth"]
+    header += ["NHS number", "address", "postcode", "consent", "needs", "risks", "urgency"]
+    header += ["tried", "status", "outcome"]
+    referrals = Referral.objects.filter(person_key=person_key).select_related(
+        "referred_by", "organisation"
+    )
+    rows = [
+        _row(r.reference, r.submitted_at, r.referred_by.email, r.organisation.name,
+             f"{r.given_name} {r.family_name}", r.birth_date, r.nhs_number, r.address,
+             r.postcode, r.get_consent_display(), json.dumps(r.needs), ", ".join(r.risks),
+             r.get_urgency_display(), r.tried, r.get_status_display(), r.outcome)
+        for r in referrals
+    ]  # fmt: skip
+    return Section(
+        "Referrals", header, rows, review_columns=frozenset({"by", "needs", "tried", "outcome"})
+    )
+
+
+def case_records_section(_home: Path, person_key: str) -> Section:
+    """Needs and goals, actions, notes, consent and outcome measures: one row each, by date."""
+    header = ["case", "when", "kind", "what", "by"]
+    rows: list[list[object]] = []
+    for need in Need.objects.filter(case__person_key=person_key).select_related("case"):
+        what = f"{need.get_domain_display()}: {need.need}. Goal: {need.goal}"
+        rows.append(_row(need.case.reference, need.added_at, "need and goal", what, ""))
+    for action in Action.objects.filter(case__person_key=person_key).select_related(
+        "case", "owner"
+    ):
+        what = f"{action.description} (due {action.due}, {action.get_status_display()})"
+        rows.append(
+            _row(action.case.reference, action.added_at, "action", what, action.owner.email)
+        )
+    for note in CaseNote.objects.filter(case__person_key=person_key).select_related(
+        "case", "author"
+    ):
+        rows.append(
+            _row(note.case.reference, note.written_at, "note", note.text, note.author.email)
+        )
+    for consent in ConsentRecord.objects.filter(case__person_key=person_key).select_related("case"):
+        what = f"{consent.get_decision_display()} on {consent.decided_on} {consent.lawful_basis}"
+        rows.append(_row(consent.case.reference, consent.recorded_at, "consent", what.strip(), ""))
+    for pam in PamAssessment.objects.filter(case__person_key=person_key).select_related("case"):
+        what = f"Patient Activation Measure level {pam.level}, score {pam.score}"
+        rows.append(_row(pam.case.reference, pam.assessed_on, "assessment", what, ""))
+    for wellbeing in SwemwbsAssessment.objects.filter(case__person_key=person_key).select_related(
+        "case"
+    ):
+        what = f"SWEMWBS raw total {wellbeing.raw_total}"
+        rows.append(_row(wellbeing.case.reference, wellbeing.assessed_on, "assessment", what, ""))
+    for item in AgendaItem.objects.filter(case__person_key=person_key).select_related(
+        "case", "meeting"
+    ):
+        what = f"MDT meeting {item.meeting.held_on}: {item.summary} Decision: {item.decision}"
+        rows.append(_row(item.case.reference, item.discussed_at, "MDT discussion", what, ""))
+    rows.sort(key=lambda row: (str(row[0]), str(row[1])))
+    return Section("Case records", header, rows, review_columns=frozenset({"what", "by"}))
+
+
 COLLECTORS: list[Collector] = [
     identity_section,
     events_section,
+    referrals_section,
     cases_section,
     case_workers_section,
+    case_records_section,
     break_glass_section,
     audit_section,
 ]
