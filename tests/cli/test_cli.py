@@ -113,7 +113,7 @@ def test_installed_entry_point_runs(tmp_path: Path) -> None:
     assert (tmp_path / "demo" / "extracts" / "police_incidents.csv").is_file()
     # One line per demo user on standard output, with its password; never on stderr.
     printed = [line for line in done.stdout.splitlines() if "@demo.example" in line]
-    assert len(printed) == 7 and all(" password " in line for line in printed)
+    assert len(printed) == 10 and all(" password " in line for line in printed)
     password = printed[0].split()[-1]
     assert password not in done.stderr
     assert (tmp_path / "web" / "operational.sqlite3").is_file()
