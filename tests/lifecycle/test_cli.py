@@ -55,12 +55,12 @@ def joinedup(home: Path, *arguments: str) -> tuple[int, str]:
         ),
         (
             "records rectify --feed police_incidents --record-id X --field nhs_number "
-            "--value 9434765919 --reason letter",
+            "--value 9990000018 --reason letter",
             "feed police_incidents holds no nhs_number",
         ),
         (
             "records erase --feed gp_patients --record-id {record_id} "
-            "--reason 'asked by 943 476 5919'",
+            "--reason 'asked by 999 000 0018'",
             "the reason must not hold personal data",
         ),
         (
