@@ -32,9 +32,7 @@ def lifecycle_hub(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture()
 def hub(lifecycle_hub: Path, tmp_path: Path) -> Path:
     """A private copy of the hub for a test that changes it."""
-    home = tmp_path / "hub"
-    shutil.copytree(lifecycle_hub, home, symlinks=True)
-    return home
+    return Path(shutil.copytree(lifecycle_hub, tmp_path / "hub", symlinks=True))
 
 
 @pytest.fixture(scope="session")
