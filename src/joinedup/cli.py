@@ -20,6 +20,7 @@ from joinedup.analytics.profiles_cli import profiles_app
 from joinedup.analytics.risk_cli import risk_app
 from joinedup.feeds.cli import load, load_demo_extracts, print_reports, quarantine_app
 from joinedup.home import ensure_home, resolve_home
+from joinedup.lifecycle.cli import records_app, retention_app
 from joinedup.linkage.cli import link_app, link_files_command
 from joinedup.linkage.run import link
 from joinedup.synth.config import DEFAULT_BAD_ROWS, DEFAULT_END, DEFAULT_START, SynthConfig
@@ -45,6 +46,8 @@ app.command("link-files")(link_files_command)
 app.add_typer(cohorts_app, name="cohorts")
 app.add_typer(profiles_app, name="profiles")
 app.add_typer(risk_app, name="risk")
+app.add_typer(records_app, name="records")
+app.add_typer(retention_app, name="retention")
 app.command()(serve)
 app.add_typer(users_app, name="users")
 app.add_typer(agreements_app, name="agreements")

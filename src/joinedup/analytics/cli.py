@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from joinedup import exports
+from joinedup.analytics import provenance
 from joinedup.analytics.base import NotReadyError
 from joinedup.analytics.cohorts import library
 from joinedup.analytics.cohorts.compiler import CohortParameterError
@@ -139,6 +140,7 @@ def run_command(
         raise _fail(str(error)) from error
     if out is not None and result.person_keys is not None:
         exports.write_csv(out, ["person_key"], ([k] for k in result.person_keys))
+        provenance.record_case_finding_file(resolve_home(home), result.run_id, out)
     if as_json:
         document = result.as_dict()
         if out is not None:

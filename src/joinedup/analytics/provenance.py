@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 LOG_NAME = "provenance.jsonl"
+# The entry noting where a run's case-finding list was written: an erasure of data the run used
+# deletes the list (joinedup.lifecycle).
+CASE_FINDING_FILE = "case_finding_file"
 
 
 class VersionConflictError(ValueError):
@@ -48,6 +51,11 @@ def record(home: Path, entry: dict[str, Any]) -> str:
     finally:
         os.close(descriptor)
     return run_id
+
+
+def record_case_finding_file(home: Path, run_id: str, path: Path) -> None:
+    """Note that run ``run_id`` wrote its case-finding list (person-level) to ``path``."""
+    record(home, {"kind": CASE_FINDING_FILE, "of_run": run_id, "file": os.fspath(path.resolve())})
 
 
 def history(home: Path) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from joinedup.analytics import hiu_model, households, risk
+from joinedup.analytics import hiu_model, households, provenance, risk
 from joinedup.analytics.base import NotReadyError
 from joinedup.analytics.disclosure import ControlledCrosstab, ControlledTable
 from joinedup.feeds.agreements import AgreementRefusedError
@@ -114,6 +114,7 @@ def primary_care_command(
         raise _fail(str(error)) from error
     if profile.case_finding is not None and out is not None:
         _write_list(out, profile.case_finding)
+        provenance.record_case_finding_file(resolve_home(home), profile.run_id, out)
     if as_json:
         result = profile.as_dict()
         result.pop("case_finding", None)  # the list goes to its file, never to standard output
@@ -198,6 +199,7 @@ def households_command(
     if profile.listed is not None and out is not None:
         rows = [{**r, "person_keys": " ".join(r["person_keys"])} for r in profile.listed]
         _write_list(out, rows)
+        provenance.record_case_finding_file(resolve_home(home), profile.run_id, out)
     if as_json:
         typer.echo(json.dumps(profile.as_dict(), indent=2))
         return

@@ -20,6 +20,10 @@ from pathlib import Path
 
 from joinedup.feeds.contract import Contract
 
+# Records of an agreement that names no retention period are kept until it ends and this many
+# months more (time to close the work it supported), then purged by `joinedup retention run`.
+RETAIN_AFTER_END_MONTHS = 6
+
 
 class AgreementRefusedError(PermissionError):
     """A load the register does not allow; the message says which agreement and why."""
@@ -45,6 +49,9 @@ class Agreement:
     review: dt.date
     end: dt.date
     status: str
+    # How long each record is kept after its event (or its load, when it has no event date);
+    # None: until the agreement ends, plus RETAIN_AFTER_END_MONTHS.
+    retention_months: int | None = None
 
     def in_force(self, on: dt.date) -> bool:
         return self.status == "active" and self.start <= on <= self.end
@@ -114,7 +121,20 @@ def _agreement(raw: dict[str, object]) -> Agreement:
         review=_date(raw["review"]),
         end=_date(raw["end"]),
         status=str(raw.get("status", "draft")),
+        retention_months=_retention_months(raw),
     )
+
+
+def _retention_months(raw: dict[str, object]) -> int | None:
+    value = raw.get("retention_months")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise RegisterUnavailableError(
+            f"agreement {raw['id']}: retention_months must be a whole number of months, "
+            f"1 or more, not {value!r}"
+        )
+    return value
 
 
 def _date(value: object) -> dt.date:

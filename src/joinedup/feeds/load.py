@@ -121,10 +121,26 @@ class Loader(Settlement):
         report = LoadReport(feed=contract.name, file=delivery.path.name)
         started = time.perf_counter()
         digest = sha256(delivery.path)
-        earlier = self.scalar(
-            "SELECT delivery_id FROM deliveries WHERE feed = ? AND sha256 = ?",
+        erased = self.scalar(
+            "SELECT delivery_id FROM deliveries WHERE feed = ? AND sha256 = ? AND kind = ?",
             contract.name,
             digest,
+            schema.ERASED_KIND,
+        )
+        if erased is not None:
+            report.status, report.refusal_reason = "refused", "erased_delivery"
+            report.message = (
+                f"this file is delivery {erased} of {contract.name}, erased as data received in "
+                "error: it is refused. If it is now right to load it, run `joinedup records "
+                f"allow-reload --feed {contract.name} --delivery {erased} --reason ...` first"
+            )
+            return report
+        earlier = self.scalar(
+            "SELECT delivery_id FROM deliveries WHERE feed = ? AND sha256 = ? AND kind NOT IN (?, ?)",
+            contract.name,
+            digest,
+            schema.ERASED_KIND,
+            schema.RELOAD_ALLOWED_KIND,
         )
         if earlier is not None:
             report.status, report.already_loaded_as = "already_loaded", int(str(earlier))

@@ -9,6 +9,10 @@ import duckdb
 from joinedup.feeds.contract import Column, Contract
 from joinedup.feeds.rules import quote
 
+# The kind of a delivery erased as received in error (its file is refused if sent again), and of
+# one the hub coordinator has since allowed to be loaded again (joinedup records allow-reload).
+ERASED_KIND, RELOAD_ALLOWED_KIND = "erased", "erased_reload_allowed"
+
 IDENTITY_TABLES = """
 CREATE TABLE IF NOT EXISTS deliveries (
     delivery_id INTEGER PRIMARY KEY, feed VARCHAR NOT NULL, file_name VARCHAR, sha256 VARCHAR NOT NULL,

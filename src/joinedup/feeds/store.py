@@ -12,6 +12,7 @@ import contextlib
 import fcntl
 import os
 import shutil
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,10 +56,8 @@ def connect_zones(version: Version, read_only: bool = False) -> duckdb.DuckDBPyC
     analytic zone attached as ``analytic``. Attaching to an in-memory connection, rather than
     opening the files directly, keeps each connection's attachments its own."""
     connection = duckdb.connect(":memory:")
-    mode = " (READ_ONLY)" if read_only else ""
     for name, path in (("identity", version.identity), ("analytic", version.analytic)):
-        escaped = str(path).replace("'", "''")
-        connection.execute(f"ATTACH '{escaped}' AS {name}{mode}")
+        _attach(connection, path, name, read_only)
     connection.execute("USE identity")
     spill = str(version.folder.parent / ".spill").replace("'", "''")
     connection.execute(f"SET temp_directory = '{spill}'")
@@ -66,6 +65,13 @@ def connect_zones(version: Version, read_only: bool = False) -> duckdb.DuckDBPyC
     connection.execute("SET preserve_insertion_order = true")
     connection.execute("SET enable_progress_bar = false")
     return connection
+
+
+def _attach(
+    connection: duckdb.DuckDBPyConnection, path: Path, alias: str, read_only: bool = False
+) -> None:
+    escaped = str(path).replace("'", "''")
+    connection.execute(f"ATTACH '{escaped}' AS {alias}{' (READ_ONLY)' if read_only else ''}")
 
 
 @contextlib.contextmanager
@@ -135,3 +141,47 @@ def publish(home: Path, version: Version) -> None:
 
 def abandon(version: Version) -> None:
     shutil.rmtree(version.folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def drafting(home: Path) -> Iterator[Version]:
+    """A new version to write into, for a caller that holds ``writer_lock``: published when the
+    block completes, abandoned if it raises, so that the published version stays as it was."""
+    version = begin(home)
+    try:
+        yield version
+    except BaseException:
+        abandon(version)
+        raise
+    publish(home, version)
+
+
+def compact(version: Version) -> None:
+    """Rewrite both files of an unpublished version from their live rows only (``compact_file``)."""
+    for name in (IDENTITY_FILE, ANALYTIC_FILE):
+        compact_file(version.folder / name)
+
+
+def compact_file(path: Path) -> None:
+    """Rewrite a DuckDB file from its live rows only, in place. DuckDB leaves a deleted or
+    overwritten value in the file's free blocks; an erasure must not."""
+    fresh = path.with_name(f".{path.name}.compacted")
+    fresh.unlink(missing_ok=True)
+    connection = duckdb.connect(":memory:")
+    try:
+        _attach(connection, path, "old", read_only=True)
+        _attach(connection, fresh, "new")
+        connection.execute("COPY FROM DATABASE old TO new")
+    finally:
+        connection.close()
+    fresh.chmod(stat.S_IMODE(path.stat().st_mode))
+    fresh.replace(path)
+
+
+def drop_older_versions(home: Path, before: str) -> list[str]:
+    """Delete every version folder older than ``before`` (a version's name), kept on disk until
+    now for ``KEEP_VERSIONS``; the names of those deleted."""
+    dropped = [folder.name for folder in _versions(home) if folder.name < before]
+    for name in dropped:
+        shutil.rmtree(zones_folder(home) / name)
+    return dropped

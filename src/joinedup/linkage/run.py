@@ -320,13 +320,14 @@ def _publish_tables(connection: duckdb.DuckDBPyConnection) -> None:
         ORDER BY feed, record_key
         """
     )
-    _publish_households(connection)
+    publish_households(connection)
 
 
-def _publish_households(connection: duckdb.DuckDBPyConnection) -> None:
+def publish_households(connection: duckdb.DuckDBPyConnection) -> None:
     """Each resident's homes as opaque household keys, so that the analytic zone can see who
     lives together without seeing an address: the keyed hash of the postcode and the address,
-    standardised, with the dates a partner first and last recorded the person there."""
+    standardised, with the dates a partner first and last recorded the person there. Needs the
+    key's pads in ``_pads``; the data lifecycle calls it again when records are erased."""
     home_text = (
         "upper(regexp_replace(r.postcode, '[^A-Za-z0-9]', '', 'g')) || '|' || "
         "trim(regexp_replace(upper(r.address), '[^A-Z0-9]+', ' ', 'g'))"

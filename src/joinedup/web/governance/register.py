@@ -120,19 +120,27 @@ def _refuse_another_database(home: Path, module: str) -> None:
 
 def record_notice(home: Path, kind: str, detail: dict[str, object]) -> None:
     """A notice for the IG lead from the feed loader, as an audit event ``notice.KIND``."""
+    record_hub_event(
+        home,
+        f"{NOTICE_VERB_PREFIX}{kind}",
+        actor="joinedup load",
+        target=("agreement", str(detail.get("agreement", ""))),
+        detail=detail,
+    )
+
+
+def record_hub_event(
+    home: Path, verb: str, actor: str, target: tuple[str, str], detail: dict[str, object]
+) -> None:
+    """An audit event in the hub's web database from a command outside the web app (the feed
+    loader, the data lifecycle), about ``target`` (object type, object id)."""
     open_hub_database(home)
     from django.db import transaction
 
     from joinedup.web.audit.chain import record
 
     with transaction.atomic():
-        record(
-            f"{NOTICE_VERB_PREFIX}{kind}",
-            actor="joinedup load",
-            object_type="agreement",
-            object_id=str(detail.get("agreement", "")),
-            detail=detail,
-        )
+        record(verb, actor=actor, object_type=target[0], object_id=target[1], detail=detail)
 
 
 def recent_notices(on: dt.datetime, days: int) -> QuerySet[AuditEvent]:
