@@ -134,13 +134,21 @@ class GovukForm(GovukFormMixin, forms.Form):
                 value=str(key),
                 label=str(label),
                 checked=str(key) in chosen,
-                hint=self.hints.get(str(key), ""),
-                reveals=[self[f] for f in self.reveals.get(str(key), [])],
+                hint=self.hint(str(key)),
+                reveals=[self[f] for f in self.revealed(str(key))],
                 exclusive=str(key) == self.exclusive.get(name),
             )
             for key, label in choices
             if str(key)
         ]
+
+    def hint(self, value: str) -> str:
+        """A choice's hint (a form whose choices are made per request overrides this)."""
+        return self.hints.get(value, "")
+
+    def revealed(self, value: str) -> list[str]:
+        """The fields a choice reveals when chosen."""
+        return self.reveals.get(value, [])
 
     def error_links(self) -> list[tuple[str, str]]:
         """(element id, message) for the error summary, each linking to the field in error."""
