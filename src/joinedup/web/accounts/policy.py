@@ -219,6 +219,8 @@ URL_PERMISSIONS: dict[str, Permission] = {
     "linkflags:flag": P.VIEW_IDENTIFIABLE,
     "linkflags:flags": P.TRIAGE_REFERRALS,
     "linkflags:resolve": P.TRIAGE_REFERRALS,
+    "referrals:case_finding": P.TRIAGE_REFERRALS,
+    "referrals:case_finding_people": P.TRIAGE_REFERRALS,
 }
 
 # Where one URL both reads and changes (an API resource: GET to read, POST or PUT to change),
