@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from conftest import signed_in
 from django.test import Client
 
-from joinedup.home import HOME_ENVIRONMENT_VARIABLE
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.audit.chain import verify
@@ -21,20 +19,9 @@ from joinedup.web.audit.models import AuditEvent
 from joinedup.web.referrals.case_finding import MAX_AT_ONCE, SESSION_KEY
 from joinedup.web.referrals.models import MatchResult, Referral, Source, Status
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_linked_home")]
 START = "/referrals/case-finding/"
 PEOPLE = "/referrals/case-finding/people/"
-
-
-@pytest.fixture(autouse=True)
-def hub_home(linked_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv(HOME_ENVIRONMENT_VARIABLE, str(linked_home))
-    return linked_home
-
-
-@pytest.fixture
-def coordinator(make_user: Callable[..., User]) -> User:
-    return make_user(Role.HUB_COORDINATOR, email="hana@council.example")  # type: ignore[no-any-return]
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import signed_in
+from conftest import person_verbs, signed_in
 from django.test import Client
 
 from joinedup.home import HOME_ENVIRONMENT_VARIABLE
@@ -31,7 +31,7 @@ from joinedup.web.audit.models import AuditEvent
 from joinedup.web.cases.casework import open_case
 from joinedup.web.linkflags.models import FlagOutcome, LinkageFlag
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_linked_home")]
 XSS = "<script>alert('flag')</script>"
 UNDECIDABLE = "('same partner record', 'same valid NHS number')"
 
@@ -70,29 +70,13 @@ def flagged_record(linked_home: Path) -> tuple[str, str, str]:
     return str(key), str(feed), str(record_id)
 
 
-@pytest.fixture(autouse=True)
-def hub_home(linked_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv(HOME_ENVIRONMENT_VARIABLE, str(linked_home))
-    return linked_home
-
-
 @pytest.fixture
-def hub_copy(linked_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def hub_copy(on_linked_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The linked hub copied, for tests that record linkage decisions and link again."""
     copy = tmp_path / "hub"
-    shutil.copytree(linked_home, copy, symlinks=True)
+    shutil.copytree(on_linked_home, copy, symlinks=True)
     monkeypatch.setenv(HOME_ENVIRONMENT_VARIABLE, str(copy))
     return copy
-
-
-@pytest.fixture
-def practitioner(make_user: Callable[..., User]) -> User:
-    return make_user(Role.PRACTITIONER, email="pat@police.example")  # type: ignore[no-any-return]
-
-
-@pytest.fixture
-def coordinator(make_user: Callable[..., User]) -> User:
-    return make_user(Role.HUB_COORDINATOR, email="hana@council.example")  # type: ignore[no-any-return]
 
 
 def on_a_case(person_key: str, worker: User, coordinator: User) -> None:
@@ -111,14 +95,6 @@ def flag_url(person_key: str) -> str:
 def send_flag(client: Client, person_key: str, **fields: object) -> object:
     form = {"kind": "not_same_person", "details": "A different date of birth", **fields}
     return client.post(flag_url(person_key), form)
-
-
-def person_verbs(person_key: str) -> list[str]:
-    return list(
-        AuditEvent.objects.filter(object_type="person", object_id=person_key)
-        .order_by("sequence")
-        .values_list("verb", flat=True)
-    )
 
 
 def test_a_flag_goes_to_the_coordinator_is_resolved_and_the_records_split_at_the_next_run(
