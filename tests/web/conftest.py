@@ -18,6 +18,7 @@ from django.test import Client
 from joinedup.web.accounts import twofactor
 from joinedup.web.accounts.models import Organisation, User
 from joinedup.web.accounts.policy import Role
+from joinedup.web.audit.models import AuditEvent
 
 ON_POSTGRESQL = os.environ.get("JOINEDUP_TEST_DATABASE") == "postgresql"
 PASSWORD = "correct horse battery staple"
@@ -77,6 +78,13 @@ def linked_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return home
 
 
+@pytest.fixture
+def on_linked_home(linked_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The linked borough as the web app's data directory (``$JOINEDUP_HOME``)."""
+    monkeypatch.setenv("JOINEDUP_HOME", str(linked_home))
+    return linked_home
+
+
 @pytest.fixture(autouse=True)
 def _audit_tables_emptied_before_flush(request: pytest.FixtureRequest) -> Iterator[None]:
     """After a transactional test, Django empties every table with DELETE on SQLite, which the
@@ -119,6 +127,25 @@ def signed_in(user: User, **client_options: Any) -> Client:
     session[twofactor.SESSION_KEY] = True
     session.save()
     return client
+
+
+@pytest.fixture
+def practitioner(make_user: Callable[..., User]) -> User:
+    return make_user(Role.PRACTITIONER, email="pat@police.example")
+
+
+@pytest.fixture
+def coordinator(make_user: Callable[..., User]) -> User:
+    return make_user(Role.HUB_COORDINATOR, email="hana@council.example")
+
+
+def person_verbs(person_key: str) -> list[str]:
+    """The audit events about one person, in order: views, refusals, flags."""
+    return list(
+        AuditEvent.objects.filter(object_type="person", object_id=person_key)
+        .order_by("sequence")
+        .values_list("verb", flat=True)
+    )
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import signed_in
+from conftest import person_verbs, signed_in
 from django.test import Client, override_settings
 from django.utils import timezone
 
@@ -63,19 +63,8 @@ def two_people(linked_home: Path) -> tuple[str, str]:
 
 
 @pytest.fixture(autouse=True)
-def hub_home(linked_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("JOINEDUP_HOME", str(linked_home))
-    return linked_home
-
-
-@pytest.fixture
-def practitioner(make_user: Callable[..., User]) -> User:
-    return make_user(Role.PRACTITIONER, email="pat@police.example")  # type: ignore[no-any-return]
-
-
-@pytest.fixture
-def coordinator(make_user: Callable[..., User]) -> User:
-    return make_user(Role.HUB_COORDINATOR, email="hana@council.example")  # type: ignore[no-any-return]
+def hub_home(on_linked_home: Path) -> Path:
+    return on_linked_home
 
 
 def case_for(person_key: str, worker: User, coordinator: User) -> Case:
@@ -84,14 +73,6 @@ def case_for(person_key: str, worker: User, coordinator: User) -> Case:
         organisation=worker.organisation,
         opened_by=coordinator,
         lead_professional=worker,
-    )
-
-
-def person_verbs(person_key: str) -> list[str]:
-    return list(
-        AuditEvent.objects.filter(object_type="person", object_id=person_key)
-        .order_by("sequence")
-        .values_list("verb", flat=True)
     )
 
 

@@ -23,6 +23,7 @@ from joinedup.web.airlock.models import OutputRequest
 from joinedup.web.audit.models import AuditEvent
 from joinedup.web.cases.casework import add_action, add_need, open_case
 from joinedup.web.governance.importer import import_register
+from joinedup.web.linkflags.models import LinkageFlag
 from joinedup.web.mdt.meetings import schedule
 from joinedup.web.people.models import BreakGlass, SubjectAccessRequest
 from joinedup.web.referrals.models import Referral
@@ -130,7 +131,12 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
         organisation=other.organisation,
         match="none",
     )
+    flag = LinkageFlag.objects.create(
+        person_key="P000000001", kind="not_same_person", details="d", flagged_by=worker
+    )
     return {
+        "linkflags:flag": {"person_key": "P000000001"},
+        "linkflags:resolve": {"flag_id": flag.pk},
         "people:request": {"reference": sar.reference},
         "people:person": {"person_key": "P000000001"},
         "api:person": {"person_key": "P000000001"},

@@ -105,13 +105,17 @@ def review_command(
     as_json: JsonOption = False,
 ) -> None:
     """List the pairs waiting for a reviewer, evidence side by side."""
+    hub = resolve_home(home)
     try:
-        pairs = review.queue(resolve_home(home))
+        pairs = review.queue(hub)
     except (review.ReviewError, NotLinkedError) as error:
         raise _fail(str(error)) from error
+    flags = _practitioner_flags(hub)
     if as_json:
-        typer.echo(json.dumps([p.__dict__ for p in pairs[:limit]], indent=2, default=str))
+        listed = {"pairs": [p.__dict__ for p in pairs[:limit]], "practitioner_flags": flags}
+        typer.echo(json.dumps(listed, indent=2, default=str))
         return
+    _print_flags(flags)
     stdout.print(f"{len(pairs)} pair(s) waiting for review.")
     for pair in pairs[:limit]:
         table = Table(title=f"Pair {pair.pair_id}: match probability {pair.match_probability:.3f}")
@@ -126,6 +130,44 @@ def review_command(
         stdout.print(table)
     if pairs:
         stdout.print("Decide with: joinedup link decide PAIR_ID same|different --reviewer NAME")
+
+
+def _practitioner_flags(hub: Path) -> list[dict[str, object]]:
+    """Open flags from practitioners, on a hub with a web app (none without one)."""
+    from joinedup.web import has_web_database
+
+    if not has_web_database(hub):
+        return []
+    from joinedup.feeds.agreements import RegisterUnavailableError
+    from joinedup.web.linkflags.queue import hub_open_flags
+
+    try:
+        return hub_open_flags(hub)
+    except RegisterUnavailableError as error:
+        stderr.print(f"[yellow]Practitioners' flags not listed:[/yellow] {error}")
+        return []
+
+
+def _print_flags(flags: list[dict[str, object]]) -> None:
+    if not flags:
+        return
+    table = Table(title=f"{len(flags)} flag(s) from practitioners, oldest first")
+    for column in ("flag", "person_key", "what is wrong", "records", "details", "flagged"):
+        table.add_column(column)
+    for f in flags:
+        records = f["records"]
+        listed = "\n".join(str(r) for r in records) if isinstance(records, list) else ""
+        table.add_row(
+            *(_text(f[k]) for k in ("flag", "person_key", "kind")),
+            listed,
+            _text(f["details"]),
+            _text(f["flagged_at"]),
+        )
+    stdout.print(table)
+    stdout.print(
+        "Check each with: joinedup link explain PERSON_KEY; the hub coordinator records the "
+        "outcome under Linkage flags in the web app."
+    )
 
 
 def _text(value: Any) -> str:

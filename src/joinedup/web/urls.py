@@ -36,5 +36,6 @@ urlpatterns = [
     path("referrals/", include("joinedup.web.referrals.urls")),
     path("cases/", include("joinedup.web.cases.urls")),
     path("mdt/", include("joinedup.web.mdt.urls")),
+    path("linkage-flags/", include("joinedup.web.linkflags.urls")),
     path("api/", api.urls),
 ]

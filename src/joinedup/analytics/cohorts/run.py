@@ -8,6 +8,7 @@ that request is recorded in the provenance log like every run.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Mapping
@@ -108,8 +109,13 @@ def run_cohort(
     case_finding: bool = False,
     today: dt.date | None = None,
     progress: Progress = lambda _step: None,
+    purpose: str | None = None,
 ) -> CohortRun:
+    """Run a definition by name or path. ``purpose`` replaces the definition's own for this run
+    (case finding for direct care, say): the agreements must cover it, or the run is refused."""
     definition = library.find(home, name_or_path)
+    if purpose is not None:
+        definition = dataclasses.replace(definition, purpose=purpose)
     connection = base.open_base(home, progress)
     try:
         return run_definition(

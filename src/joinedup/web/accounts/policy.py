@@ -213,6 +213,14 @@ URL_PERMISSIONS: dict[str, Permission] = {
     "api:case": P.WORK_CASES,
     "api:case_notes": P.WORK_CASES,
     "api:case_actions": P.WORK_CASES,
+    # Linkage flags and case finding. A practitioner flags a person's linkage only inside a
+    # relationship with them (people/opening.py, checked by the view, like the person page);
+    # the hub coordinator resolves flags, and turns a cohort's case-finding list into referrals.
+    "linkflags:flag": P.VIEW_IDENTIFIABLE,
+    "linkflags:flags": P.TRIAGE_REFERRALS,
+    "linkflags:resolve": P.TRIAGE_REFERRALS,
+    "referrals:case_finding": P.TRIAGE_REFERRALS,
+    "referrals:case_finding_people": P.TRIAGE_REFERRALS,
 }
 
 # Where one URL both reads and changes (an API resource: GET to read, POST or PUT to change),

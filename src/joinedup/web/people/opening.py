@@ -29,7 +29,9 @@ class OpenedPerson:
     why: access.Relationship
 
 
-def open_person(user: User, person_key: str, path: str) -> OpenedPerson:
+def open_person(user: User, person_key: str, path: str, *, viewed: bool = True) -> OpenedPerson:
+    """The person's details for ``user``, or refused. ``viewed=False`` for a request that shows
+    none of them (flagging the linkage, say): it records its own audit event instead."""
     why = access.relationship(user, person_key)
     if why is None:
         access.record_refusal(user, person_key, path)
@@ -38,5 +40,6 @@ def open_person(user: User, person_key: str, path: str) -> OpenedPerson:
         details = person_details(resolve_home(), person_key)
     except (UnknownPersonError, NotLinkedError) as error:
         raise PersonNotFoundError(person_key) from error
-    access.record_view(user, person_key, why)
+    if viewed:
+        access.record_view(user, person_key, why)
     return OpenedPerson(details, why)

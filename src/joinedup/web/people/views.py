@@ -19,6 +19,8 @@ from joinedup.linkage.persons import people_with_nhs_number
 from joinedup.linkage.published import NotLinkedError
 from joinedup.web.accounts.models import User
 from joinedup.web.cases.models import Case
+from joinedup.web.linkflags.forms import FlagForm
+from joinedup.web.linkflags.panel import flag_panel
 from joinedup.web.people import access
 from joinedup.web.people import requests as sar_register
 from joinedup.web.people.forms import (
@@ -29,7 +31,12 @@ from joinedup.web.people.forms import (
     SubjectAccessForm,
 )
 from joinedup.web.people.models import BreakGlass, SubjectAccessRequest
-from joinedup.web.people.opening import NoRelationshipError, PersonNotFoundError, open_person
+from joinedup.web.people.opening import (
+    NoRelationshipError,
+    OpenedPerson,
+    PersonNotFoundError,
+    open_person,
+)
 from joinedup.web.people.subject_access import as_workbook, subject_access_report
 from joinedup.web.throttle import counts_as_lookup
 
@@ -42,19 +49,35 @@ def _user(request: HttpRequest) -> User:
 @require_http_methods(["GET"])
 @counts_as_lookup
 def person(request: HttpRequest, person_key: str) -> HttpResponse:
+    opened = opened_or_refused(request, person_key)
+    return opened if isinstance(opened, HttpResponse) else person_page(request, opened)
+
+
+def opened_or_refused(
+    request: HttpRequest, person_key: str, *, viewed: bool = True
+) -> OpenedPerson | HttpResponse:
+    """The person opened for the signed-in user, or the page that says they cannot be (404)."""
     try:
-        opened = open_person(_user(request), person_key, request.path)
+        return open_person(_user(request), person_key, request.path, viewed=viewed)
     except NoRelationshipError:
         context = {"person_key": person_key, "form": BreakGlassForm()}
         return render(request, "people/no_relationship.html", context, status=404)
     except PersonNotFoundError:
         return render(request, "people/not_found.html", {"person_key": person_key}, status=404)
+
+
+def person_page(
+    request: HttpRequest, opened: OpenedPerson, flag_form: FlagForm | None = None
+) -> HttpResponse:
+    """The person page; with ``flag_form`` when a flag on the linkage was not valid (400)."""
+    key = opened.details.person_key
     context = {
         "person": opened.details,
         "why": opened.why,
-        "service_use": _service_use(person_key, opened.why),
+        "service_use": _service_use(key, opened.why),
+        **flag_panel(opened.details, flag_form),
     }
-    return render(request, "people/person.html", context)
+    return render(request, "people/person.html", context, status=400 if flag_form else 200)
 
 
 def _service_use(person_key: str, why: access.Relationship) -> object:

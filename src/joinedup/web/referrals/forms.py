@@ -18,9 +18,11 @@ from django.core.exceptions import ValidationError
 from joinedup.feeds.rules import POSTCODE_SHAPE
 from joinedup.synth.nhs_numbers import is_valid as nhs_number_is_valid
 from joinedup.web.accounts.models import User
+from joinedup.web.airlock.forms import parse_parameters
 from joinedup.web.cases.models import Case
 from joinedup.web.govuk import GovukFormMixin
 from joinedup.web.referrals.models import (
+    CaseFindingPurpose,
     Consent,
     Domain,
     LawfulBasis,
@@ -134,13 +136,21 @@ class GovukForm(GovukFormMixin, forms.Form):
                 value=str(key),
                 label=str(label),
                 checked=str(key) in chosen,
-                hint=self.hints.get(str(key), ""),
-                reveals=[self[f] for f in self.reveals.get(str(key), [])],
+                hint=self.hint(str(key)),
+                reveals=[self[f] for f in self.revealed(str(key))],
                 exclusive=str(key) == self.exclusive.get(name),
             )
             for key, label in choices
             if str(key)
         ]
+
+    def hint(self, value: str) -> str:
+        """A choice's hint (a form whose choices are made per request overrides this)."""
+        return self.hints.get(value, "")
+
+    def revealed(self, value: str) -> list[str]:
+        """The fields a choice reveals when chosen."""
+        return self.reveals.get(value, [])
 
     def error_links(self) -> list[tuple[str, str]]:
         """(element id, message) for the error summary, each linking to the field in error."""
@@ -516,3 +526,66 @@ class TriageForm(GovukForm):
             if value is None or (isinstance(value, str) and not value.strip()):
                 self.add_error(name, message)
         return data
+
+
+class CaseFindingForm(GovukForm):
+    """A cohort from the library, its parameters, and the purpose its people are found for."""
+
+    cohort = forms.ChoiceField(
+        label="Cohort",
+        help_text="A definition from the hub's cohort library",
+        error_messages={"required": "Select a cohort", "invalid_choice": "Select a cohort"},
+    )
+    parameters = text(
+        "Parameters",
+        "",
+        max_length=2000,
+        label="Parameters (optional)",
+        help_text="One a line, as name=value, such as attendances=10. Left out: the defaults",
+        rows=3,
+    )
+    purpose = choose(
+        CaseFindingPurpose.choices,
+        "Select the purpose",
+        "What are the people found for?",
+        "Every agreement the cohort's data comes under must allow this purpose",
+    )
+
+    def __init__(self, *args: Any, cohorts: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices: Any = [("", "Select a cohort"), *cohorts]
+        fields: Any = self.fields
+        fields["cohort"].choices = choices
+
+    def clean_parameters(self) -> dict[str, str]:
+        return parse_parameters(self.cleaned_data["parameters"])
+
+
+class CaseFindingPeopleForm(GovukForm):
+    """Which of the people a case-finding run found become referrals."""
+
+    person_keys = choose(
+        [],
+        "Select the people to refer",
+        "Who should be referred?",
+        many=True,
+    )
+
+    def __init__(
+        self, *args: Any, person_keys: list[str], hints: dict[str, str], cap: int, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.cap = cap
+        fields: Any = self.fields
+        fields["person_keys"].choices = [(k, k) for k in person_keys]
+        fields["person_keys"].help_text = f"Select up to {cap} people at a time"
+        self.known = hints
+
+    def hint(self, value: str) -> str:
+        return self.known.get(value, "")
+
+    def clean_person_keys(self) -> list[str]:
+        chosen: list[str] = self.cleaned_data["person_keys"]
+        if len(chosen) > self.cap:
+            raise ValidationError(f"Select {self.cap} people or fewer at a time")
+        return chosen

@@ -40,6 +40,7 @@ SESSION_KEY = "referral_draft"
 SENT_KEY = "referral_sent"
 CHECK = "check"
 START = "start"
+NOT_GIVEN = "Not given"  # no NHS number; no identifiers at all on a referral from case finding
 
 Answers = dict[str, dict[str, Any]]  # step name -> that page's answers
 
@@ -144,7 +145,8 @@ def referral_from(kept: Answers, referrer: User) -> Referral:
 def answers_of(referral: Referral) -> Answers:
     """A sent referral's answers, by page, as the session kept them."""
     kept = {step.name: {n: getattr(referral, n) for n in step.fields} for step in STEPS}
-    kept["person"]["birth_date"] = referral.birth_date.isoformat()
+    born = referral.birth_date
+    kept["person"]["birth_date"] = born.isoformat() if born else ""  # none from case finding
     return {step.name: kept[step.name] for step in path(kept)}
 
 
@@ -161,18 +163,25 @@ class Row:
 def rows(kept: Answers) -> list[Row]:
     """The answers as the check page and the referral's pages show them."""
     person = kept["person"]
-    born = dt.date.fromisoformat(person["birth_date"])
+    born = dt.date.fromisoformat(person["birth_date"]) if person["birth_date"] else None
     number = person.get("nhs_number", "")
+    name = f"{person['given_name']} {person['family_name']}".strip()
+    address = [*person["address"].splitlines(), person["postcode"]]
     shown: list[Row] = [
-        Row("name", "Name", [f"{person['given_name']} {person['family_name']}"], "person"),
-        Row("birth_date", "Date of birth", [f"{born.day} {born:%B %Y}"], "person"),
+        Row("name", "Name", [name or NOT_GIVEN], "person"),
+        Row(
+            "birth_date",
+            "Date of birth",
+            [f"{born.day} {born:%B %Y}" if born else NOT_GIVEN],
+            "person",
+        ),
         Row(
             "nhs_number",
             "NHS number",
-            [f"{number[:3]} {number[3:6]} {number[6:]}" if number else "Not given"],
+            [f"{number[:3]} {number[3:6]} {number[6:]}" if number else NOT_GIVEN],
             "person",
         ),
-        Row("address", "Address", [*person["address"].splitlines(), person["postcode"]], "person"),
+        Row("address", "Address", [line for line in address if line] or [NOT_GIVEN], "person"),
         Row(
             "consent",
             "Agrees to the referral",

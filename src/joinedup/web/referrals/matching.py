@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 
 def match_referral(referral: Referral, home: Path) -> None:
     """Set the referral's match fields from the published person index under ``home``."""
+    if referral.birth_date is None:  # the journey asks for it; only case finding leaves it out
+        referral.match = MatchResult.NONE
+        return
     referred = Referred(
         given_name=referral.given_name,
         family_name=referral.family_name,

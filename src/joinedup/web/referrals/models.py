@@ -87,15 +87,28 @@ class Status(models.TextChoices):
     DECLINED = "declined", "Declined"
 
 
+class Source(models.TextChoices):
+    STANDARD = "standard", "The standard referral"
+    CASE_FINDING = "case_finding", "Case finding"
+
+
+class CaseFindingPurpose(models.TextChoices):
+    """The purposes (agreements.toml) for which a cohort's people may become referrals."""
+
+    DIRECT_CARE = "direct_care", "Direct care"
+    INTEGRATED_LOCALITY_WORKING = "integrated_locality_working", "Integrated locality working"
+
+
 class Referral(models.Model):
     reference = models.CharField(max_length=48, unique=True)  # room for "pending-<uuid>"
-    # Who is referred, as the referrer typed them.
-    given_name = models.CharField(max_length=100)
-    family_name = models.CharField(max_length=100)
-    birth_date = models.DateField()
+    # Who is referred, as the referrer typed them. A referral from case finding has none: it
+    # comes with its person_key (see case_finding.py).
+    given_name = models.CharField(max_length=100, blank=True)
+    family_name = models.CharField(max_length=100, blank=True)
+    birth_date = models.DateField(null=True, blank=True)
     nhs_number = models.CharField(max_length=10, blank=True)
-    address = models.TextField()
-    postcode = models.CharField(max_length=10)
+    address = models.TextField(blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
     consent = models.CharField(max_length=16, choices=Consent.choices)
     lawful_basis = models.CharField(max_length=32, choices=LawfulBasis.choices, blank=True)
     # [{"domain": Domain, "description": str}, ...] in the form's order (a list: PostgreSQL's
@@ -129,6 +142,12 @@ class Referral(models.Model):
     case = models.ForeignKey(
         Case, on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
     )
+    # Where the referral came from: a referrer's form, or the coordinator's case finding (with
+    # the cohort, its run in the provenance log, and the purpose the person was found for).
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.STANDARD)
+    cohort = models.CharField(max_length=100, blank=True)
+    cohort_run_id = models.CharField(max_length=64, blank=True)
+    purpose = models.CharField(max_length=32, choices=CaseFindingPurpose.choices, blank=True)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-submitted_at", "-id"]

@@ -61,10 +61,9 @@ class Duplication:
         return [r for r in self.recent if r.status == Status.SUBMITTED]
 
 
-def duplications(referrals: Iterable[Referral]) -> dict[int, Duplication]:
-    """Each referral's duplication, by its id, in two queries for the lot."""
-    referrals = list(referrals)
-    keys = {r.person_key for r in referrals if r.person_key}
+def known_people(person_keys: Iterable[str]) -> dict[str, Duplication]:
+    """What the hub already has for each person_key, in two queries for the lot."""
+    keys = {k for k in person_keys if k}
     since = timezone.now() - RECENT
     cases: dict[str, list[Case]] = {}
     for case in Case.objects.filter(person_key__in=keys, status=CaseStatus.OPEN).order_by(
@@ -76,10 +75,17 @@ def duplications(referrals: Iterable[Referral]) -> dict[int, Duplication]:
         "submitted_at", "pk"
     ):
         others.setdefault(other.person_key, []).append(other)
+    return {k: Duplication(cases.get(k, []), others.get(k, [])) for k in keys}
+
+
+def duplications(referrals: Iterable[Referral]) -> dict[int, Duplication]:
+    """Each referral's duplication, by its id (itself left out of its other referrals)."""
+    referrals = list(referrals)
+    known = known_people(r.person_key for r in referrals)
     return {
         r.pk: Duplication(
-            cases.get(r.person_key, []),
-            [o for o in others.get(r.person_key, []) if o.pk != r.pk],
+            known[r.person_key].open_cases,
+            [o for o in known[r.person_key].recent if o.pk != r.pk],
         )
         for r in referrals
         if r.person_key

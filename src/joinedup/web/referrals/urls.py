@@ -21,6 +21,8 @@ urlpatterns = [
     path("new/check/", views.check, name="check"),
     path("new/sent/", views.sent, name="sent"),
     path("triage/", views.triage_queue, name="triage"),
+    path("case-finding/", views.case_finding_start, name="case_finding"),
+    path("case-finding/people/", views.case_finding_people, name="case_finding_people"),
     path("triage/<str:reference>/", views.triage_referral, name="triage_referral"),
     path("<str:reference>/", views.referral, name="referral"),
 ]

@@ -9,13 +9,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from joinedup.analytics.base import NotReadyError
+from joinedup.analytics.cohorts import library
+from joinedup.feeds.agreements import AgreementRefusedError
 from joinedup.home import resolve_home
+from joinedup.linkage.published import NotLinkedError
 from joinedup.web.accounts.models import User
 from joinedup.web.cases.models import Case, CaseStatus
-from joinedup.web.referrals import journey, triage, workflow
-from joinedup.web.referrals.forms import Decision, TriageForm
+from joinedup.web.referrals import case_finding, journey, triage, workflow
+from joinedup.web.referrals.forms import (
+    CaseFindingForm,
+    CaseFindingPeopleForm,
+    Decision,
+    TriageForm,
+)
 from joinedup.web.referrals.matching import match_referral
-from joinedup.web.referrals.models import Referral, Status
+from joinedup.web.referrals.models import CaseFindingPurpose, Referral, Status
 from joinedup.web.throttle import counts_as_lookup
 
 
@@ -183,3 +192,86 @@ def _decide(referral: Referral, coordinator: User, form: TriageForm) -> None:
         workflow.signpost(referral, by=coordinator, to=data["signposted_to"])
     else:
         workflow.decline(referral, by=coordinator, reason=data["reason"])
+
+
+MADE_KEY = "case_finding_made"
+
+
+@require_http_methods(["GET", "POST"])
+def case_finding_start(request: HttpRequest) -> HttpResponse:
+    """Choose a cohort, its parameters and the purpose; run it for its person_keys."""
+    home = resolve_home()
+    cohorts = library.entries(home)
+    form = CaseFindingForm(
+        request.POST if request.method == "POST" else None,
+        cohorts=[(name, f"{e.definition.title} ({name})") for name, e in sorted(cohorts.items())],
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            found = case_finding.find(
+                home, data["cohort"], data["parameters"], data["purpose"], _user(request)
+            )
+        except AgreementRefusedError as refusal:
+            label = CaseFindingPurpose(data["purpose"]).label.lower()
+            form.add_error("purpose", f"This cohort cannot be run for {label}: {refusal}")
+        except (LookupError, ValueError, NotReadyError, NotLinkedError, OSError) as error:
+            form.add_error("cohort", f"The cohort could not be run: {error}")
+        else:
+            request.session[case_finding.SESSION_KEY] = found.as_session()
+            request.session.pop(MADE_KEY, None)
+            return redirect("referrals:case_finding_people")
+    context = {
+        "form": form,
+        "choices": form.choices(),
+        "errors": form.error_links(),
+        "cohorts": [cohorts[name] for name in sorted(cohorts)],
+    }
+    return render(
+        request, "referrals/case_finding.html", context, status=400 if form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_finding_people(request: HttpRequest) -> HttpResponse:
+    """The people the last run found, and referrals made for those the coordinator selects."""
+    found = case_finding.Found.from_session(request.session.get(case_finding.SESSION_KEY))
+    if found is None:
+        return redirect("referrals:case_finding")
+    known = triage.known_people(found.person_keys)
+    form = CaseFindingPeopleForm(
+        request.POST if request.method == "POST" else None,
+        person_keys=found.person_keys,
+        hints={k: _known_hint(d) for k, d in known.items() if d.found},
+        cap=case_finding.MAX_AT_ONCE,
+    )
+    refusal = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = case_finding.refer(found, form.cleaned_data["person_keys"], _user(request))
+        except case_finding.CaseFindingError as error:
+            refusal = str(error)
+        else:
+            request.session[MADE_KEY] = [r.reference for r in made]
+            return redirect("referrals:case_finding_people")
+    options = form.options("person_keys")
+    anchor = options[0].id if options else ""
+    errors = [(anchor, refusal)] if refusal else form.error_links()
+    context = {
+        "found": found,
+        "form": form,
+        "choices": form.choices(),
+        "errors": errors,
+        "made": request.session.get(MADE_KEY, []) if request.method == "GET" else [],
+        "listed_all": found.people <= len(found.person_keys),
+    }
+    return render(
+        request, "referrals/case_finding_people.html", context, status=400 if errors else 200
+    )
+
+
+def _known_hint(known: triage.Duplication) -> str:
+    cases = [f"Open case {c.reference}" for c in known.open_cases]
+    recent = len(known.recent)
+    referrals = [f"{recent} referral{'s' if recent != 1 else ''} in 90 days"] if recent else []
+    return "Already known: " + ", ".join(cases + referrals)

@@ -51,6 +51,7 @@ def submit(referral: Referral) -> Referral:
             urgency=referral.urgency,
             organisation=referral.organisation.name,
             match=referral.match,
+            source=referral.source,
         )
     return referral
 

@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "joinedup.web.mdt",
     "joinedup.web.people",
     "joinedup.web.referrals",
+    "joinedup.web.linkflags",
 ]
 
 MIDDLEWARE = [
