@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from joinedup.dates import add_months
+from joinedup.feeds import store
 from joinedup.feeds.load import load_folder
+from joinedup.linkage.lookup import CERTAIN, Referred, find_person
 from joinedup.linkage.published import connect_linked
 from joinedup.linkage.run import link
 from joinedup.synth.config import SynthConfig
@@ -86,3 +89,78 @@ def shared_household(home: Path) -> Known:
     assert row is not None, "the borough has no two people alike enough to test ambiguity"
     key, family, born, postcode = row
     return Known(key, "Zebedee", family.title(), born, postcode, "")
+
+
+@dataclass(frozen=True)
+class Resident:
+    """A resident as a referrer would type them (the latest name, date of birth, postcode and
+    address the agencies hold), with the person_key the index gives them."""
+
+    person_key: str
+    given: str
+    family: str
+    birth_date: dt.date
+    postcode: str
+    address: str
+
+
+# People known to three or more agencies' feeds, with police incidents and hospital emergencies
+# (A&E, emergency admissions) in the year before a day: the most such contacts first.
+RESIDENT_SQL = """
+    WITH records AS (
+        SELECT p.person_key, r.feed, r.event_date, r.given_name, r.family_name, r.birth_date,
+               r.postcode, r.postcode_valid, r.address
+        FROM identity_records AS r JOIN link_record_persons AS p USING (feed, record_key)
+    ),
+    history AS (
+        SELECT person_key, count(DISTINCT feed) AS feeds,
+               count(*) FILTER (WHERE feed = 'police_incidents' AND event_date >= $since
+                                AND event_date < $until) AS police,
+               count(*) FILTER (WHERE feed IN ('ae_attendances', 'emergency_admissions')
+                                AND event_date >= $since AND event_date < $until) AS hospital
+        FROM records GROUP BY person_key
+    ),
+    latest AS (
+        SELECT person_key, arg_max(given_name, event_date) AS given,
+               arg_max(family_name, event_date) AS family,
+               arg_max(birth_date, event_date) AS birth_date,
+               arg_max(postcode, event_date) AS postcode,
+               arg_max(address, event_date) FILTER (WHERE address IS NOT NULL) AS address
+        FROM records
+        WHERE given_name IS NOT NULL AND family_name IS NOT NULL AND birth_date IS NOT NULL
+          AND postcode IS NOT NULL AND postcode_valid
+        GROUP BY person_key
+    )
+    SELECT person_key, given, family, birth_date, postcode, address
+    FROM history JOIN latest USING (person_key)
+    WHERE feeds >= 3 AND police > 0 AND hospital > 0
+    ORDER BY police + hospital DESC, person_key
+    LIMIT 20
+"""
+
+
+def resident_to_refer(home: Path, before: dt.date) -> Resident:
+    """Someone with a history worth a referral in the year before ``before``, whom the person
+    index finds (certain, on name, date of birth and postcode) as they would be referred."""
+    version = store.current(home)
+    assert version is not None, "the borough is not loaded"
+    connection = store.connect_zones(version, read_only=True)
+    try:
+        since = add_months(before, -12)
+        rows = connection.execute(RESIDENT_SQL, {"since": since, "until": before}).fetchall()
+    finally:
+        connection.close()
+    for key, given, family, born, postcode, address in rows:
+        resident = Resident(
+            key,
+            given.title(),
+            family.title(),
+            born,
+            postcode,
+            address or "1 Market Street",
+        )
+        referred = Referred(resident.given, resident.family, born, postcode)
+        best = find_person(home, referred).best
+        if best is not None and best.person_key == key and best.confidence == CERTAIN:
+            return resident
+    raise AssertionError("the borough has nobody with such a history whom a referral would find")

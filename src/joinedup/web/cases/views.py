@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from joinedup.web.accounts.enforcement import refuse
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Permission, permissions_of
-from joinedup.web.cases import casework, forms, outcomes
+from joinedup.web.cases import casework, forms, outcomes, service_use
 from joinedup.web.cases.models import (
     ActionStatus,
     Case,
@@ -112,6 +112,8 @@ def case(request: HttpRequest, case_id: int) -> HttpResponse:
         "consent": casework.current_consent(found),
         "consents": list(found.consents.select_related("recorded_by")),
         "measures": outcomes.of_case(found),
+        # Still shown once the case closes: the workers keep the case, and the panel with it.
+        "service_use": service_use.panel(found),
         "can_manage": casework.may_manage_workers(found, user),
         "can_view_person": Permission.VIEW_IDENTIFIABLE in permissions_of(user.roles),
         "person_url": person_url(found.person_key),

@@ -12,12 +12,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from joinedup.analytics.base import NotReadyError
-from joinedup.analytics.service_use import before_and_after
 from joinedup.home import resolve_home
 from joinedup.linkage.persons import people_with_nhs_number
 from joinedup.linkage.published import NotLinkedError
 from joinedup.web.accounts.models import User
+from joinedup.web.cases import service_use
 from joinedup.web.cases.models import Case
 from joinedup.web.linkflags.forms import FlagForm
 from joinedup.web.linkflags.panel import flag_panel
@@ -70,25 +69,18 @@ def person_page(
     request: HttpRequest, opened: OpenedPerson, flag_form: FlagForm | None = None
 ) -> HttpResponse:
     """The person page; with ``flag_form`` when a flag on the linkage was not valid (400)."""
-    key = opened.details.person_key
+    # Service use before the referral and since: for a case only, never for break-glass.
+    on_case = opened.why.kind == "case"
     context = {
         "person": opened.details,
         "why": opened.why,
-        "service_use": _service_use(key, opened.why),
+        "service_use_shown": on_case,
+        "service_use": (
+            service_use.panel(Case.objects.get(reference=opened.why.reference)) if on_case else None
+        ),
         **flag_panel(opened.details, flag_form),
     }
     return render(request, "people/person.html", context, status=400 if flag_form else 200)
-
-
-def _service_use(person_key: str, why: access.Relationship) -> object:
-    """Service use before the case opened and since; only for a case, not break-glass."""
-    if why.kind != "case":
-        return None
-    case = Case.objects.get(reference=why.reference)
-    try:
-        return before_and_after(resolve_home(), person_key, case.opened_at.date())
-    except (NotReadyError, NotLinkedError):
-        return None
 
 
 @require_http_methods(["GET", "POST"])
