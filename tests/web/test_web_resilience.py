@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
 from django.test import Client, override_settings
+from test_web_api import new_agreement
 
 from joinedup.feeds import store
 from joinedup.linkage.persons import person_details
@@ -285,21 +286,7 @@ def call(url: str, token: str, body: dict[str, Any] | None = None) -> tuple[int,
 
 
 def agreement(reference: str) -> dict[str, Any]:
-    return {
-        "reference": reference,
-        "title": "Restart agreement",
-        "partner": "Chorley Council",
-        "recipient": "JoinedUp hub",
-        "fields": {"council_tax": ["Name", "Address"]},
-        "purpose": "Direct care",
-        "purposes": ["direct_care"],
-        "lawful_basis": "UK GDPR Article 6(1)(e): public task",
-        "special_category_condition": "None",
-        "start": "2026-01-01",
-        "review": "2026-06-01",
-        "end": "2027-01-01",
-        "status": "active",
-    }
+    return {**new_agreement(reference), "title": "Restart agreement"}
 
 
 def the_test_server() -> Any:

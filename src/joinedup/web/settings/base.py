@@ -147,6 +147,6 @@ LOGGING = {
         "django.server": {"level": "INFO", "filters": _NO_PERSONAL_DATA, "propagate": True},
         "django.db.backends": {"level": "INFO"},
         "django.template": {"level": "INFO"},
-        "waitress": {"level": "INFO", "filters": _NO_PERSONAL_DATA},
+        "waitress": {"level": "WARNING", "filters": _NO_PERSONAL_DATA},
     },
 }
