@@ -18,6 +18,7 @@ from joinedup import __version__
 from joinedup.analytics.cli import cohorts_app
 from joinedup.analytics.profiles_cli import profiles_app
 from joinedup.analytics.risk_cli import risk_app
+from joinedup.backup import backup_command, restore_command
 from joinedup.feeds.cli import load, load_demo_extracts, print_reports, quarantine_app
 from joinedup.home import ensure_home, resolve_home
 from joinedup.lifecycle.cli import records_app, retention_app
@@ -52,6 +53,8 @@ app.command()(serve)
 app.add_typer(users_app, name="users")
 app.add_typer(agreements_app, name="agreements")
 app.add_typer(audit_app, name="audit")
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 
 HomeOption = Annotated[
     Path | None,

@@ -72,6 +72,16 @@ class PostgresServer:
             "pg_ctl", "-D", str(data), "-o", options, "-l", str(self.root / "log"), "-w", "start"
         )
 
+    def restart(self, mode: str = "fast") -> None:
+        """Restart the server on the same data, port and socket, as an administrator or a
+        failover would: ``fast`` cuts every session off (``immediate`` is a crash)."""
+        data = self.root / "data"
+        self._run("pg_ctl", "-D", str(data), "-m", mode, "-w", "stop")
+        options = f"-k {self.root} -p {self.port} -c listen_addresses='' -c fsync=off"
+        self._run(
+            "pg_ctl", "-D", str(data), "-o", options, "-l", str(self.root / "log"), "-w", "start"
+        )
+
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop")
         shutil.rmtree(self.root, ignore_errors=True)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import include, path
+from django.views import defaults
 from django.views.decorators.http import require_GET
 
 from joinedup.web.accounts.models import User
@@ -39,3 +42,9 @@ urlpatterns = [
     path("linkage-flags/", include("joinedup.web.linkflags.urls")),
     path("api/", api.urls),
 ]
+
+# Error pages in the GOV.UK style (FLT-03). 500.html is rendered without the request, so that it
+# shows even when the database is what failed; never a debug page (DEBUG is off outside dev).
+handler403 = partial(defaults.permission_denied, template_name="forbidden.html")
+handler404 = defaults.page_not_found
+handler500 = defaults.server_error

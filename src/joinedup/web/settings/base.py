@@ -123,3 +123,39 @@ STATIC_URL = "/assets/"
 STATICFILES_DIRS = [WEB_DIR / "static"]
 # WhiteNoise serves the packaged assets straight from the package: no collectstatic, no CDN.
 WHITENOISE_USE_FINDERS = True
+
+# Application logs name pages, never people (AUD-07): the filter drops query strings, the request
+# object (its form values and cookies) and exception messages that could quote a record, from
+# every logger that sees requests and from the one handler. SQL and its parameters are never
+# logged, DEBUG or not. Who did what to whom is in the audit log, not here.
+_NO_PERSONAL_DATA = ["without_personal_data"]
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "without_personal_data": {"()": "joinedup.web.settings.logfilters.WithoutPersonalData"}
+    },
+    "formatters": {
+        "plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": _NO_PERSONAL_DATA,
+        },
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        # No mail_admins: an error e-mail would carry the request, form values and all.
+        "django": {"handlers": [], "level": "INFO", "filters": _NO_PERSONAL_DATA},
+        "django.request": {"level": "INFO", "filters": _NO_PERSONAL_DATA},
+        "django.security": {"level": "INFO", "filters": _NO_PERSONAL_DATA},
+        "django.security.csrf": {"level": "INFO", "filters": _NO_PERSONAL_DATA},
+        # runserver's access log quotes the request line, query string and all.
+        "django.server": {"level": "INFO", "filters": _NO_PERSONAL_DATA, "propagate": True},
+        "django.db.backends": {"level": "INFO"},
+        "django.template": {"level": "INFO"},
+        "waitress": {"level": "WARNING", "filters": _NO_PERSONAL_DATA},
+    },
+}
