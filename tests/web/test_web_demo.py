@@ -17,6 +17,7 @@ from joinedup.web.audit.models import AuditEvent
 from joinedup.web.cases.casework import cases_of, current_workers
 from joinedup.web.cases.models import Case
 from joinedup.web.demo import DEMO_ORGANISATIONS, DEMO_TEAM, DEMO_USERS, seed_caseload, seed_demo
+from joinedup.web.mdt.models import Meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -89,9 +90,13 @@ def test_the_demo_caseload_gives_each_practitioner_people_they_may_see(
     assert Case.objects.count() == 4
     practitioner = User.objects.get(email="practitioner@demo.example")
     case = cases_of(practitioner).first()
-    assert case is not None and current_workers(case).count() == 2
+    assert case is not None and current_workers(case).count() == 3  # with the coordinator
+    assert case.needs.count() == case.actions.count() == case.pam_assessments.count() == 1
+    assert case.next_review is not None
+    meeting = Meeting.objects.get()
+    assert meeting.items.count() == 4  # the agenda: every new case
     page = signed_in(practitioner).get(f"/people/{case.person_key}/")
-    assert page.status_code == 200 and "Use of services before the case and since" in (
+    assert page.status_code == 200 and "Use of services before the referral and since" in (
         page.content.decode()
     )
     assert verify().intact

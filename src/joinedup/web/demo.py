@@ -11,16 +11,27 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from joinedup.analytics.service_use import high_need_residents
 from joinedup.web.accounts.models import Organisation, User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.audit.chain import record
-from joinedup.web.cases.casework import open_case
+from joinedup.web.cases.casework import (
+    add_action,
+    add_need,
+    add_note,
+    open_case,
+    record_consent,
+    record_pam,
+    set_review,
+)
 from joinedup.web.cases.models import Case
+from joinedup.web.mdt.meetings import schedule
 
 ACTOR = "joinedup demo"
 
@@ -90,10 +101,29 @@ def seed_demo(reset_passwords: bool = False) -> SeedReport:
     return report
 
 
+# What the team is working on with each demo resident: a need by domain, its goal, a first action.
+DEMO_PLANS = (
+    ("safety", "Repeated calls to the police about disputes at home", "Feels safe at home",
+     "Joint visit with the neighbourhood officer"),
+    ("physical_health", "Frequent A&E attendances with breathlessness", "Manages COPD at home",
+     "Book a review with the practice nurse"),
+    ("mental_health", "Low mood and isolated since losing their job", "Back in touch with friends",
+     "Referral to the talking therapies service"),
+    ("housing", "Damp flat and rent arrears", "Repairs done and arrears on a plan",
+     "Call the landlord about the damp"),
+    ("money", "Struggling with bills; no benefits check done", "Income maximised",
+     "Benefits check with the welfare rights team"),
+    ("loneliness", "Lives alone and rarely leaves the house", "Goes to a group each week",
+     "Introduce to the social prescriber's walking group"),
+)  # fmt: skip
+
+
 def seed_caseload(home: Path, report: SeedReport, how_many: int = CASELOAD) -> None:
     """Open cases for the borough's residents with the most emergency contacts, each led by one
-    of the team with a colleague from another agency, dated just after their latest crisis so
-    that the before-and-after panel has something to show. Skipped if any case exists."""
+    of the team with a colleague from another agency and the coordinator, dated just after their
+    latest crisis so that the before-and-after panel has something to show; each with a need,
+    an action, a note, consent, a baseline PAM and a review date; and the next MDT meeting with
+    its agenda. Skipped if any case exists."""
     if Case.objects.exists():
         return
     team = [
@@ -102,6 +132,7 @@ def seed_caseload(home: Path, report: SeedReport, how_many: int = CASELOAD) -> N
         if u.role == Role.PRACTITIONER
     ]
     coordinator = User.objects.get(email=_email_of(Role.HUB_COORDINATOR))
+    today = timezone.localdate()
     for number, (person_key, latest) in enumerate(high_need_residents(home, how_many)):
         lead, colleague = team[number % len(team)], team[(number + 1) % len(team)]
         with transaction.atomic():
@@ -110,11 +141,31 @@ def seed_caseload(home: Path, report: SeedReport, how_many: int = CASELOAD) -> N
                 organisation=lead.organisation,
                 opened_by=coordinator,
                 lead_professional=lead,
-                workers=(colleague,),
+                workers=(colleague, coordinator),
             )
+            _plan(case, lead, DEMO_PLANS[number % len(DEMO_PLANS)], today, number)
             opened = dt.datetime.combine(latest + dt.timedelta(days=1), dt.time(10), dt.UTC)
             Case.objects.filter(pk=case.pk).update(opened_at=opened)
         report.cases_opened.append(case.reference)
+    if report.cases_opened:
+        next_week = today + dt.timedelta(days=7)
+        schedule(
+            by=coordinator, chair=coordinator, held_on=next_week, starts_at=dt.time(10),
+            place="Chorley Town Hall, committee room 2",
+        )  # fmt: skip
+
+
+def _plan(case: Case, lead: User, plan: tuple[str, str, str, str], today: dt.date, n: int) -> None:
+    domain, need, goal, action = plan
+    add_need(case, by=lead, domain=domain, need=need, goal=goal)
+    add_action(case, by=lead, description=action, owner=lead, due=today + dt.timedelta(days=14))
+    add_note(case, author=lead, text="First visit done; agreed the plan with them.")
+    record_consent(case, by=lead, decision="given", decided_on=today - dt.timedelta(days=20))
+    record_pam(
+        case, by=lead, level=1 + n % 2, score=Decimal(38 + 5 * (n % 3)),
+        assessed_on=today - dt.timedelta(days=20), assessor=lead,
+    )  # fmt: skip
+    set_review(case, by=lead, next_review=today + dt.timedelta(days=3 + n % 10))
 
 
 def _email_of(role: Role) -> str:
