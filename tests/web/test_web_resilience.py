@@ -244,6 +244,7 @@ def test_production_checks_its_database_connection_before_each_request(
         "JOINEDUP_SECRET_KEY": "x" * 60,
         "JOINEDUP_ALLOWED_HOSTS": "hub.example",
         "JOINEDUP_DB_NAME": "joinedup",
+        "JOINEDUP_FIELD_KEY": "n4bQ0hV0cYk1mF8Yt2xk5W2fJ0Zr3uE6aD9sL7pG1qI=",
     }.items():
         monkeypatch.setenv(name, value)
     production = importlib.import_module("joinedup.web.settings.production")
@@ -445,7 +446,7 @@ def test_application_logs_name_pages_never_the_canary_resident_while_the_audit_h
     def failing(*_: object) -> None:
         raise ValueError(f"no record for {CANARY}, NHS number {nhs_number}, {details.name}")
 
-    monkeypatch.setattr("joinedup.web.people.views.person_details", failing)
+    monkeypatch.setattr("joinedup.web.people.opening.person_details", failing)
     assert client.get(f"/people/{key}/{query}").status_code == 500
 
     formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")

@@ -28,7 +28,9 @@ QUERY = re.compile(r"\?[^\s\"'<>]+")
 WITHHELD = "[query withheld]"
 # Database errors about the connection or the server (disk full, restarted, refused) quote no
 # row; errors about the data (IntegrityError, DataError) can, and are withheld.
-SPEAKING_ERRORS = frozenset({"OperationalError", "InterfaceError"})
+# Errors whose messages are written by JoinedUp or the database driver and name no record: a
+# lost connection, a full disk, a missing or wrong field key (which the operator must see).
+SPEAKING_ERRORS = frozenset({"OperationalError", "InterfaceError", "FieldKeyError"})
 UNMATCHED = "(an address that matches no page)"
 
 
