@@ -221,7 +221,7 @@ ERRORS = [
     ("person", {"postcode": "PR7"}, "Enter a real postcode, like PR7 1DP", "postcode"),
     ("consent", {}, "Select whether the person agreed to this referral", "consent-given"),
     ("consent", {"consent": "maybe"}, "Select whether the person agreed", "consent-given"),
-    ("lawful_basis", {}, "Select the lawful basis for sharing", "lawful_basis-vital_interests"),
+    ("lawful_basis", {}, "Select the lawful basis for sharing", "lawful_basis-public_task"),
     ("needs", {}, "Select what the person needs help with", "needs-housing"),
     ("needs", {"needs": ["housing"]}, "Describe the housing need", "detail_housing"),
     (

@@ -18,10 +18,9 @@ from joinedup.web.cases.models import (
     Case,
     ClosureOutcome,
     ConsentDecision,
-    Domain,
     GoalStatus,
-    LawfulBasis,
 )
+from joinedup.web.governance.sharing import Domain, LawfulBasis
 from joinedup.web.govuk import GovukFormMixin
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from joinedup.web.accounts.models import Organisation, User
 from joinedup.web.cases.measures import swemwbs_metric
+from joinedup.web.governance.sharing import Domain, LawfulBasis
 
 
 class CaseStatus(models.TextChoices):
@@ -94,19 +95,6 @@ class CaseWorker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} on {self.case}"
-
-
-class Domain(models.TextChoices):
-    """The areas of a person's life a need (and its goal) belongs to."""
-
-    HOUSING = "housing", "Housing"
-    MONEY = "money", "Money"
-    PHYSICAL_HEALTH = "physical_health", "Physical health"
-    MENTAL_HEALTH = "mental_health", "Mental health"
-    LONELINESS = "loneliness", "Loneliness"
-    SUBSTANCE_USE = "substance_use", "Substance use"
-    SAFETY = "safety", "Safety and safeguarding"
-    FAMILY = "family", "Family"
 
 
 class GoalStatus(models.TextChoices):
@@ -218,24 +206,6 @@ class ConsentDecision(models.TextChoices):
     REFUSED = "refused", "Consent refused"
     WITHDRAWN = "withdrawn", "Consent withdrawn"
     NOT_SOUGHT = "not_sought", "Consent not sought: shared on a lawful basis"
-
-
-class LawfulBasis(models.TextChoices):
-    """Bases for sharing without consent; the partnership's data sharing protocol names them."""
-
-    DIRECT_CARE = (
-        "public_task_care",
-        "Public task and health or social care (UK GDPR Article 6(1)(e) and 9(2)(h))",
-    )
-    SAFEGUARDING = (
-        "safeguarding",
-        "Safeguarding a child or an adult at risk (Data Protection Act 2018, Schedule 1, paragraph 18)",
-    )
-    VITAL_INTERESTS = "vital_interests", "Vital interests (UK GDPR Article 6(1)(d) and 9(2)(c))"
-    CRIME = (
-        "crime_prevention",
-        "Preventing or detecting crime (Data Protection Act 2018, Schedule 1, paragraph 10)",
-    )
 
 
 class ConsentRecord(models.Model):

@@ -21,15 +21,9 @@ from joinedup.web.accounts.enforcement import refuse
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Permission, permissions_of
 from joinedup.web.cases import casework, forms, outcomes, service_use
-from joinedup.web.cases.models import (
-    ActionStatus,
-    Case,
-    CaseRole,
-    CaseStatus,
-    CaseWorker,
-    Domain,
-)
+from joinedup.web.cases.models import ActionStatus, Case, CaseRole, CaseStatus, CaseWorker
 from joinedup.web.cases.workflow import WorkflowError
+from joinedup.web.governance.sharing import Domain
 from joinedup.web.throttle import counts_as_lookup
 
 

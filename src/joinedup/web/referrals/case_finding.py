@@ -28,11 +28,11 @@ from joinedup.analytics.cohorts.run import run_cohort
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Permission, permissions_of
 from joinedup.web.audit.chain import record_by
+from joinedup.web.governance.sharing import LawfulBasis
 from joinedup.web.referrals import workflow
 from joinedup.web.referrals.models import (
     CaseFindingPurpose,
     Consent,
-    LawfulBasis,
     MatchResult,
     Referral,
     Source,

@@ -20,12 +20,11 @@ from joinedup.synth.nhs_numbers import is_valid as nhs_number_is_valid
 from joinedup.web.accounts.models import User
 from joinedup.web.airlock.forms import parse_parameters
 from joinedup.web.cases.models import Case
+from joinedup.web.governance.sharing import Domain, LawfulBasis
 from joinedup.web.govuk import GovukFormMixin
 from joinedup.web.referrals.models import (
     CaseFindingPurpose,
     Consent,
-    Domain,
-    LawfulBasis,
     Referral,
     RiskFlag,
     Urgency,

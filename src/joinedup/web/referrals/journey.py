@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib.sessions.backends.base import SessionBase
 
 from joinedup.web.accounts.models import User
+from joinedup.web.governance.sharing import Domain, LawfulBasis
 from joinedup.web.referrals.forms import (
     ConsentForm,
     LawfulBasisForm,
@@ -27,14 +28,7 @@ from joinedup.web.referrals.forms import (
     TriedForm,
     UrgencyForm,
 )
-from joinedup.web.referrals.models import (
-    Consent,
-    Domain,
-    LawfulBasis,
-    Referral,
-    RiskFlag,
-    Urgency,
-)
+from joinedup.web.referrals.models import Consent, Referral, RiskFlag, Urgency
 
 SESSION_KEY = "referral_draft"
 SENT_KEY = "referral_sent"

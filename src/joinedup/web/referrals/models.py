@@ -15,47 +15,13 @@ from django.utils import timezone
 
 from joinedup.web.accounts.models import Organisation, User
 from joinedup.web.cases.models import Case
+from joinedup.web.governance.sharing import Domain, LawfulBasis
 
 
 class Consent(models.TextChoices):
     GIVEN = "given", "Yes, they agreed to this referral"
     REFUSED = "refused", "No, they refused"
     NOT_ASKED = "not_asked", "They were not asked"
-
-
-class LawfulBasis(models.TextChoices):
-    """Why a referral may be shared without the person's agreement."""
-
-    VITAL_INTERESTS = (
-        "vital_interests",
-        "Vital interests: to protect someone's life (UK GDPR Article 6(1)(d))",
-    )
-    SAFEGUARDING = (
-        "safeguarding",
-        "Safeguarding a child or an adult at risk (Data Protection Act 2018, Schedule 8)",
-    )
-    PUBLIC_TASK = (
-        "public_task",
-        "Public task: the agency's statutory duties (UK GDPR Article 6(1)(e))",
-    )
-    CRIME = (
-        "crime",
-        "Preventing or detecting crime (Data Protection Act 2018, Schedule 2, paragraph 2)",
-    )
-    LEGAL_OBLIGATION = "legal_obligation", "Legal obligation (UK GDPR Article 6(1)(c))"
-
-
-class Domain(models.TextChoices):
-    """The domains of need on the standard referral."""
-
-    HOUSING = "housing", "Housing"
-    MONEY = "money", "Money"
-    PHYSICAL_HEALTH = "physical_health", "Physical health"
-    MENTAL_HEALTH = "mental_health", "Mental health"
-    LONELINESS = "loneliness", "Loneliness"
-    SUBSTANCE_USE = "substance_use", "Substance use"
-    SAFETY = "safety", "Safety and safeguarding"
-    FAMILY = "family", "Family"
 
 
 class RiskFlag(models.TextChoices):

@@ -15,7 +15,8 @@ from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.cases.casework import current_workers
 from joinedup.web.cases.models import Case, CaseRole, CaseStatus
-from joinedup.web.referrals.models import Domain, Referral, Status, Urgency
+from joinedup.web.governance.sharing import Domain
+from joinedup.web.referrals.models import Referral, Status, Urgency
 
 RECENT = dt.timedelta(days=90)
 URGENCY_RANK = models.Case(
