@@ -58,7 +58,9 @@ class Page(NamedTuple):
 # The pages each role browses, chosen at random (uniformly) one after another. Every one must
 # answer 200 to that role. Context keys: {agreement} (a reference from the seed register),
 # {own_output} (the user's own approved output), {pending_output} (someone else's output waiting
-# for review), {other_user} (the demo executive's user id). A new key is filled in `seed`.
+# for review), {other_user} (the demo executive's user id), {own_case} (a case the user works
+# on: practitioners and the coordinator). A new key is filled in `seed`. The person page is not
+# here: it needs a linked person index, which this throwaway hub does not have.
 EVERYONE = (Page("home"), Page("accounts:api_tokens"))
 PAGES: dict[Role, tuple[Page, ...]] = {
     Role.HUB_COORDINATOR: (
@@ -70,6 +72,10 @@ PAGES: dict[Role, tuple[Page, ...]] = {
         Page("airlock:queue"),
         Page("airlock:review", ("{pending_output}",)),
         Page("api:agreements"),
+        Page("referrals:triage"),
+        Page("cases:cases"),
+        Page("cases:case", ("{own_case}",)),
+        Page("mdt:meetings"),
     ),
     Role.ANALYST: (
         *EVERYONE,
@@ -79,8 +85,15 @@ PAGES: dict[Role, tuple[Page, ...]] = {
         Page("airlock:download", ("{own_output}", "csv")),
         Page("api:outputs"),
     ),
-    # People pages and case pages go here as they are built (person, referral, case, MDT).
-    Role.PRACTITIONER: (*EVERYONE,),
+    Role.PRACTITIONER: (
+        *EVERYONE,
+        Page("cases:cases"),
+        Page("cases:case", ("{own_case}",)),
+        Page("api:case", ("{own_case}",)),
+        Page("mdt:meetings"),
+        Page("referrals:mine"),
+        Page("referrals:start"),
+    ),
     Role.EXECUTIVE_MEMBER: (*EVERYONE,),
     Role.PROGRAMME_OFFICER: (*EVERYONE,),
     Role.IG_LEAD: (
@@ -89,6 +102,8 @@ PAGES: dict[Role, tuple[Page, ...]] = {
         Page("governance:agreement", ("{agreement}",)),
         Page("governance:agreement_edit", ("{agreement}",)),
         Page("audit:events"),
+        Page("people:break_glass_reviews"),
+        Page("people:requests"),
         Page("airlock:queue"),
         Page("airlock:review", ("{pending_output}",)),
     ),
@@ -144,6 +159,7 @@ def seed(home: Path, users: int, repeats: int) -> list[list[Account]]:
     from joinedup.web.airlock.models import Kind
     from joinedup.web.airlock.outputs import table_content
     from joinedup.web.audit.chain import record
+    from joinedup.web.cases.casework import open_case
     from joinedup.web.demo import DEMO_USERS, seed_demo
     from joinedup.web.governance.importer import import_register
 
@@ -175,7 +191,7 @@ def seed(home: Path, users: int, repeats: int) -> list[list[Account]]:
                 if run == 0 and number < len(ROLES):
                     user, password = demo[role], demo_passwords[demo[role].email]
                     user.totp_secret = secret
-                    user.save(update_fields=["totp_secret"])
+                    user.save(update_fields=["totp_secret_encrypted"])
                 else:
                     user = User.objects.create_user(
                         f"bench-{run + 1}-{number + 1:03d}.{role.value}@demo.example",
@@ -198,6 +214,15 @@ def seed(home: Path, users: int, repeats: int) -> list[list[Account]]:
                     "pending_output": pending,
                     "other_user": str(demo[Role.EXECUTIVE_MEMBER].pk),
                 }
+                if Permission.WORK_CASES in permissions_of(frozenset({role})):
+                    context["own_case"] = str(
+                        open_case(
+                            f"P{run:02d}{number:07d}",
+                            organisation=user.organisation,
+                            opened_by=demo[Role.HUB_COORDINATOR],
+                            lead_professional=user,
+                        ).pk
+                    )
                 if Permission.REQUEST_OUTPUTS in permissions_of(frozenset({role})):
                     context["own_output"] = output(user, f"Counts by ward {number}", approve=True)
                 accounts.append(Account(user.email, password, role, secret, context))
