@@ -198,3 +198,15 @@ def test_a_disabled_account_is_signed_out_everywhere_at_its_next_request(
     )
     admin.refresh_from_db()
     assert admin.is_active
+
+
+def test_the_users_page_lists_a_hundred_at_a_time(make_user: Callable[..., User]) -> None:
+    admin = make_user(Role.ADMINISTRATOR, email="admin@example.org")
+    for n in range(120):
+        make_user(Role.ANALYST, email=f"analyst-{n:03d}@example.org")
+    client = signed_in(admin)
+    first, second = client.get("/accounts/users/"), client.get("/accounts/users/?page=2")
+    assert first.content.decode().count("Change roles<") == 99  # not the admin's own row
+    assert "Page 1 of 2" in first.content.decode()
+    assert "analyst-119@example.org" in second.content.decode()
+    assert "analyst-119@example.org" not in first.content.decode()
