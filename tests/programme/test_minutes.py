@@ -567,3 +567,100 @@ def test_cli_missing_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["minutes", "parse", str(tmp_path / "nope.txt")])
     assert result.exit_code == 1
     assert "Could not read" in result.output
+
+
+COUNCIL_PAGE = """<html><body><div class="mgContent">
+<h2>Executive Cabinet - Thursday, 22nd September, 2016 6.00 pm</h2>
+<p><b>Present:</b> Councillor Alistair Bradley (Chair), Councillor Peter Wilson (Vice-Chair)
+and Councillors Beverley Murray and Paul Walmsley</p>
+<p><b>Also in attendance:</b> Gary Hall (Chief Executive)</p>
+<p>Apologies were received from Councillor Adrian Lowe.</p>
+<table><tr><th>Action</th><th>Owner</th><th>Due</th></tr>
+<tr><td>Publish the consultation</td><td>PW</td><td>October 2016</td></tr>
+<tr><td>Report back on the pilot</td><td>Gary Hall</td><td>at the next meeting</td></tr></table>
+<h3>16.EC.1 Minutes of meeting Thursday, 18 August 2016 of Executive Cabinet</h3>
+<p>RESOLVED – That the minutes be approved as a correct record.</p>
+<h3>16.EC.2 Town centre masterplan</h3>
+<p>Members discussed the masterplan.</p>
+<p>The next meeting will be on Thursday 20 October 2016 at 6pm.</p>
+</div></body></html>"""
+
+
+def test_a_council_minutes_page_with_an_html_action_table() -> None:
+    proposal = parse_minutes(COUNCIL_PAGE)
+    assert proposal.meeting == "Executive Cabinet"
+    assert proposal.date == dt.date(2016, 9, 22)
+    assert people(proposal.attendees) == [
+        ("Councillor Alistair Bradley", None, None, True),
+        ("Councillor Peter Wilson", "Vice-Chair", None, False),
+        ("Councillor Beverley Murray", None, None, False),
+        ("Councillor Paul Walmsley", None, None, False),
+    ]
+    assert people(proposal.observers) == [("Gary Hall", "Chief Executive", None, False)]
+    assert [p.name for p in proposal.apologies] == ["Councillor Adrian Lowe"]
+    assert [(i.number, i.title) for i in proposal.items if i.number] == [
+        ("16.EC.1", "Minutes of meeting Thursday, 18 August 2016 of Executive Cabinet"),
+        ("16.EC.2", "Town centre masterplan"),
+    ]
+    assert proposal.items[1].decisions == [
+        "RESOLVED – That the minutes be approved as a correct record."
+    ]
+    assert [(a.wording, a.owner, a.owner_person, a.due) for a in proposal.actions] == [
+        # PW: Peter Wilson or Paul Walmsley, so left for the officer to say.
+        ("Publish the consultation", "PW", None, "2016-10"),
+        # An officer in attendance can own an action.
+        ("Report back on the pilot", "Gary Hall", "Gary Hall", "next meeting"),
+    ]
+    assert proposal.next_meeting == dt.date(2016, 10, 20)
+
+
+BULLETED_LISTS = """Minutes of the Chorley Health Board
+
+Held on July 19, 2016
+
+Members present:
+· Gary Hall (Chief Executive, Chorley Council)
+· Dr Sarah James (Chair, Chorley and South Ribble CCG)
+· Mel Ormesher (Lancashire County Council)
+
+Apologies for absence: Sue Moore (Lancashire Care NHS Foundation Trust); Jon Clegg (Lancashire Constabulary)
+
+Item 1: Welcome
+The chair welcomed everyone.
+
+Item 2: Finance report
+Members noted the report. It was agreed that the budget would be reviewed quarterly.
+Circulate the budget to all partners. ACTION: GH
+
+Action points:
+· Mel to share the asset review timetable
+· Confirm venue for the October workshop
+
+Item 3: Date of next meeting
+Tuesday 13th September 2016, 2pm, Town Hall
+"""
+
+
+def test_bulleted_attendance_inline_action_owner_and_an_action_points_list() -> None:
+    proposal = parse_minutes(BULLETED_LISTS)
+    assert proposal.date == dt.date(2016, 7, 19)
+    assert people(proposal.attendees) == [
+        ("Gary Hall", "Chief Executive", "Chorley Council", False),
+        ("Dr Sarah James", None, "Chorley and South Ribble CCG", True),
+        ("Mel Ormesher", None, "Lancashire County Council", False),
+    ]
+    assert [p.name for p in proposal.apologies] == ["Sue Moore", "Jon Clegg"]
+    assert [(i.number, i.title) for i in proposal.items] == [
+        ("1", "Welcome"),
+        ("2", "Finance report"),
+        ("3", "Date of next meeting"),
+    ]
+    assert proposal.items[1].decisions == [
+        "It was agreed that the budget would be reviewed quarterly."
+    ]
+    assert [(a.wording, a.owner, a.owner_person) for a in proposal.actions] == [
+        ("Circulate the budget to all partners", "GH", "Gary Hall"),
+        ("Mel to share the asset review timetable", "Mel", "Mel Ormesher"),
+        ("Confirm venue for the October workshop", None, None),
+    ]
+    assert proposal.next_meeting == dt.date(2016, 9, 13)

@@ -44,7 +44,8 @@ def _print(proposal: MinutesProposal) -> None:
             echo(f"  - {_person(person)}")
     echo(f"Items ({len(proposal.items)}):")
     for item in proposal.items:
-        echo(f"  {item.number or '-'}. {item.title}")
+        number = f"{item.number}. " if item.number else ""
+        echo(f"  {number}{item.title or '(before the first numbered item)'}")
         for decision in item.decisions:
             echo(f"      decision: {decision}")
         for action in item.actions:

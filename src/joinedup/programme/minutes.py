@@ -254,7 +254,7 @@ _TITLES = re.compile(
     r"Chief Inspector|Inspector|Sgt\.?|Sergeant|PC)\s+",
     re.IGNORECASE,
 )
-_CHAIR = re.compile(r"^(?:in the\s+)?chair(?:man|woman|person)?$|^vice[- ]chair", re.IGNORECASE)
+_CHAIR = re.compile(r"^(?:in the\s+)?chair(?:man|woman|person)?$", re.IGNORECASE)
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][\w'’.-]*|de|van|von|der|du|la|le|di|da|bin|al)$")
 
 
@@ -335,17 +335,24 @@ def _people(text: str) -> tuple[list[Person], list[str]]:
     """People in a list like "A B (Role, Body), C D (Body) and E F"; what was not a person."""
     people: list[Person] = []
     rejected: list[str] = []
-    separators = r",|;| and |&" if "(" in text or "|" not in text else r";"
-    if " – " in text or " - " in text or "|" in text:
+    separators = r",|;| and |&"
+    if "|" in text or ("(" not in text and re.search(r"\s[–—-]\s", text)):
         # "Name – Organisation" entries: commas belong to the description.
         separators = r";"
+    plural: str | None = None  # "Councillors A B and C D": each is a Councillor
     for entry in _split_top(text, separators):
+        entry = re.sub(r"^(?:and|&)\s+", "", entry)
+        match = re.match(r"^(Councillors|County Councillors|Cllrs\.?)\s+(.*)$", entry)
+        if match:
+            plural = "Cllr" if match.group(1).startswith("Cllr") else match.group(1)[:-1]
+            entry = f"{plural} {match.group(2)}"
+        elif plural and "(" not in entry and _TITLES.match(entry) is None:
+            entry = f"{plural} {entry}"
         person = _person(entry)
         if person is None:
             rejected.append(entry)
         else:
             people.append(person)
-    # "Name (Chair)" written after the list: "Councillor Bradley in the Chair".
     return people, rejected
 
 
@@ -462,7 +469,7 @@ def _due(wording: str, meeting: dt.date | None) -> str | None:
 _ATTENDANCE = re.compile(
     r"^(present|members present|attendees|attendance|in attendance|also present|also in attendance|"
     r"observers?|officers?(?: present| in attendance)?|apologies(?: for absence)?|apologies received|"
-    r"apologies were received from|apologies received from)\s*(?:[:–—-]\s*|$)(.*)$",
+    r"apologies were received from|apologies received from)\s*(?:[:–—-]\s*|$|(?<=from)\s+)(.*)$",
     re.IGNORECASE,
 )
 _ITEM_HEADING = re.compile(
@@ -509,13 +516,22 @@ def _attendance_kind(label: str) -> str:
 
 
 def _is_people_line(text: str) -> bool:
+    if re.match(r"^(?:actions?|updates?|next meeting|date|item|minutes?|agenda)\b", text, re.I):
+        return False
     people, rejected = _people(text)
     return bool(people) and len(people) >= 2 * len(rejected)
+
+
+_COUNCIL_REF = re.compile(r"^(\d{1,3}[./][A-Z]{1,6}[./]\d{1,3}[a-z]?)[.:]?\s+(\S.*)$")
 
 
 def _is_heading(line: _Line, expected: int | None) -> tuple[str, str] | None:
     if line.bullet:
         return None
+    council = _COUNCIL_REF.match(line.text)
+    if council and len(council.group(2).split()) <= 20:
+        # A council's minute reference ("16.EC.1"): numbered by the council, not in order.
+        return council.group(1), council.group(2).strip().rstrip(".")
     match = _ITEM_HEADING.match(line.text)
     if not match:
         return None
@@ -711,7 +727,8 @@ def parse_minutes(text: str) -> MinutesProposal:
                 finish()
                 item = Item(heading[0], heading[1])
                 items.append(item)
-                expected = int(heading[0].split(".")[0]) + 1
+                if heading[0].replace(".", "").isdigit():
+                    expected = int(heading[0].split(".")[0]) + 1
                 in_actions = False
                 table_header = None
                 last_action = None
@@ -840,7 +857,9 @@ def parse_minutes(text: str) -> MinutesProposal:
     # Owners, resolved to attendees.
     for action in proposal.actions:
         if action.owner:
-            action.owner_person = resolve_owner(action.owner, proposal.attendees)
+            action.owner_person = resolve_owner(
+                action.owner, proposal.attendees + proposal.observers
+            )
         else:
             warnings.append(f"No owner written for the action {action.wording!r}: add one.")
 
