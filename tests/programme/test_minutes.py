@@ -664,3 +664,52 @@ def test_bulleted_attendance_inline_action_owner_and_an_action_points_list() -> 
         ("Confirm venue for the October workshop", None, None),
     ]
     assert proposal.next_meeting == dt.date(2016, 9, 13)
+
+
+ONE_PER_LINE = """Chorley Community Safety Partnership
+Minutes – 2016-07-19
+
+Attendees:
+John Smith, Head of Housing, Chorley Council
+Jane Doe, Lancashire Constabulary
+Kim Lowe, Chair
+
+In attendance
+Name | Organisation
+Pat Green | Lancashire County Council
+
+Apologies
+Bob Stone, Runshaw College
+
+1) Introduction to the new service
+Response to consultation
+The group reviewed progress. Thanks to all partners.
+JS to circulate notes by 31-07-2016.
+Kim to chair the task group.
+
+2) Next meeting
+Next meeting: to be confirmed
+"""
+
+
+def test_a_name_per_line_a_table_of_names_and_lines_that_are_not_actions() -> None:
+    proposal = parse_minutes(ONE_PER_LINE)
+    assert proposal.date == dt.date(2016, 7, 19)
+    assert people(proposal.attendees) == [
+        ("John Smith", "Head of Housing", "Chorley Council", False),
+        ("Jane Doe", None, "Lancashire Constabulary", False),
+        ("Kim Lowe", None, None, True),
+    ]
+    assert people(proposal.observers) == [("Pat Green", None, "Lancashire County Council", False)]
+    assert people(proposal.apologies) == [("Bob Stone", None, "Runshaw College", False)]
+    assert [(i.number, i.title) for i in proposal.items] == [
+        ("1", "Introduction to the new service"),
+        ("2", "Next meeting"),
+    ]
+    # "Response to consultation" and "Thanks to all partners" are not actions.
+    assert [(a.owner, a.owner_person, a.due) for a in proposal.actions] == [
+        ("JS", "John Smith", "2016-07-31"),
+        ("Kim", "Kim Lowe", None),
+    ]
+    assert proposal.next_meeting is None
+    assert "No date of the next meeting found." in proposal.warnings

@@ -189,7 +189,8 @@ _WORD_DATE = re.compile(
 _US_DATE = re.compile(
     _DAY_RE + r"(" + _MONTH_RE + r")\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b", re.IGNORECASE
 )
-_NUMERIC_DATE = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})\b")
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})\b")
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _MONTH_ONLY = re.compile(
     r"\b(?:in|by|before|during|end of|until)\s+(?:early\s+|mid-?\s*|late\s+)?("
     + _MONTH_RE
@@ -229,10 +230,14 @@ def find_dates(text: str, after: dt.date | None = None) -> list[tuple[int, dt.da
         value = _make_date(int(match.group(3)), _month(match.group(1)), int(match.group(2)))
         if value is not None:
             found.append((match.start(), value))
+    for match in _ISO_DATE.finditer(text):
+        value = _make_date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        if value is not None:
+            found.append((match.start(), value))
     for match in _NUMERIC_DATE.finditer(text):
-        year = int(match.group(3))
+        year = int(match.group(4))
         year = year + 2000 if year < 100 else year
-        value = _make_date(year, int(match.group(2)), int(match.group(1)))
+        value = _make_date(year, int(match.group(3)), int(match.group(1)))
         if value is not None and 1900 < value.year < 2200:
             found.append((match.start(), value))
     found.sort(key=lambda pair: pair[0])
@@ -331,6 +336,12 @@ def _person(entry: str) -> Person | None:
     return person
 
 
+def _flush(person: Person | None, parts: list[str]) -> None:
+    if person is not None and parts:
+        _describe(person, parts)
+    parts.clear()
+
+
 def _people(text: str) -> tuple[list[Person], list[str]]:
     """People in a list like "A B (Role, Body), C D (Body) and E F"; what was not a person."""
     people: list[Person] = []
@@ -340,19 +351,39 @@ def _people(text: str) -> tuple[list[Person], list[str]]:
         # "Name – Organisation" entries: commas belong to the description.
         separators = r";"
     plural: str | None = None  # "Councillors A B and C D": each is a Councillor
-    for entry in _split_top(text, separators):
-        entry = re.sub(r"^(?:and|&)\s+", "", entry)
-        match = re.match(r"^(Councillors|County Councillors|Cllrs\.?)\s+(.*)$", entry)
-        if match:
-            plural = "Cllr" if match.group(1).startswith("Cllr") else match.group(1)[:-1]
-            entry = f"{plural} {match.group(2)}"
-        elif plural and "(" not in entry and _TITLES.match(entry) is None:
-            entry = f"{plural} {entry}"
-        person = _person(entry)
-        if person is None:
-            rejected.append(entry)
-        else:
-            people.append(person)
+    for segment in _split_top(text, r";"):
+        previous: Person | None = None  # the person just before, in this segment, undescribed
+        parts: list[str] = []  # "Jo King, Public Health Lead, Lancashire County Council"
+
+        for entry in _split_top(segment, separators):
+            entry = re.sub(r"^(?:and|&)\s+", "", entry)
+            if re.fullmatch(r"names?(?:\s*\|.*)?", entry, re.IGNORECASE):
+                continue  # a table's header row
+            if (
+                previous is not None
+                and "(" not in entry
+                and (
+                    _BODY_WORDS.search(entry) or _CHAIR.match(entry) or not _looks_like_name(entry)
+                )
+            ):
+                parts.append(entry)
+                continue
+            _flush(previous, parts)
+            match = re.match(r"^(Councillors|County Councillors|Cllrs\.?)\s+(.*)$", entry)
+            if match:
+                plural = "Cllr" if match.group(1).startswith("Cllr") else match.group(1)[:-1]
+                entry = f"{plural} {match.group(2)}"
+            elif plural and "(" not in entry and _TITLES.match(entry) is None:
+                entry = f"{plural} {entry}"
+            person = _person(entry)
+            if person is None:
+                rejected.append(entry)
+                previous = None
+            else:
+                people.append(person)
+                described = "(" in entry or person.role or person.organisation
+                previous = None if described else person
+        _flush(previous, parts)
     return people, rejected
 
 
@@ -427,15 +458,36 @@ _ACTIONS_HEADING = re.compile(
 )
 
 
+_NOT_VERBS = re.compile(
+    r"^(?:the|a|an|this|that|these|those|all|our|their|his|her|its|my|your|each|every|some|any|"
+    r"date|and|or|be|other|one|two|three|four|five|six|\w+(?:tion|sion|ment|ness|ity|ance|ence|"
+    r"ship|ism|ies))$"
+)
+_BODY_OWNERS = re.compile(
+    r"^(?:Executive|Board|Group|Partnership|Chair|Chairman|Secretary|Clerk|Officers?|Team|"
+    r"Committee|Panel|Forum|Members|Partners|All|Everyone|Lead|Leads)$"
+)
+
+
 def owner_of(wording: str) -> str | None:
     """The owner written at the start of an action ("AB to report back", "Vicky to contact")."""
     match = _OWNER_TO.match(wording.strip())
-    if not match:
+    if not match or _NOT_VERBS.match(match.group(2)):
         return None
     owner = match.group(1).strip(" ,")
     if owner.split()[0].lower() in _NOT_OWNERS:
         return None
     return owner
+
+
+def _plausible_owner(owner: str, people: list[Person]) -> bool:
+    """Whether a bare line's leading word(s) can own an action: initials, a body, or a person
+    named in the attendance; not a capitalised noun starting a sentence ("Response to ...")."""
+    if not people or " " in owner.strip() or re.fullmatch(r"[A-Z][A-Z0-9&/]{1,6}", owner):
+        return True
+    if _BODY_OWNERS.match(owner) or _BODY_WORDS.search(owner):
+        return True
+    return any(owner in _bare(person.name).split() for person in people)
 
 
 def _looks_like_owner(text: str) -> bool:
@@ -516,6 +568,8 @@ def _attendance_kind(label: str) -> str:
 
 
 def _is_people_line(text: str) -> bool:
+    if re.match(r"^names?\s*(?:\||$)", text, re.IGNORECASE):
+        return True  # the header row of a table of names
     if re.match(r"^(?:actions?|updates?|next meeting|date|item|minutes?|agenda)\b", text, re.I):
         return False
     people, rejected = _people(text)
@@ -834,7 +888,11 @@ def parse_minutes(text: str) -> MinutesProposal:
         if (line.bullet and not in_actions) or len(text.split()) > 60:
             continue
         owner = owner_of(text)
-        if owner is not None and not _FINITE.search(owner):
+        if (
+            owner is not None
+            and not _FINITE.search(owner)
+            and _plausible_owner(owner, proposal.attendees + proposal.observers)
+        ):
             last_action = add_action(text, owner)
             continue
         to_be = _TO_BE.match(text)
