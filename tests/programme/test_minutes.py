@@ -713,3 +713,44 @@ def test_a_name_per_line_a_table_of_names_and_lines_that_are_not_actions() -> No
     ]
     assert proposal.next_meeting is None
     assert "No date of the next meeting found." in proposal.warnings
+
+
+CHAIR_LINE = """Chorley Health and Wellbeing Partnership
+Minutes of the meeting held on 3rd May 2017
+
+Chair: Dr Sarah James (Chorley and South Ribble CCG)
+Present: Gary Hall (Chorley Council), Dr Sarah James, Mel Ormesher (Lancashire County Council)
+Apologies: None
+Minute taker: Hayley Hughes (Chorley Council)
+
+1. Apologies
+None.
+
+2. Winter plan
+All partners to share their winter plans with the PMO by 1 June 2017.
+Action: Hayley
+"""
+
+
+def test_a_chair_line_no_apologies_and_an_owner_line_under_an_action() -> None:
+    proposal = parse_minutes(CHAIR_LINE)
+    assert proposal.meeting == "Chorley Health and Wellbeing Partnership"
+    assert proposal.date == dt.date(2017, 5, 3)
+    assert people(proposal.attendees) == [
+        ("Gary Hall", None, "Chorley Council", False),
+        ("Dr Sarah James", None, "Chorley and South Ribble CCG", True),
+        ("Mel Ormesher", None, "Lancashire County Council", False),
+    ]
+    assert proposal.apologies == []
+    assert people(proposal.observers) == [
+        ("Hayley Hughes", "Minute taker", "Chorley Council", False)
+    ]
+    [action] = proposal.actions
+    assert action.wording == (
+        "All partners to share their winter plans with the PMO by 1 June 2017"
+    )
+    assert (action.owner, action.owner_person, action.due) == (
+        "Hayley",
+        "Hayley Hughes",
+        "2017-06-01",
+    )

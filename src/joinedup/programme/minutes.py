@@ -359,6 +359,12 @@ def _people(text: str) -> tuple[list[Person], list[str]]:
             entry = re.sub(r"^(?:and|&)\s+", "", entry)
             if re.fullmatch(r"names?(?:\s*\|.*)?", entry, re.IGNORECASE):
                 continue  # a table's header row
+            if re.fullmatch(
+                r"(?:none|nil|n/?a|no apologies|none received|no apologies (?:were )?received)",
+                entry,
+                re.IGNORECASE,
+            ):
+                continue
             if (
                 previous is not None
                 and "(" not in entry
@@ -426,14 +432,14 @@ def resolve_owner(owner: str, people: list[Person]) -> str | None:
 
 # --- actions ----------------------------------------------------------------------------------
 
-_OWNER_WORDS = r"(?:[A-Z][\w'’.&/-]*|and|&|of|the|members?|group|team|lead|leads|officers?|board)"
+_OWNER_WORDS = r"(?:[A-Z][\w'’.&/-]*|and|&|of|the|members?|group|team|lead|leads|officers?|board|partners|agencies|organisations)"
 _OWNER_TO = re.compile(
     r"^((?:[A-Z][\w'’.&/-]*)(?:[ ,]+" + _OWNER_WORDS + r"){0,5}?)\s+(?:to|will|would)\s+(?!be\b)"
     r"([a-z][a-z-]+)\b"
 )
 _NOT_OWNERS = {
     "the", "this", "that", "these", "those", "it", "there", "we", "they", "he", "she", "in",
-    "on", "at", "for", "with", "from", "as", "all", "any", "also", "looking", "moving", "due",
+    "on", "at", "for", "with", "from", "as", "any", "also", "looking", "moving", "due",
     "according", "prior", "up", "back", "next", "members", "agreed", "thanks", "welcome",
 }  # fmt: skip
 _TO_BE = re.compile(r"^([A-Z][a-z]+)\b([^.;:]{0,100}?)\s+to be\s+([a-z]+(?:ed|en|t|n))\b")
@@ -521,7 +527,8 @@ def _due(wording: str, meeting: dt.date | None) -> str | None:
 _ATTENDANCE = re.compile(
     r"^(present|members present|attendees|attendance|in attendance|also present|also in attendance|"
     r"observers?|officers?(?: present| in attendance)?|apologies(?: for absence)?|apologies received|"
-    r"apologies were received from|apologies received from)\s*(?:[:–—-]\s*|$|(?<=from)\s+)(.*)$",
+    r"apologies were received from|apologies received from|chair|chairman|chairperson|"
+    r"in the chair|minute taker|minutes taken by|note taker|clerk|secretary)\s*(?:[:–—-]\s*|$|(?<=from)\s+)(.*)$",
     re.IGNORECASE,
 )
 _ITEM_HEADING = re.compile(
@@ -553,7 +560,7 @@ _PAPER_SIGNS = (
 
 @dataclass
 class _Section:
-    kind: str  # "attendees", "apologies", "observers"
+    kind: str  # "attendees", "apologies", "observers", "chair"
     text: str
     label: str = ""
 
@@ -562,7 +569,11 @@ def _attendance_kind(label: str) -> str:
     label = label.lower()
     if label.startswith("apolog"):
         return "apologies"
-    if label.startswith(("observer", "officer", "in attendance", "also")):
+    if label.startswith(("chair", "in the chair")):
+        return "chair"
+    if label.startswith(
+        ("observer", "officer", "in attendance", "also", "minute", "note", "clerk", "secretary")
+    ):
         return "observers"
     return "attendees"
 
@@ -713,11 +724,26 @@ def parse_minutes(text: str) -> MinutesProposal:
             if current is None:
                 body.append(line)
         i += 1
-    for section in sections:
+    for section in sorted(sections, key=lambda section: section.kind == "chair"):
         people, rejected = _people(section.text)
-        if section.label.lower().startswith("officer"):
+        label = section.label.lower()
+        if label.startswith("officer"):
             for person in people:
                 person.role = person.role or "Officer"
+        elif section.kind == "observers" and not label.startswith(("observer", "in att", "also")):
+            for person in people:  # "Minute taker: Hayley Hughes"
+                person.role = person.role or section.label.capitalize()
+        if section.kind == "chair":
+            for person in people:
+                same = [p for p in proposal.attendees if _bare(p.name) == _bare(person.name)]
+                for present in same:
+                    present.chair = True
+                    present.role = present.role or person.role
+                    present.organisation = present.organisation or person.organisation
+                if not same:
+                    person.chair = True
+                    proposal.attendees.append(person)
+            continue
         getattr(proposal, section.kind).extend(people)
         for entry in rejected:
             warnings.append(f"Not read as a person in the {section.kind} list: {entry!r}.")
@@ -874,8 +900,11 @@ def parse_minutes(text: str) -> MinutesProposal:
             rest = prefix.group(1).strip()
             if _looks_like_owner(rest) and not owner_of(rest) and paragraphs[:-1]:
                 # "Action – AB" under the paragraph it belongs to.
-                wording = re.sub(r"^· ", "", paragraphs[-2])
-                last_action = add_action(wording, rest)
+                wording = re.sub(r"^· ", "", paragraphs[-2]).strip(" .;")
+                if last_action is not None and last_action.wording == wording:
+                    last_action.owner = rest  # the line above was already read as an action
+                else:
+                    last_action = add_action(wording, rest)
             else:
                 last_action = add_action(rest)
             continue
