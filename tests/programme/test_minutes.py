@@ -754,3 +754,12 @@ def test_a_chair_line_no_apologies_and_an_owner_line_under_an_action() -> None:
         "Hayley Hughes",
         "2017-06-01",
     )
+
+
+def test_an_agenda_with_an_apologies_heading_is_not_minutes() -> None:
+    agenda = (
+        "Chorley Public Service Reform Executive\n\nAGENDA\n\nApologies for absence\n\n"
+        "1. Welcome\n\n2. Minutes of the last meeting\n\n3. Programme update (paper attached)\n"
+    )
+    with pytest.raises(NotMinutesError):
+        parse_minutes(agenda)

@@ -631,9 +631,20 @@ def parse_minutes(text: str) -> MinutesProposal:
         raise NotMinutesError("The document is empty: there are no minutes to read.")
     whole = "\n".join(line.text for line in content)
 
-    attendance = [line for line in content if _ATTENDANCE.match(line.text) and not line.bullet]
+    attendance = []  # attendance headings with people under them or after them
+    for i, line in enumerate(content):
+        heading = None if line.bullet else _ATTENDANCE.match(line.text)
+        if heading is None:
+            continue
+        following = content[i + 1].text if i + 1 < len(content) else ""
+        if _is_people_line(heading.group(2) or following):
+            attendance.append(line)
     agenda_item = content[0].text.lower().rstrip(":") in ("agenda item", "minute", "minutes")
-    minutes_word = bool(re.search(r"^minutes\b|\bminutes of\b|^minutes:?$", whole, re.I | re.M))
+    top = "\n".join(line.text for line in content[:3])
+    minutes_word = bool(
+        re.search(r"^minutes\b|\bminutes of\b", top, re.I | re.M)
+        or any(line.text.lower() == "minutes:" for line in content)
+    )
     explicit_actions = sum(
         1 for line in content if _ACTION_PREFIX.match(line.text) or _ACTION_SUFFIX.match(line.text)
     )
