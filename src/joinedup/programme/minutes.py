@@ -633,11 +633,11 @@ def parse_minutes(text: str) -> MinutesProposal:
 
     attendance = []  # attendance headings with people under them or after them
     for i, line in enumerate(content):
-        heading = None if line.bullet else _ATTENDANCE.match(line.text)
-        if heading is None:
+        listed = None if line.bullet else _ATTENDANCE.match(line.text)
+        if listed is None:
             continue
         following = content[i + 1].text if i + 1 < len(content) else ""
-        if _is_people_line(heading.group(2) or following):
+        if _is_people_line(listed.group(2) or following):
             attendance.append(line)
     agenda_item = content[0].text.lower().rstrip(":") in ("agenda item", "minute", "minutes")
     top = "\n".join(line.text for line in content[:3])
