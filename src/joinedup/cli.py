@@ -24,6 +24,7 @@ from joinedup.home import ensure_home, resolve_home
 from joinedup.lifecycle.cli import records_app, retention_app
 from joinedup.linkage.cli import link_app, link_files_command
 from joinedup.linkage.run import link
+from joinedup.programme.cli import minutes_app
 from joinedup.synth.config import DEFAULT_BAD_ROWS, DEFAULT_END, DEFAULT_START, SynthConfig
 from joinedup.synth.generate import generate, total_steps
 from joinedup.web.cli import agreements_app, audit_app, seed_demo_web, serve, users_app
@@ -53,6 +54,7 @@ app.command()(serve)
 app.add_typer(users_app, name="users")
 app.add_typer(agreements_app, name="agreements")
 app.add_typer(audit_app, name="audit")
+app.add_typer(minutes_app, name="minutes")
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)
 

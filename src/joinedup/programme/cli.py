@@ -1,0 +1,97 @@
+"""``joinedup minutes ...``: propose the structure of a meeting's minutes for an officer to check.
+
+Nothing is saved: ``parse`` prints what JoinedUp read, and what it was unsure of, so the officer
+can confirm or correct it. A document that is not minutes is refused with one sentence on
+standard error and exit status 1.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from joinedup.programme.minutes import MinutesProposal, NotMinutesError, Person, parse_minutes
+
+minutes_app = typer.Typer(
+    help="Import minutes as councils publish them (plain text or HTML): propose their structure.",
+    no_args_is_help=True,
+)
+stderr = Console(stderr=True)
+
+
+def _person(person: Person) -> str:
+    described = ", ".join(part for part in (person.role, person.organisation) if part)
+    chair = " [chair]" if person.chair else ""
+    return f"{person.name}{f' ({described})' if described else ''}{chair}"
+
+
+def _print(proposal: MinutesProposal) -> None:
+    echo = typer.echo
+    echo(f"Meeting:      {proposal.meeting or '(not found)'}")
+    echo(f"Date:         {proposal.date.isoformat() if proposal.date else '(not found)'}")
+    for label, people in (
+        ("Present", proposal.attendees),
+        ("Apologies", proposal.apologies),
+        ("Observers", proposal.observers),
+    ):
+        echo(f"{label} ({len(people)}):")
+        for person in people:
+            echo(f"  - {_person(person)}")
+    echo(f"Items ({len(proposal.items)}):")
+    for item in proposal.items:
+        number = f"{item.number}. " if item.number else ""
+        echo(f"  {number}{item.title or '(before the first numbered item)'}")
+        for decision in item.decisions:
+            echo(f"      decision: {decision}")
+        for action in item.actions:
+            owner = action.owner or "(no owner)"
+            if action.owner_person and action.owner_person != action.owner:
+                owner = f"{owner} = {action.owner_person}"
+            due = f", due {action.due}" if action.due else ""
+            echo(f"      ACTION [{owner}{due}] {action.wording}")
+            for update in action.updates:
+                echo(f"        update: {update}")
+    next_meeting = proposal.next_meeting.isoformat() if proposal.next_meeting else "(not found)"
+    later = ", ".join(d.isoformat() for d in proposal.later_meetings)
+    echo(f"Next meeting: {next_meeting}{f' (then {later})' if later else ''}")
+    if proposal.warnings:
+        echo(f"Check ({len(proposal.warnings)}):")
+        for warning in proposal.warnings:
+            echo(f"  ! {warning}")
+
+
+@minutes_app.command("parse")
+def parse_command(
+    file: Annotated[Path, typer.Argument(help="The minutes: a text or HTML file.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the proposal as JSON on standard output.")
+    ] = False,
+) -> None:
+    """Propose the structure of FILE's minutes: meeting, date, attendance, items, actions.
+
+    Nothing is saved. Check the proposal, above all the lines under "Check", before you confirm.
+
+    Example: joinedup minutes parse exec-2016-07-19.html --json
+    """
+    try:
+        raw = file.read_bytes()
+    except OSError as error:
+        stderr.print(
+            f"[red]Could not read {escape(str(file))}: {error.strerror}[/red]", soft_wrap=True
+        )
+        raise typer.Exit(1) from error
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        proposal = parse_minutes(text)
+    except NotMinutesError as error:
+        stderr.print(f"[red]{escape(str(file))}: {escape(str(error))}[/red]", soft_wrap=True)
+        raise typer.Exit(1) from error
+    if as_json:
+        typer.echo(json.dumps(proposal.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        _print(proposal)
