@@ -26,7 +26,14 @@ from joinedup.linkage.cli import link_app, link_files_command
 from joinedup.linkage.run import link
 from joinedup.synth.config import DEFAULT_BAD_ROWS, DEFAULT_END, DEFAULT_START, SynthConfig
 from joinedup.synth.generate import generate, total_steps
-from joinedup.web.cli import agreements_app, audit_app, seed_demo_web, serve, users_app
+from joinedup.web.cli import (
+    agreements_app,
+    audit_app,
+    programme_app,
+    seed_demo_web,
+    serve,
+    users_app,
+)
 from joinedup.web.cli import run_server as run_web_server
 
 app = typer.Typer(
@@ -53,6 +60,7 @@ app.command()(serve)
 app.add_typer(users_app, name="users")
 app.add_typer(agreements_app, name="agreements")
 app.add_typer(audit_app, name="audit")
+app.add_typer(programme_app, name="programme")
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)
 
