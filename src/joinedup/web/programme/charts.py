@@ -12,7 +12,7 @@ from joinedup.web.programme import scoring
 from joinedup.web.programme.models import Grant, Phase, Risk, SpendKind
 
 CHART_WIDTH = 1000  # SVG user units; the SVG scales to the page
-LABEL_WIDTH = 360
+LABEL_WIDTH = 400
 ROW_HEIGHT = 24
 
 
