@@ -85,6 +85,20 @@ def test_a_file_with_an_unknown_dependency_is_refused_whole(db: None, tmp_path: 
     assert not Theme.objects.exists()
 
 
+def test_phases_that_wait_for_each_other_are_refused(db: None, tmp_path: Path) -> None:
+    phase = '[[theme.workstream.phase]]\nkey = "{}"\ntitle = "{}"\nstart = 2015-03-01\nend = 2015-04-01\ndepends_on = ["{}"]\n'
+    looped = tmp_path / "looped.toml"
+    looped.write_text(
+        '[[theme]]\nname = "T"\n[[theme.workstream]]\nname = "W"\n'
+        + phase.format("a", "A", "b")
+        + phase.format("b", "B", "a"),
+        encoding="utf-8",
+    )
+    with pytest.raises(ProgrammeFileError, match="loop"):
+        import_programme(looped)
+    assert not Phase.objects.exists()
+
+
 def test_the_cli_imports_a_file(db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 

@@ -121,6 +121,31 @@ def _score(entry: dict[str, Any], name: str) -> int:
     return value
 
 
+def _refuse_cycles(depends_on: dict[str, list[str]]) -> None:
+    """A phase cannot wait, however indirectly, for itself.
+
+    >>> _refuse_cycles({"a": ["b"], "b": []})
+    >>> _refuse_cycles({"a": ["b"], "b": ["a"]})
+    Traceback (most recent call last):
+    ...
+    joinedup.web.programme.importer.ProgrammeFileError: phases depend on each other in a loop: a -> b -> a
+    """
+    done: set[str] = set()
+
+    def visit(key: str, path: list[str]) -> None:
+        if key in path:
+            loop = [*path[path.index(key) :], key]
+            raise ProgrammeFileError(f"phases depend on each other in a loop: {' -> '.join(loop)}")
+        if key in done:
+            return
+        for after in depends_on.get(key, []):
+            visit(after, [*path, key])
+        done.add(key)
+
+    for key in sorted(depends_on):
+        visit(key, [])
+
+
 def import_programme(
     path: Path | None = None, actor: str = "joinedup programme import"
 ) -> ImportReport:
@@ -183,6 +208,7 @@ def import_programme(
             if missing:
                 raise ProgrammeFileError(f"phase {phase.key!r} depends on unknown {missing}")
             phase.depends_on.set(found.values())
+        _refuse_cycles({phase.key: keys for phase, keys in dependencies})
         for grant_entry in data.get("grant", []):
             grant, created = Grant.objects.update_or_create(
                 name=_text(grant_entry, "name", required=True),
