@@ -189,6 +189,7 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
         "programme:workstream": {"workstream_id": workstream.pk},
         "programme:workstream_status": {"workstream_id": workstream.pk},
         "programme:grant": {"grant_id": programme_grant.pk},
+        "programme:spend_add": {"grant_id": programme_grant.pk},
         "programme:risk": {"risk_id": risk.pk},
         "programme:risk_edit": {"risk_id": risk.pk},
     }

@@ -374,3 +374,40 @@ def test_an_overspend_is_flagged(db: None, make_user: Callable[..., User]) -> No
         .content.decode()
     )
     assert "£50.00 more than the award" in html
+
+
+def test_recording_forecast_spend_clears_the_warning_and_is_audited(
+    seeded: None, officer: User
+) -> None:
+    award = Grant.objects.get()
+    client = signed_in(officer)
+    url = reverse("programme:spend_add", kwargs={"grant_id": award.pk})
+    assert client.get(url).status_code == 200
+    workstream = Workstream.objects.get(name="Community Capacity")
+    response = client.post(
+        url,
+        {
+            "on": "2016-03-15",
+            "workstream": str(workstream.pk),
+            "description": "Evaluation brought forward",
+            "amount": "32000",
+            "kind": "forecast",
+        },
+    )
+    assert response.status_code == 302
+    assert charts.spend_summary(award).unspent_at_deadline == 0
+    event = AuditEvent.objects.get(verb="programme.spend_added")
+    assert event.object_id == str(award.pk) and event.detail["amount"] == "32000.00"
+    page = client.get(reverse("programme:grant", kwargs={"grant_id": award.pk}))
+    assert "govuk-warning-text" not in page.content.decode()
+
+
+def test_a_negative_amount_is_refused(seeded: None, officer: User) -> None:
+    award = Grant.objects.get()
+    before = SpendLine.objects.count()
+    page = signed_in(officer).post(
+        reverse("programme:spend_add", kwargs={"grant_id": award.pk}),
+        {"on": "2016-03-15", "amount": "-5", "kind": "actual"},
+    )
+    assert page.status_code == 200 and "govuk-error-summary" in page.content.decode()
+    assert SpendLine.objects.count() == before

@@ -229,6 +229,7 @@ URL_PERMISSIONS: dict[str, Permission] = {
     "programme:workstream_status": P.MANAGE_PROGRAMME,
     "programme:grants": P.VIEW_AGGREGATES,
     "programme:grant": P.VIEW_AGGREGATES,
+    "programme:spend_add": P.MANAGE_PROGRAMME,
     "programme:risks": P.VIEW_AGGREGATES,
     "programme:risk": P.VIEW_AGGREGATES,
     "programme:risk_new": P.MANAGE_PROGRAMME,

@@ -6,7 +6,14 @@ from django.db import transaction
 
 from joinedup.web.accounts.models import User
 from joinedup.web.audit.chain import record_by
-from joinedup.web.programme.models import Risk, RiskScoreChange, Status, StatusChange, Workstream
+from joinedup.web.programme.models import (
+    Risk,
+    RiskScoreChange,
+    SpendLine,
+    Status,
+    StatusChange,
+    Workstream,
+)
 
 
 def set_workstream_status(workstream: Workstream, status: Status, note: str, by: User) -> bool:
@@ -78,3 +85,24 @@ def save_risk(risk: Risk, note: str, by: User) -> Risk:
             {"fields": changed, "score": risk.score, "note": note},
         )
     return risk
+
+
+def add_spend(line: SpendLine, by: User) -> SpendLine:
+    """Record spend (actual) or expected spend (forecast) against a grant."""
+    with transaction.atomic():
+        line.full_clean()
+        line.save()
+        record_by(
+            by,
+            "programme.spend_added",
+            "grant",
+            str(line.grant_id),
+            {
+                "spend_line": line.pk,
+                "amount": f"{line.amount:.2f}",
+                "on": line.on.isoformat(),
+                "kind": line.kind,
+                "workstream": line.workstream_id,
+            },
+        )
+    return line

@@ -7,7 +7,7 @@ from typing import ClassVar
 from django import forms
 
 from joinedup.web.govuk import GovukFormMixin
-from joinedup.web.programme.models import Risk, Status
+from joinedup.web.programme.models import Risk, SpendKind, SpendLine, Status, Workstream
 
 SCORES = [(n, str(n)) for n in range(1, 6)]
 
@@ -55,3 +55,19 @@ class RiskForm(GovukFormMixin, forms.ModelForm):  # type: ignore[type-arg]  # ge
             "mitigations": forms.Textarea(attrs={"rows": 3}),
             "review_on": forms.DateInput(attrs={"type": "date"}),
         }
+
+
+class SpendLineForm(GovukFormMixin, forms.ModelForm):  # type: ignore[type-arg]  # generic only in the stubs
+    workstream = forms.ModelChoiceField(
+        queryset=Workstream.objects.select_related("theme"), required=False, empty_label="None"
+    )
+    amount = forms.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, help_text="In pounds, for example 1250.00"
+    )
+    kind = forms.ChoiceField(choices=SpendKind.choices, label="Actual or forecast")
+
+    class Meta:
+        model = SpendLine
+        fields: ClassVar[list[str]] = ["on", "workstream", "description", "amount", "kind"]
+        labels: ClassVar[dict[str, str]] = {"on": "Date", "description": "What it pays for"}
+        widgets: ClassVar[dict[str, forms.Widget]] = {"on": forms.DateInput(attrs={"type": "date"})}

@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("funding/", views.grants, name="grants"),
     path("funding/<int:grant_id>/", views.grant, name="grant"),
+    path("funding/<int:grant_id>/spend/", views.spend_add, name="spend_add"),
     path("risks/", views.risks, name="risks"),
     path("risks/new/", views.risk_new, name="risk_new"),
     path("risks/<int:risk_id>/", views.risk, name="risk"),

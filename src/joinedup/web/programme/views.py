@@ -12,9 +12,17 @@ from django.views.decorators.http import require_GET, require_http_methods
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Permission, permissions_of
 from joinedup.web.programme import charts, scoring
-from joinedup.web.programme.changes import save_risk, set_workstream_status
-from joinedup.web.programme.forms import RiskForm, WorkstreamStatusForm
-from joinedup.web.programme.models import Grant, Phase, Risk, Status, Theme, Workstream
+from joinedup.web.programme.changes import add_spend, save_risk, set_workstream_status
+from joinedup.web.programme.forms import RiskForm, SpendLineForm, WorkstreamStatusForm
+from joinedup.web.programme.models import (
+    Grant,
+    Phase,
+    Risk,
+    SpendLine,
+    Status,
+    Theme,
+    Workstream,
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -104,8 +112,19 @@ def grant(request: HttpRequest, grant_id: int) -> HttpResponse:
             "chart_width": charts.SPEND_WIDTH,
             "chart_height": charts.SPEND_HEIGHT,
             "lines": found.spend.select_related("workstream"),
+            "can_manage": _can_manage(request),
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+def spend_add(request: HttpRequest, grant_id: int) -> HttpResponse:
+    found = get_object_or_404(Grant, pk=grant_id)
+    form = SpendLineForm(request.POST or None, instance=SpendLine(grant=found))
+    if request.method == "POST" and form.is_valid():
+        add_spend(form.save(commit=False), _user(request))
+        return redirect("programme:grant", grant_id=found.pk)
+    return render(request, "programme/spend_form.html", {"form": form, "grant": found})
 
 
 @require_GET
