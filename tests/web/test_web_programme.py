@@ -411,3 +411,19 @@ def test_a_negative_amount_is_refused(seeded: None, officer: User) -> None:
     )
     assert page.status_code == 200 and "govuk-error-summary" in page.content.decode()
     assert SpendLine.objects.count() == before
+
+
+def test_a_phase_starting_before_its_dependency_ends_is_marked(db: None) -> None:
+    theme = Theme.objects.create(name="T")
+    workstream = Workstream.objects.create(theme=theme, name="W")
+
+    def phase(key: str, start: dt.date, end: dt.date) -> Phase:
+        return Phase.objects.create(workstream=workstream, key=key, title=key, start=start, end=end)
+
+    first = phase("first", dt.date(2015, 3, 1), dt.date(2015, 5, 31))
+    after = phase("after", dt.date(2015, 6, 1), dt.date(2015, 8, 31))
+    early = phase("early", dt.date(2015, 5, 31), dt.date(2015, 8, 31))
+    after.depends_on.add(first)
+    early.depends_on.add(first)
+    assert charts.overlapping_dependencies(after) == ()
+    assert charts.overlapping_dependencies(early) == (first,)

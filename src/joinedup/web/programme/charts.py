@@ -22,6 +22,13 @@ class Bar:
     y: int
     x: float
     width: float
+    # Phases this one depends on that have not ended by the day it starts.
+    overlapping: tuple[Phase, ...] = ()
+
+
+def overlapping_dependencies(phase: Phase) -> tuple[Phase, ...]:
+    """The phases ``phase`` waits for that end on or after the day it starts."""
+    return tuple(d for d in phase.depends_on.all() if d.end >= phase.start)
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,7 @@ def timeline(phases: Sequence[Phase]) -> Timeline:
             ROW_HEIGHT * (n + 1),
             x_of(p.start),
             round(max(((p.end - p.start).days + 1) * scale, 2), 1),
+            overlapping_dependencies(p),
         )
         for n, p in enumerate(phases)
     ]
