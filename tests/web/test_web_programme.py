@@ -427,3 +427,15 @@ def test_a_phase_starting_before_its_dependency_ends_is_marked(db: None) -> None
     early.depends_on.add(first)
     assert charts.overlapping_dependencies(after) == ()
     assert charts.overlapping_dependencies(early) == (first,)
+
+
+def test_the_overview_points_to_risks_to_escalate_and_underspends(
+    seeded: None, make_user: Callable[..., User]
+) -> None:
+    html = (
+        signed_in(make_user(Role.EXECUTIVE_MEMBER))
+        .get(reverse("programme:overview"))
+        .content.decode()
+    )
+    assert "risks to escalate to the Executive" in html
+    assert "leaves £32,000 unspent on 31 March 2016" in html

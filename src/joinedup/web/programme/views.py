@@ -39,10 +39,21 @@ def overview(request: HttpRequest) -> HttpResponse:
     themes = Theme.objects.prefetch_related(
         Prefetch("workstreams", queryset=Workstream.objects.order_by("position", "name"))
     )
+    escalate = charts.to_escalate(Risk.objects.all(), timezone.localdate())
+    underspending = [
+        (grant, summary)
+        for grant in Grant.objects.prefetch_related("spend")
+        if (summary := charts.spend_summary(grant)).underspends
+    ]
     return render(
         request,
         "programme/overview.html",
-        {"themes": themes, "statuses": Status, "can_manage": _can_manage(request)},
+        {
+            "themes": themes,
+            "escalate_count": len(escalate),
+            "underspending": underspending,
+            "can_manage": _can_manage(request),
+        },
     )
 
 
