@@ -27,7 +27,14 @@ from joinedup.linkage.run import link
 from joinedup.programme.cli import minutes_app
 from joinedup.synth.config import DEFAULT_BAD_ROWS, DEFAULT_END, DEFAULT_START, SynthConfig
 from joinedup.synth.generate import generate, total_steps
-from joinedup.web.cli import agreements_app, audit_app, seed_demo_web, serve, users_app
+from joinedup.web.cli import (
+    agreements_app,
+    audit_app,
+    programme_app,
+    seed_demo_web,
+    serve,
+    users_app,
+)
 from joinedup.web.cli import run_server as run_web_server
 
 app = typer.Typer(
@@ -55,6 +62,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(agreements_app, name="agreements")
 app.add_typer(audit_app, name="audit")
 app.add_typer(minutes_app, name="minutes")
+app.add_typer(programme_app, name="programme")
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)
 

@@ -134,6 +134,12 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
     flag = LinkageFlag.objects.create(
         person_key="P000000001", kind="not_same_person", details="d", flagged_by=worker
     )
+    from joinedup.web.programme.models import Grant, Risk, Theme
+
+    theme = Theme.objects.create(name="t")
+    workstream = theme.workstreams.create(name="w")
+    programme_grant = Grant.objects.create(name="g", funder="f", amount=1, spend_by=date.today())
+    risk = Risk.objects.create(title="r", owner="o", likelihood=1, impact=1, review_on=date.today())
     return {
         "linkflags:flag": {"person_key": "P000000001"},
         "linkflags:resolve": {"flag_id": flag.pk},
@@ -180,6 +186,12 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
         "accounts:user_active": {"user_id": other.pk},
         "referrals:referral": {"reference": referral.reference},
         "referrals:triage_referral": {"reference": referral.reference},
+        "programme:workstream": {"workstream_id": workstream.pk},
+        "programme:workstream_status": {"workstream_id": workstream.pk},
+        "programme:grant": {"grant_id": programme_grant.pk},
+        "programme:spend_add": {"grant_id": programme_grant.pk},
+        "programme:risk": {"risk_id": risk.pk},
+        "programme:risk_edit": {"risk_id": risk.pk},
     }
 
 

@@ -28,6 +28,9 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print a machine-readab
 users_app = typer.Typer(help="People who sign in to the web app.", no_args_is_help=True)
 agreements_app = typer.Typer(help="The register of data sharing agreements.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+programme_app = typer.Typer(
+    help="The work programme, its funding and its risk register.", no_args_is_help=True
+)
 
 
 def open_hub(home: Path | None) -> Path:
@@ -95,15 +98,17 @@ def seed_demo_web(hub: Path, reset_passwords: bool, print_passwords: bool) -> di
     the demo copies them now, and a second run prints none unless told to reset them.
     """
     open_hub(hub)
-    from joinedup.web.demo import DEMO_TEAM, DEMO_USERS, seed_caseload, seed_demo
+    from joinedup.web.demo import DEMO_TEAM, DEMO_USERS, seed_caseload, seed_demo, seed_programme
 
     report = seed_demo(reset_passwords=reset_passwords)
     seed_caseload(hub, report)
+    seed_programme(report)
     summary: dict[str, object] = {
         "organisations_created": report.organisations_created,
         "users_created": report.users_created,
         "passwords_reset": report.passwords_reset,
         "cases_opened": report.cases_opened,
+        "programme_seeded": report.programme_seeded,
     }
     if not print_passwords:
         return {**summary, "new_passwords": report.new_passwords}
@@ -181,6 +186,31 @@ def import_agreements(
         typer.echo(json.dumps(summary, indent=2))
     else:
         stderr.print(", ".join(f"{len(v)} {k}" for k, v in summary.items()))
+
+
+@programme_app.command("import")
+def import_programme_command(
+    programme_file: Annotated[
+        Path | None,
+        typer.Argument(help="A work programme in TOML (default: the seed programme)."),
+    ] = None,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create or update the work programme, grants and risks from a TOML file (idempotent)."""
+    open_hub(home)
+    from joinedup.web.programme.importer import ProgrammeFileError, import_programme
+
+    try:
+        report = import_programme(programme_file)
+    except (ProgrammeFileError, OSError) as error:
+        stderr.print(f"[red]Not imported:[/red] {error}")
+        raise typer.Exit(1) from None
+    summary = report.as_dict()
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2))
+    else:
+        stderr.print(", ".join(f"{v} {k}" for k, v in summary.items() if k != "created"))
 
 
 @agreements_app.command("reviews-due")

@@ -84,6 +84,7 @@ class SeedReport:
     # email -> the password made by this run; the only copy in clear, for printing once.
     new_passwords: dict[str, str] = field(default_factory=dict)
     cases_opened: list[str] = field(default_factory=list)
+    programme_seeded: bool = False
 
 
 def new_password() -> str:
@@ -99,6 +100,19 @@ def seed_demo(reset_passwords: bool = False) -> SeedReport:
         for demo_user in (*DEMO_USERS, *DEMO_TEAM):
             _user(demo_user, organisations[demo_user.organisation], reset_passwords, report)
     return report
+
+
+def seed_programme(report: SeedReport) -> None:
+    """The partnership's work programme, the Transformation Challenge Award and the risk
+    register from ``programme/seed_programme.toml``, once: a second run leaves the programme
+    officer's changes alone."""
+    from joinedup.web.programme.importer import import_programme
+    from joinedup.web.programme.models import Theme
+
+    if Theme.objects.exists():
+        return
+    import_programme(actor="joinedup demo")
+    report.programme_seeded = True
 
 
 # What the team is working on with each demo resident: a need by domain, its goal, a first action.

@@ -40,6 +40,7 @@ urlpatterns = [
     path("cases/", include("joinedup.web.cases.urls")),
     path("mdt/", include("joinedup.web.mdt.urls")),
     path("linkage-flags/", include("joinedup.web.linkflags.urls")),
+    path("programme/", include("joinedup.web.programme.urls")),
     path("api/", api.urls),
 ]
 

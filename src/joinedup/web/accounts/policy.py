@@ -221,6 +221,19 @@ URL_PERMISSIONS: dict[str, Permission] = {
     "linkflags:resolve": P.TRIAGE_REFERRALS,
     "referrals:case_finding": P.TRIAGE_REFERRALS,
     "referrals:case_finding_people": P.TRIAGE_REFERRALS,
+    # Programme management: the work programme, its funding and the risk register. Whoever may
+    # see aggregates (executive members, hub coordinators) reads; programme officers change.
+    "programme:overview": P.VIEW_AGGREGATES,
+    "programme:timeline": P.VIEW_AGGREGATES,
+    "programme:workstream": P.VIEW_AGGREGATES,
+    "programme:workstream_status": P.MANAGE_PROGRAMME,
+    "programme:grants": P.VIEW_AGGREGATES,
+    "programme:grant": P.VIEW_AGGREGATES,
+    "programme:spend_add": P.MANAGE_PROGRAMME,
+    "programme:risks": P.VIEW_AGGREGATES,
+    "programme:risk": P.VIEW_AGGREGATES,
+    "programme:risk_new": P.MANAGE_PROGRAMME,
+    "programme:risk_edit": P.MANAGE_PROGRAMME,
 }
 
 # Where one URL both reads and changes (an API resource: GET to read, POST or PUT to change),

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "joinedup.web.people",
     "joinedup.web.referrals",
     "joinedup.web.linkflags",
+    "joinedup.web.programme",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +100,8 @@ JOINEDUP_REVIEW_WARNING_DAYS = 30
 # Break-glass access to a person without a case: how long it lasts, and how often a day.
 JOINEDUP_BREAK_GLASS_MINUTES = 60
 JOINEDUP_BREAK_GLASS_PER_DAY = 3
+# A risk scoring this (likelihood x impact, 1 to 25) or more is listed for the Executive.
+JOINEDUP_RISK_ESCALATION_SCORE = 15
 
 # Sessions: server-side, HttpOnly, same-site, ended by closing the browser and after a working day.
 SESSION_COOKIE_HTTPONLY = True

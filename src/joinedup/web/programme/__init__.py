@@ -1,0 +1,1 @@
+"""Programme management: the work programme, its funding and its risk register."""

@@ -1,0 +1,212 @@
+"""The work programme (themes, workstreams, phases), its funding and its risk register.
+
+Every change is made through ``changes.py``, audited in the same transaction; a workstream's
+status and a risk's score keep their history in their own tables as well.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import ClassVar
+
+from django.db import models
+from django.utils import timezone
+
+from joinedup.web.accounts.models import User
+from joinedup.web.programme import scoring
+
+
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    ON_TRACK = "on_track", "On track"
+    AT_RISK = "at_risk", "At risk"
+    OFF_TRACK = "off_track", "Off track"
+    COMPLETE = "complete", "Complete"
+
+
+# The GOV.UK tag colour of each status: green, amber, red (RAG), grey and blue.
+STATUS_TAGS = {
+    Status.NOT_STARTED: "govuk-tag--grey",
+    Status.ON_TRACK: "govuk-tag--green",
+    Status.AT_RISK: "govuk-tag--yellow",
+    Status.OFF_TRACK: "govuk-tag--red",
+    Status.COMPLETE: "govuk-tag--blue",
+}
+
+
+class Theme(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Workstream(models.Model):
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="workstreams")
+    name = models.CharField(max_length=200)
+    objective = models.TextField(blank=True)
+    lead_name = models.CharField(max_length=200, blank=True)
+    lead_organisation = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NOT_STARTED)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["theme__position", "position", "name"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["theme", "name"], name="workstream_unique_in_theme")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def status_tag(self) -> str:
+        return STATUS_TAGS[Status(self.status)]
+
+
+class StatusChange(models.Model):
+    workstream = models.ForeignKey(Workstream, on_delete=models.CASCADE, related_name="history")
+    old_status = models.CharField(max_length=16, choices=Status.choices)
+    new_status = models.CharField(max_length=16, choices=Status.choices)
+    note = models.TextField(blank=True)
+    changed_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-changed_at", "-id"]
+
+
+class Phase(models.Model):
+    """A deliverable or phase of a workstream, with its dates and what it waits for."""
+
+    workstream = models.ForeignKey(Workstream, on_delete=models.CASCADE, related_name="phases")
+    key = models.CharField(max_length=100, unique=True)  # the import file's name for it
+    title = models.CharField(max_length=300)
+    start = models.DateField()
+    end = models.DateField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NOT_STARTED)
+    depends_on = models.ManyToManyField("self", symmetrical=False, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["start", "end", "id"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="phase_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def status_tag(self) -> str:
+        return STATUS_TAGS[Status(self.status)]
+
+
+class Grant(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    funder = models.CharField(max_length=200)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    conditions = models.TextField(blank=True)
+    spend_by = models.DateField()
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["spend_by", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SpendKind(models.TextChoices):
+    ACTUAL = "actual", "Actual"
+    FORECAST = "forecast", "Forecast"
+
+
+class SpendLine(models.Model):
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="spend")
+    workstream = models.ForeignKey(
+        Workstream, on_delete=models.SET_NULL, null=True, blank=True, related_name="spend"
+    )
+    description = models.CharField(max_length=300, blank=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    on = models.DateField()
+    kind = models.CharField(max_length=16, choices=SpendKind.choices)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["on", "id"]
+
+
+class Risk(models.Model):
+    title = models.CharField(max_length=300)
+    cause = models.TextField(blank=True)
+    effect = models.TextField(blank=True)
+    owner = models.CharField(max_length=200)
+    likelihood = models.PositiveSmallIntegerField()
+    impact = models.PositiveSmallIntegerField()
+    mitigations = models.TextField(blank=True)
+    review_on = models.DateField()
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-likelihood", "-impact", "title"]  # refined in views
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    likelihood__gte=1, likelihood__lte=5, impact__gte=1, impact__lte=5
+                ),
+                name="risk_scored_one_to_five",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def score(self) -> int:
+        return scoring.score(self.likelihood, self.impact)
+
+    @property
+    def rag(self) -> str:
+        return scoring.rag(self.score)
+
+    @property
+    def rag_label(self) -> str:
+        return scoring.RAG_LABELS[self.rag]
+
+    @property
+    def rag_tag(self) -> str:
+        return scoring.RAG_TAGS[self.rag]
+
+    def review_overdue(self, today: dt.date) -> bool:
+        return self.review_on < today
+
+
+class RiskScoreChange(models.Model):
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="history")
+    old_likelihood = models.PositiveSmallIntegerField(null=True, blank=True)
+    old_impact = models.PositiveSmallIntegerField(null=True, blank=True)
+    new_likelihood = models.PositiveSmallIntegerField()
+    new_impact = models.PositiveSmallIntegerField()
+    note = models.TextField(blank=True)
+    changed_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-changed_at", "-id"]
+
+    @property
+    def old_score(self) -> int | None:
+        if self.old_likelihood is None or self.old_impact is None:
+            return None
+        return self.old_likelihood * self.old_impact
+
+    @property
+    def new_score(self) -> int:
+        return self.new_likelihood * self.new_impact
+
+
+ZERO = Decimal("0.00")
