@@ -140,6 +140,11 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
     workstream = theme.workstreams.create(name="w")
     programme_grant = Grant.objects.create(name="g", funder="f", amount=1, spend_by=date.today())
     risk = Risk.objects.create(title="r", owner="o", likelihood=1, impact=1, review_on=date.today())
+    from joinedup.web.programme.models import ActionLogEntry, Body, Meeting
+
+    body = Body.objects.create(name="b")
+    meeting = Meeting.objects.create(body=body, date=date.today())
+    logged = ActionLogEntry.objects.create(body=body, raised_at=meeting, wording="a")
     return {
         "linkflags:flag": {"person_key": "P000000001"},
         "linkflags:resolve": {"flag_id": flag.pk},
@@ -192,6 +197,8 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
         "programme:spend_add": {"grant_id": programme_grant.pk},
         "programme:risk": {"risk_id": risk.pk},
         "programme:risk_edit": {"risk_id": risk.pk},
+        "programme:meeting": {"meeting_id": meeting.pk},
+        "programme:action_update": {"action_id": logged.pk},
     }
 
 

@@ -234,6 +234,11 @@ URL_PERMISSIONS: dict[str, Permission] = {
     "programme:risk": P.VIEW_AGGREGATES,
     "programme:risk_new": P.MANAGE_PROGRAMME,
     "programme:risk_edit": P.MANAGE_PROGRAMME,
+    "programme:meetings": P.VIEW_AGGREGATES,
+    "programme:meeting": P.VIEW_AGGREGATES,
+    "programme:minutes_import": P.MANAGE_PROGRAMME,
+    "programme:actions": P.VIEW_AGGREGATES,
+    "programme:action_update": P.MANAGE_PROGRAMME,
 }
 
 # Where one URL both reads and changes (an API resource: GET to read, POST or PUT to change),

@@ -210,3 +210,109 @@ class RiskScoreChange(models.Model):
 
 
 ZERO = Decimal("0.00")
+
+
+# Meetings and the action log: the Executive's and the Implementation Group's meetings, who
+# came, and the actions set at them (kept open until cleared, with their updates).
+
+
+class Body(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Meeting(models.Model):
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="meetings")
+    title = models.CharField(max_length=300, blank=True)
+    date = models.DateField()
+    venue = models.CharField(max_length=300, blank=True)
+    previous_minutes_approved = models.BooleanField(default=False)
+    next_meeting_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-date", "id"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["body", "date"], name="meeting_unique_per_body_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body} {self.date:%d %B %Y}"
+
+
+class AttendanceKind(models.TextChoices):
+    ATTENDED = "attended", "Attended"
+    APOLOGIES = "apologies", "Apologies"
+    OBSERVER = "observer", "Observer"
+
+
+class Attendance(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    kind = models.CharField(max_length=16, choices=AttendanceKind.choices)
+    name = models.CharField(max_length=300)
+    role = models.CharField(max_length=300, blank=True)
+    organisation = models.CharField(max_length=300, blank=True)
+    chair = models.BooleanField(default=False)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["id"]
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
+    number = models.CharField(max_length=20, blank=True)
+    title = models.CharField(max_length=500)
+    text = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["position", "id"]
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    CLEARED = "cleared", "Cleared"
+
+
+class ActionLogEntry(models.Model):
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="actions")
+    raised_at = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions")
+    item = models.CharField(max_length=500, blank=True)
+    wording = models.TextField()
+    owner_name = models.CharField(max_length=300, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    due_next_meeting = models.BooleanField(default=False)
+    due_text = models.CharField(max_length=100, blank=True)  # as the minutes had it
+    status = models.CharField(
+        max_length=16, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["raised_at__date", "id"]
+
+    def __str__(self) -> str:
+        return self.wording
+
+    @property
+    def due_label(self) -> str:
+        if self.due_next_meeting:
+            return "Next meeting"
+        if self.due_on is not None:
+            return f"{self.due_on:%d %B %Y}"
+        return self.due_text
+
+
+class ActionUpdate(models.Model):
+    action = models.ForeignKey(ActionLogEntry, on_delete=models.CASCADE, related_name="updates")
+    text = models.TextField()
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True)
+    by_name = models.CharField(max_length=300, blank=True)  # from imported minutes
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["at", "id"]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from joinedup.web.programme import views
+from joinedup.web.programme import meeting_views, views
 
 app_name = "programme"
 urlpatterns = [
@@ -19,4 +19,9 @@ urlpatterns = [
     path("risks/new/", views.risk_new, name="risk_new"),
     path("risks/<int:risk_id>/", views.risk, name="risk"),
     path("risks/<int:risk_id>/edit/", views.risk_edit, name="risk_edit"),
+    path("meetings/", meeting_views.meetings, name="meetings"),
+    path("meetings/import/", meeting_views.minutes_import, name="minutes_import"),
+    path("meetings/<int:meeting_id>/", meeting_views.meeting, name="meeting"),
+    path("actions/", meeting_views.actions, name="actions"),
+    path("actions/<int:action_id>/", meeting_views.action_update, name="action_update"),
 ]
