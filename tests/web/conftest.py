@@ -63,19 +63,9 @@ def django_db_modify_db_settings() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def linked_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small synthetic borough, loaded and linked for real: the person index of the pages."""
-    from joinedup.feeds.load import find_deliveries, load_files
-    from joinedup.linkage.run import link
-    from joinedup.synth.config import SynthConfig
-    from joinedup.synth.generate import generate
+    from linked_hub import build_linked_home
 
-    borough = tmp_path_factory.mktemp("web-borough")
-    generate(SynthConfig(scale=0.02, seed=5, bad_rows=0), borough)
-    home = tmp_path_factory.mktemp("web-hub")
-    deliveries, _ = find_deliveries(borough / "extracts")
-    directory = next(iter(sorted((borough / "extracts").glob("postcode_directory*.csv"))))
-    load_files(home, deliveries, directory)
-    link(home)
-    return home
+    return build_linked_home(tmp_path_factory)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import pytest
 from conftest import PASSWORD, signed_in
 from django.test import Client
 from django.utils import timezone
-from linked_hub import build_linked_home, known_person, shared_household
+from linked_hub import known_person, shared_household
 
 from joinedup.linkage.lookup import CERTAIN, PROBABLE, Referred, find_person
 from joinedup.web.accounts.models import Organisation, User
@@ -431,11 +431,6 @@ def test_hub_coordinators_need_two_factor_sign_in() -> None:
 
 
 # Matching to the person index ------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def linked_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_linked_home(tmp_path_factory)
 
 
 def test_a_valid_nhs_number_the_index_holds_settles_the_match(linked_home: Path) -> None:
