@@ -25,7 +25,7 @@ from joinedup.web.accounts.policy import (
     permissions_of,
 )
 from joinedup.web.accounts.tokens import token_of
-from joinedup.web.audit.chain import record
+from joinedup.web.audit.chain import record_by
 
 
 class PolicyMiddleware:
@@ -63,6 +63,12 @@ class PolicyMiddleware:
         return None
 
 
+def signed_in_user(request: HttpRequest) -> User:
+    """The user of a request this middleware let through to a view: always a signed-in ``User``."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
 def is_api(url_name: str) -> bool:
     return url_name.startswith("api:")
 
@@ -78,13 +84,12 @@ def _second_factor_missing(request: HttpRequest, user: User, roles: Any) -> bool
 def refuse(request: HttpRequest, user: User, name: str) -> HttpResponse:
     """403 with a plain page, and a ``denied`` audit event naming the page, not its contents."""
     with transaction.atomic():
-        record(
+        record_by(
+            user,
             "access.denied",
-            actor_id=user.pk,
-            actor=user.email,
-            object_type="url",
-            object_id=name or "(unnamed)",
-            detail={"method": request.method or "", "path": request.path},
+            "url",
+            name or "(unnamed)",
+            {"method": request.method or "", "path": request.path},
         )
     if is_api(name):
         return JsonResponse({"detail": "You do not have permission to do this"}, status=403)

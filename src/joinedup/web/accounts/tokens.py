@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from joinedup.web.accounts.models import ApiToken, User
-from joinedup.web.audit.chain import record
+from joinedup.web.audit.chain import record_by
 
 PREFIX = "ju_"
 API_PATH = "/api/"
@@ -32,13 +32,12 @@ def issue(user: User, label: str) -> str:
     token = PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         made = ApiToken.objects.create(user=user, label=label, digest=digest(token))
-        record(
+        record_by(
+            user,
             "api_token.created",
-            actor_id=user.pk,
-            actor=user.email,
-            object_type="api_token",
-            object_id=str(made.pk),
-            detail={"label": label},
+            "api_token",
+            str(made.pk),
+            {"label": label},
         )
     return token
 
@@ -50,12 +49,11 @@ def revoke(user: User, token_id: int) -> bool:
             revoked_at=timezone.now()
         )
         if updated:
-            record(
+            record_by(
+                user,
                 "api_token.revoked",
-                actor_id=user.pk,
-                actor=user.email,
-                object_type="api_token",
-                object_id=str(token_id),
+                "api_token",
+                str(token_id),
             )
     return bool(updated)
 

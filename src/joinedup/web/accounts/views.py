@@ -14,11 +14,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from joinedup.web.accounts import fieldcrypt, lockout, tokens, twofactor
-from joinedup.web.accounts.enforcement import refuse
+from joinedup.web.accounts.enforcement import refuse, signed_in_user
 from joinedup.web.accounts.forms import CodeForm, RolesForm, SignInForm
 from joinedup.web.accounts.models import ApiToken, RoleAssignment, User
 from joinedup.web.accounts.policy import Role, needs_two_factor
-from joinedup.web.audit.chain import record, record_by
+from joinedup.web.audit.chain import record_by
 
 WRONG_DETAILS = "Enter a correct email address and password"
 LOCKED = "There have been too many attempts to sign in. Wait 15 minutes, then try again"
@@ -81,7 +81,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def two_factor_enrol(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if user.has_two_factor:
         return redirect("accounts:two_factor_verify")
     secret = request.session.get(twofactor.PENDING_SECRET_KEY) or twofactor.new_secret()
@@ -90,12 +90,11 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             if twofactor.confirm(user, secret, form.cleaned_data["code"]):
-                record(
+                record_by(
+                    user,
                     "two_factor.enrolled",
-                    actor_id=user.pk,
-                    actor=user.email,
-                    object_type="user",
-                    object_id=str(user.pk),
+                    "user",
+                    str(user.pk),
                 )
                 return _second_factor_given(request)
         form.add_error("code", "The security code is not right: check your app and try again")
@@ -110,7 +109,7 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if not user.has_two_factor:
         return redirect("accounts:two_factor_enrol")
     form = CodeForm(request.POST or None)
@@ -143,12 +142,6 @@ def _second_factor_given(request: HttpRequest) -> HttpResponse:
     return redirect("home")
 
 
-def _user(request: HttpRequest) -> User:
-    # The policy middleware has already sent anyone not signed in to the sign-in page.
-    assert isinstance(request.user, User)
-    return request.user
-
-
 USERS_PER_PAGE = 100
 
 
@@ -165,7 +158,7 @@ def users(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def user_roles(request: HttpRequest, user_id: int) -> HttpResponse:
-    editor, target = _user(request), get_object_or_404(User, pk=user_id)
+    editor, target = signed_in_user(request), get_object_or_404(User, pk=user_id)
     if target.pk == editor.pk:
         # Nobody changes their own roles, administrators included: a second person must.
         return refuse(request, editor, "accounts:user_roles")
@@ -180,7 +173,7 @@ def user_roles(request: HttpRequest, user_id: int) -> HttpResponse:
 def user_active(request: HttpRequest, user_id: int) -> HttpResponse:
     """Disable or re-enable an account. A disabled user's sessions and tokens stop working at
     their next request, because every request reads ``is_active`` afresh (AC-11)."""
-    editor, target = _user(request), get_object_or_404(User, pk=user_id)
+    editor, target = signed_in_user(request), get_object_or_404(User, pk=user_id)
     if target.pk == editor.pk:
         return refuse(request, editor, "accounts:user_active")
     active = request.POST.get("active") == "yes"
@@ -197,20 +190,19 @@ def _set_roles(editor: User, target: User, roles: frozenset[Role]) -> None:
         RoleAssignment.objects.bulk_create(
             [RoleAssignment(user=target, role=r) for r in roles - before]
         )
-        record(
+        record_by(
+            editor,
             "user.roles_changed",
-            actor_id=editor.pk,
-            actor=editor.email,
-            object_type="user",
-            object_id=str(target.pk),
-            detail={"before": sorted(before), "after": sorted(roles)},
+            "user",
+            str(target.pk),
+            {"before": sorted(before), "after": sorted(roles)},
         )
 
 
 @require_http_methods(["GET", "POST"])
 def api_tokens(request: HttpRequest) -> HttpResponse:
     """Make a personal API token (shown once, on this response only) or revoke one."""
-    user, made = _user(request), ""
+    user, made = signed_in_user(request), ""
     if request.method == "POST":
         revoke_id = request.POST.get("revoke", "")
         if revoke_id.isdigit():

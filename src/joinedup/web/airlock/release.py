@@ -20,7 +20,7 @@ from django.utils import timezone
 from joinedup.exports import write_csv, write_xlsx
 from joinedup.web.accounts.models import User
 from joinedup.web.airlock.models import Kind, OutputRequest, Status
-from joinedup.web.audit.chain import record
+from joinedup.web.audit.chain import record_by
 
 Format = Literal["csv", "xlsx"]
 MEDIA_TYPES: dict[Format, str] = {
@@ -116,11 +116,10 @@ def _audit_refusal(refusal: AirlockRefusalError, user: User, output_id: int) -> 
 
 
 def _audit(verb: str, user: User, output_id: int, detail: dict[str, Any]) -> None:
-    record(
+    record_by(
+        user,
         verb,
-        actor_id=user.pk,
-        actor=user.email,
-        object_type="output",
-        object_id=str(output_id),
-        detail=detail,
+        "output",
+        str(output_id),
+        detail,
     )

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from joinedup.home import resolve_home
-from joinedup.web.accounts.models import User
+from joinedup.web.accounts.enforcement import signed_in_user
 from joinedup.web.airlock import release
 from joinedup.web.airlock.forms import CohortRequestForm, DecisionForm, TableRequestForm
 from joinedup.web.airlock.models import Kind, OutputRequest, Status
@@ -20,22 +20,17 @@ from joinedup.web.airlock.outputs import (
 )
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # the policy middleware let only users through
-    return request.user
-
-
 @require_GET
 def outputs(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "airlock/outputs.html", {"outputs": release.own_requests(_user(request))}
+        request, "airlock/outputs.html", {"outputs": release.own_requests(signed_in_user(request))}
     )
 
 
 @require_GET
 def output(request: HttpRequest, output_id: int) -> HttpResponse:
     # Someone else's output is "not found", not "forbidden": its existence is not confirmed.
-    found = get_object_or_404(release.own_requests(_user(request)), pk=output_id)
+    found = get_object_or_404(release.own_requests(signed_in_user(request)), pk=output_id)
     return render(request, "airlock/output.html", {"output": found})
 
 
@@ -71,14 +66,14 @@ def _requested(
     request: HttpRequest, title: str, purpose: str, kind: Kind, content: dict[str, object]
 ) -> HttpResponse:
     made = release.request_release(
-        _user(request), title=title, purpose=purpose, kind=kind, content=content
+        signed_in_user(request), title=title, purpose=purpose, kind=kind, content=content
     )
     return redirect("airlock:output", output_id=made.pk)
 
 
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    waiting = release.review_queue(_user(request))
+    waiting = release.review_queue(signed_in_user(request))
     return render(
         request,
         "airlock/queue.html",
@@ -91,7 +86,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, output_id: int) -> HttpResponse:
-    reviewer = _user(request)
+    reviewer = signed_in_user(request)
     found = get_object_or_404(OutputRequest, pk=output_id)
     form = DecisionForm(request.POST or None)
     error = ""
@@ -122,9 +117,11 @@ def review(request: HttpRequest, output_id: int) -> HttpResponse:
 def download(request: HttpRequest, output_id: int, file_format: str) -> HttpResponse:
     if file_format not in release.MEDIA_TYPES:
         raise Http404
-    found = get_object_or_404(release.own_requests(_user(request)), pk=output_id)
+    found = get_object_or_404(release.own_requests(signed_in_user(request)), pk=output_id)
     try:
-        data = release.download(found, _user(request), "xlsx" if file_format == "xlsx" else "csv")
+        data = release.download(
+            found, signed_in_user(request), "xlsx" if file_format == "xlsx" else "csv"
+        )
     except release.AirlockRefusalError:
         return render(request, "forbidden.html", status=403)
     response = HttpResponse(

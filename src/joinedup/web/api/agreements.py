@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
-from joinedup.web.api.auth import caller
+from joinedup.web.accounts.enforcement import signed_in_user
 from joinedup.web.api.schemas import AgreementIn, AgreementOut, Problem
 from joinedup.web.governance.changes import save_agreement
 from joinedup.web.governance.forms import AgreementForm, fields_as_text
@@ -63,4 +63,4 @@ def _save(
             f"{name}: {' '.join(str(e) for e in errors)}" for name, errors in form.errors.items()
         )
         return Status(400, Problem(detail=problems))
-    return Status((201 if created else 200), _out(save_agreement(form, caller(request))))
+    return Status((201 if created else 200), _out(save_agreement(form, signed_in_user(request))))

@@ -10,11 +10,11 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
 from joinedup.home import resolve_home
+from joinedup.web.accounts.enforcement import signed_in_user
 from joinedup.web.airlock import release
 from joinedup.web.airlock.models import Kind, OutputRequest
 from joinedup.web.airlock.models import Status as OutputStatus
 from joinedup.web.airlock.outputs import UnusableTableError, cohort_content, table_content
-from joinedup.web.api.auth import caller
 from joinedup.web.api.schemas import (
     CohortRequestIn,
     DecisionIn,
@@ -50,7 +50,7 @@ def _listed(found: QuerySet[OutputRequest]) -> list[OutputOut]:
 
 @router.get("/outputs", response=list[OutputOut], url_name="outputs")
 def list_own_outputs(request: HttpRequest) -> list[OutputOut]:
-    return _listed(release.own_requests(caller(request)))
+    return _listed(release.own_requests(signed_in_user(request)))
 
 
 @router.post(
@@ -62,7 +62,11 @@ def request_table(request: HttpRequest, body: TableRequestIn) -> Status[object]:
     except UnusableTableError as error:
         return Status(400, Problem(detail=str(error)))
     made = release.request_release(
-        caller(request), title=body.title, purpose=body.purpose, kind=Kind.TABLE, content=content
+        signed_in_user(request),
+        title=body.title,
+        purpose=body.purpose,
+        kind=Kind.TABLE,
+        content=content,
     )
     return Status(201, _out(made))
 
@@ -76,14 +80,18 @@ def request_cohort(request: HttpRequest, body: CohortRequestIn) -> Status[object
     except (LookupError, ValueError, OSError) as error:
         return Status(400, Problem(detail=f"The cohort could not be run: {error}"))
     made = release.request_release(
-        caller(request), title=body.title, purpose=body.purpose, kind=Kind.COHORT, content=content
+        signed_in_user(request),
+        title=body.title,
+        purpose=body.purpose,
+        kind=Kind.COHORT,
+        content=content,
     )
     return Status(201, _out(made))
 
 
 @router.get("/outputs/{output_id}", response={200: OutputOut, 404: Problem}, url_name="output")
 def read_own_output(request: HttpRequest, output_id: int) -> OutputOut:
-    return _out(get_object_or_404(release.own_requests(caller(request)), pk=output_id))
+    return _out(get_object_or_404(release.own_requests(signed_in_user(request)), pk=output_id))
 
 
 @router.get(
@@ -94,7 +102,7 @@ def read_own_output(request: HttpRequest, output_id: int) -> OutputOut:
 def download_output(
     request: HttpRequest, output_id: int, format: Literal["csv", "xlsx"] = "csv"
 ) -> HttpResponse | Status[Problem]:
-    user = caller(request)
+    user = signed_in_user(request)
     found = get_object_or_404(release.own_requests(user), pk=output_id)
     try:
         data = release.download(found, user, format)
@@ -107,7 +115,7 @@ def download_output(
 
 @router.get("/reviews", response=list[OutputOut], url_name="reviews")
 def list_reviews(request: HttpRequest, pending_only: bool = True) -> list[OutputOut]:
-    waiting = release.review_queue(caller(request))
+    waiting = release.review_queue(signed_in_user(request))
     return _listed(waiting.filter(status=OutputStatus.PENDING) if pending_only else waiting)
 
 
@@ -120,7 +128,7 @@ def decide(request: HttpRequest, output_id: int, body: DecisionIn) -> Status[obj
     get_object_or_404(OutputRequest, pk=output_id)
     try:
         decided = release.decide(
-            output_id, caller(request), approve=body.approve, reason=body.reason
+            output_id, signed_in_user(request), approve=body.approve, reason=body.reason
         )
     except release.AirlockRefusalError as refusal:
         status = 403 if refusal.audit_verb == "output.self_approval_refused" else 409

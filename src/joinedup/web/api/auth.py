@@ -11,7 +11,6 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
-from joinedup.web.accounts.models import User
 from joinedup.web.accounts.tokens import token_of
 
 
@@ -22,9 +21,3 @@ class PersonalToken(HttpBearer):
 
 
 API_AUTH = [PersonalToken(), SessionAuth()]
-
-
-def caller(request: HttpRequest) -> User:
-    """The user the policy middleware has let through."""
-    assert isinstance(request.user, User)
-    return request.user

@@ -12,8 +12,8 @@ import datetime as dt
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 
+from joinedup.web.accounts.enforcement import signed_in_user
 from joinedup.web.accounts.models import User
-from joinedup.web.api.auth import caller
 from joinedup.web.api.schemas import Problem
 from joinedup.web.cases import casework
 from joinedup.web.cases.models import Action, Case, CaseNote, CaseRole
@@ -109,7 +109,7 @@ def _note(note: CaseNote) -> NoteOut:
 
 @router.get("/cases", response=list[CaseSummaryOut], url_name="cases")
 def list_own_cases(request: HttpRequest) -> list[CaseSummaryOut]:
-    found = casework.cases_of(caller(request)).select_related("organisation")[:500]
+    found = casework.cases_of(signed_in_user(request)).select_related("organisation")[:500]
     return [_summary(case) for case in found]
 
 
@@ -118,7 +118,7 @@ def read_case(request: HttpRequest, case_id: int) -> CaseOut | HttpResponse:
     if (refused := person_lookup(request)) is not None:
         return refused
     case = case_or_404(request, case_id)
-    casework.record_view(case, caller(request), via="api")
+    casework.record_view(case, signed_in_user(request), via="api")
     workers = list(casework.current_workers(case))
     consent = casework.current_consent(case)
     return CaseOut(
@@ -156,7 +156,7 @@ def list_notes(request: HttpRequest, case_id: int) -> list[NoteOut]:
 def add_note(request: HttpRequest, case_id: int, body: NoteIn) -> Status[object]:
     case = case_or_404(request, case_id)
     try:
-        note = casework.add_note(case, author=caller(request), text=body.text)
+        note = casework.add_note(case, author=signed_in_user(request), text=body.text)
     except WorkflowError as refusal:
         return Status(409, Problem(detail=str(refusal)))
     return Status(201, _note(note))
@@ -183,7 +183,11 @@ def add_action(request: HttpRequest, case_id: int, body: ActionIn) -> Status[obj
         return Status(400, Problem(detail="The owner of an action works on the case"))
     try:
         action = casework.add_action(
-            case, by=caller(request), description=body.description, owner=owner, due=body.due
+            case,
+            by=signed_in_user(request),
+            description=body.description,
+            owner=owner,
+            due=body.due,
         )
     except WorkflowError as refusal:
         status = 409 if case.status != "open" else 400

@@ -11,7 +11,7 @@ import datetime as dt
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 
-from joinedup.web.api.auth import caller
+from joinedup.web.accounts.enforcement import signed_in_user
 from joinedup.web.api.schemas import Problem
 from joinedup.web.people import access
 from joinedup.web.people.opening import NoRelationshipError, PersonNotFoundError, open_person
@@ -56,7 +56,7 @@ def person(request: HttpRequest, person_key: str) -> Status[object] | HttpRespon
     if (refused := person_lookup(request)) is not None:
         return refused
     try:
-        opened = open_person(caller(request), person_key, request.path)
+        opened = open_person(signed_in_user(request), person_key, request.path)
     except (NoRelationshipError, PersonNotFoundError):
         return Status(404, Problem(detail=NOT_OPEN))
     details = opened.details
@@ -84,7 +84,7 @@ def person(request: HttpRequest, person_key: str) -> Status[object] | HttpRespon
 )
 def break_glass(request: HttpRequest, person_key: str, body: BreakGlassIn) -> Status[object]:
     try:
-        grant = access.break_glass(caller(request), person_key, body.reason)
+        grant = access.break_glass(signed_in_user(request), person_key, body.reason)
     except access.BreakGlassRefusedError as refusal:
         return Status(400, Problem(detail=str(refusal)))
     return Status(201, BreakGlassOut(person_key=person_key, until=grant.expires_at))

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from joinedup.web.accounts.models import User
-from joinedup.web.audit.chain import record
+from joinedup.web.audit.chain import record_by
 from joinedup.web.audit.models import AuditEvent
 
 PAGE = 200
@@ -25,11 +25,5 @@ def search(user: User, query: str, via: str) -> QuerySet[AuditEvent]:
             | found.filter(object_id=query)
         )
     with transaction.atomic():
-        record(
-            "audit.viewed",
-            actor_id=user.pk,
-            actor=user.email,
-            object_type="audit",
-            detail={"query": query, "via": via},
-        )
+        record_by(user, "audit.viewed", "audit", "", {"query": query, "via": via})
     return found

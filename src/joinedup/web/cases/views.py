@@ -17,8 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from joinedup.web.accounts.enforcement import refuse
-from joinedup.web.accounts.models import User
+from joinedup.web.accounts.enforcement import refuse, signed_in_user
 from joinedup.web.accounts.policy import Permission, permissions_of
 from joinedup.web.cases import casework, forms, outcomes, service_use
 from joinedup.web.cases.models import ActionStatus, Case, CaseRole, CaseStatus, CaseWorker
@@ -27,15 +26,10 @@ from joinedup.web.governance.sharing import Domain
 from joinedup.web.throttle import counts_as_lookup
 
 
-def user_of(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # the policy middleware let only users through
-    return request.user
-
-
 def case_or_404(request: HttpRequest, case_id: int) -> Case:
     """The case if the user works on it now; else 404, with the attempt audited (AC-03, AC-04)."""
     found = casework.find_case(
-        user_of(request), case_id, path=request.path, method=request.method or "GET"
+        signed_in_user(request), case_id, path=request.path, method=request.method or "GET"
     )
     if found is None:
         raise Http404("No such case")
@@ -57,7 +51,7 @@ def cases(request: HttpRequest) -> HttpResponse:
         removed_at__isnull=True, role=CaseRole.LEAD_PROFESSIONAL
     ).select_related("user__organisation")
     found = (
-        casework.cases_of(user_of(request))
+        casework.cases_of(signed_in_user(request))
         .select_related("organisation")
         .prefetch_related(Prefetch("workers", queryset=leads, to_attr="leads"))
         .annotate(
@@ -86,7 +80,7 @@ def cases(request: HttpRequest) -> HttpResponse:
 @require_GET
 @counts_as_lookup
 def case(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = user_of(request)
+    user = signed_in_user(request)
     found = case_or_404(request, case_id)
     casework.record_view(found, user, via="page")
     workers = list(casework.current_workers(found))
@@ -130,7 +124,7 @@ class Step:
 
 
 def _step(request: HttpRequest, found: Case, step: Step) -> HttpResponse:
-    user = user_of(request)
+    user = signed_in_user(request)
     if step.lead_only and not casework.may_manage_workers(found, user):
         return refuse(request, user, _url_name(request))
     form = step.form(found, request.POST or None)
@@ -201,7 +195,7 @@ def _on(change: Callable[..., None], target: object, case: Case, **values: Any) 
 
 @require_http_methods(["GET", "POST"])
 def worker_remove(request: HttpRequest, case_id: int, worker_id: int) -> HttpResponse:
-    user = user_of(request)
+    user = signed_in_user(request)
     found = case_or_404(request, case_id)
     place = get_object_or_404(casework.current_workers(found), user_id=worker_id)
     if not casework.may_manage_workers(found, user):

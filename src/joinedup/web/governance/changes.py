@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from joinedup.web.accounts.models import User
-from joinedup.web.audit.chain import record
+from joinedup.web.audit.chain import record_by
 from joinedup.web.governance.forms import AgreementForm
 from joinedup.web.governance.models import Agreement
 
@@ -18,12 +18,11 @@ def save_agreement(form: AgreementForm, editor: User) -> Agreement:
     with transaction.atomic():
         saved = form.save()
         after = saved.as_register_entry()
-        record(
+        record_by(
+            editor,
             verb,
-            actor_id=editor.pk,
-            actor=editor.email,
-            object_type="agreement",
-            object_id=saved.reference,
-            detail={"changed": sorted(k for k in after if before.get(k) != after[k])},
+            "agreement",
+            saved.reference,
+            {"changed": sorted(k for k in after if before.get(k) != after[k])},
         )
     return saved

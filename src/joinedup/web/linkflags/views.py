@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from joinedup.home import resolve_home
-from joinedup.web.accounts.models import User
+from joinedup.web.accounts.enforcement import signed_in_user
 from joinedup.web.linkflags import flags
 from joinedup.web.linkflags.forms import FlagForm, ResolveForm
 from joinedup.web.linkflags.models import LinkageFlag
@@ -21,11 +21,6 @@ from joinedup.web.people import access
 from joinedup.web.people.views import opened_or_refused, person_page
 
 RECENTLY_RESOLVED = 50
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # the policy middleware let only users through
-    return request.user
 
 
 @require_http_methods(["GET", "POST"])
@@ -36,7 +31,7 @@ def flag(request: HttpRequest, person_key: str) -> HttpResponse:
     opened = opened_or_refused(request, person_key, viewed=False)
     if isinstance(opened, HttpResponse):
         return opened
-    user = _user(request)
+    user = signed_in_user(request)
     form = FlagForm(request.POST, records=opened.details.records)
     if not form.is_valid():
         # The page shown again is a view of the person, recorded as one.
@@ -71,7 +66,7 @@ def resolve(request: HttpRequest, flag_id: int) -> HttpResponse:
         try:
             flags.resolve(
                 found,
-                _user(request),
+                signed_in_user(request),
                 data["outcome"],
                 data["note"],
                 resolve_home(),

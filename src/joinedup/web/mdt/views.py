@@ -12,11 +12,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from joinedup.web.accounts.enforcement import signed_in_user
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Permission, permissions_of
 from joinedup.web.cases import casework
 from joinedup.web.cases.forms import ActionForm
-from joinedup.web.cases.views import user_of
 from joinedup.web.cases.workflow import WorkflowError
 from joinedup.web.mdt import meetings
 from joinedup.web.mdt.forms import AttendanceForm, MeetingForm, OutcomeForm
@@ -28,7 +28,7 @@ def _found(request: HttpRequest, among: QuerySet[Meeting], meeting_id: int) -> M
     found = among.filter(pk=meeting_id).first() if 0 < meeting_id <= casework.LARGEST_ID else None
     if found is None:
         casework.record_refusal(
-            user_of(request),
+            signed_in_user(request),
             meeting_id,
             path=request.path,
             method=request.method or "GET",
@@ -44,7 +44,7 @@ def _item(request: HttpRequest, meeting: Meeting, item_id: int) -> AgendaItem:
     item = get_object_or_404(meeting.items.select_related("case"), pk=item_id)
     if (
         casework.find_case(
-            user_of(request), item.case_id, path=request.path, method=request.method or "GET"
+            signed_in_user(request), item.case_id, path=request.path, method=request.method or "GET"
         )
         is None
     ):
@@ -61,7 +61,7 @@ def _attendance(meeting: Meeting) -> dict[str, list[Any]]:
 
 
 def _meeting_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
-    user = user_of(request)
+    user = signed_in_user(request)
     return {
         "meeting": meeting,
         "items": meetings.as_seen_by(meeting, user),
@@ -72,7 +72,7 @@ def _meeting_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
 
 @require_GET
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
+    user = signed_in_user(request)
     today = timezone.localdate()
     found = meetings.meetings_of(user).select_related("chair__organisation")
     return render(
@@ -88,7 +88,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def meeting_new(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
+    user = signed_in_user(request)
     form = MeetingForm(request.POST or None, initial={"chair": user.pk})
     if request.method == "POST" and form.is_valid():
         try:
@@ -102,26 +102,26 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    found = _found(request, meetings.meetings_of(user_of(request)), meeting_id)
+    found = _found(request, meetings.meetings_of(signed_in_user(request)), meeting_id)
     return render(request, "mdt/meeting.html", _meeting_context(request, found))
 
 
 @require_GET
 def agenda_print(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    found = _found(request, meetings.meetings_of(user_of(request)), meeting_id)
+    found = _found(request, meetings.meetings_of(signed_in_user(request)), meeting_id)
     return render(request, "mdt/agenda_print.html", _meeting_context(request, found))
 
 
 @require_GET
 def record_print(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    found = _found(request, meetings.meetings_of(user_of(request)), meeting_id)
+    found = _found(request, meetings.meetings_of(signed_in_user(request)), meeting_id)
     return render(request, "mdt/record_print.html", _meeting_context(request, found))
 
 
 @require_http_methods(["GET", "POST"])
 def agenda(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The chair adjusts the agenda: add one of their cases, take an item off, move one."""
-    user = user_of(request)
+    user = signed_in_user(request)
     found = _found(request, meetings.chaired_by(user), meeting_id)
     error = ""
     if request.method == "POST":
@@ -168,7 +168,7 @@ def _change_agenda(request: HttpRequest, meeting: Meeting, user: User) -> None:
 
 @require_http_methods(["GET", "POST"])
 def attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    user = user_of(request)
+    user = signed_in_user(request)
     found = _found(request, meetings.chaired_by(user), meeting_id)
     rows = _attendance(found)
     initial = {key: [a.user_id for a in value] for key, value in rows.items()}
@@ -186,7 +186,7 @@ def attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def item(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
     """The chair records one item's discussion: a short summary, the decision, a review date."""
-    user = user_of(request)
+    user = signed_in_user(request)
     found = _found(request, meetings.chaired_by(user), meeting_id)
     the_item = _item(request, found, item_id)
     initial = {"summary": the_item.summary, "decision": the_item.decision}
@@ -204,7 +204,7 @@ def item(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def item_action(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
     """The chair records an action agreed on the item: it becomes one of the case's actions."""
-    user = user_of(request)
+    user = signed_in_user(request)
     found = _found(request, meetings.chaired_by(user), meeting_id)
     the_item = _item(request, found, item_id)
     form = ActionForm(the_item.case, request.POST or None)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from joinedup.home import resolve_home
 from joinedup.linkage.persons import people_with_nhs_number
 from joinedup.linkage.published import NotLinkedError
-from joinedup.web.accounts.models import User
+from joinedup.web.accounts.enforcement import signed_in_user
 from joinedup.web.cases import service_use
 from joinedup.web.cases.models import Case
 from joinedup.web.linkflags.forms import FlagForm
@@ -40,11 +40,6 @@ from joinedup.web.people.subject_access import as_workbook, subject_access_repor
 from joinedup.web.throttle import counts_as_lookup
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # the policy middleware let only users through
-    return request.user
-
-
 @require_http_methods(["GET"])
 @counts_as_lookup
 def person(request: HttpRequest, person_key: str) -> HttpResponse:
@@ -57,7 +52,7 @@ def opened_or_refused(
 ) -> OpenedPerson | HttpResponse:
     """The person opened for the signed-in user, or the page that says they cannot be (404)."""
     try:
-        return open_person(_user(request), person_key, request.path, viewed=viewed)
+        return open_person(signed_in_user(request), person_key, request.path, viewed=viewed)
     except NoRelationshipError:
         context = {"person_key": person_key, "form": BreakGlassForm()}
         return render(request, "people/no_relationship.html", context, status=404)
@@ -85,7 +80,7 @@ def person_page(
 
 @require_http_methods(["GET", "POST"])
 def break_glass(request: HttpRequest, person_key: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = BreakGlassForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -121,7 +116,10 @@ def break_glass_review(request: HttpRequest, grant_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             access.review(
-                grant, _user(request), form.cleaned_data["outcome"], form.cleaned_data["note"]
+                grant,
+                signed_in_user(request),
+                form.cleaned_data["outcome"],
+                form.cleaned_data["note"],
             )
         except access.BreakGlassRefusedError as refusal:
             form.add_error(None, str(refusal))
@@ -136,7 +134,7 @@ def subject_access(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         keys = _person_keys(form.cleaned_data)
         if len(keys) == 1:
-            report = subject_access_report(resolve_home(), keys[0], _user(request))
+            report = subject_access_report(resolve_home(), keys[0], signed_in_user(request))
             response = HttpResponse(
                 as_workbook(report),
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -169,7 +167,9 @@ def requests(request: HttpRequest) -> HttpResponse:
     form = LogRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         logged = sar_register.log_request(
-            form.cleaned_data["received_on"], form.cleaned_data["description"], _user(request)
+            form.cleaned_data["received_on"],
+            form.cleaned_data["description"],
+            signed_in_user(request),
         )
         return redirect("people:request", reference=logged.reference)
     today = timezone.localdate()
@@ -187,7 +187,9 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            sar_register.take_step(found, data["step"], data["on"], _user(request), data["note"])
+            sar_register.take_step(
+                found, data["step"], data["on"], signed_in_user(request), data["note"]
+            )
         except sar_register.RequestStepError as refusal:
             form.add_error(None, str(refusal))
         else:

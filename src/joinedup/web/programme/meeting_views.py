@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from joinedup.programme.minutes import NotMinutesError, parse_minutes
-from joinedup.web.accounts.models import User
+from joinedup.web.accounts.enforcement import signed_in_user
 from joinedup.web.accounts.policy import Permission, permissions_of
 from joinedup.web.programme.meeting_forms import ActionUpdateForm, MinutesForm
 from joinedup.web.programme.meetings import (
@@ -28,13 +28,8 @@ from joinedup.web.programme.models import (
 )
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # the policy middleware let only users through
-    return request.user
-
-
 def _can_manage(request: HttpRequest) -> bool:
-    return Permission.MANAGE_PROGRAMME in permissions_of(_user(request).roles)
+    return Permission.MANAGE_PROGRAMME in permissions_of(signed_in_user(request).roles)
 
 
 @require_GET
@@ -81,7 +76,7 @@ def minutes_import(request: HttpRequest) -> HttpResponse:
             body = form.cleaned_data["body"] or body_for(proposal.meeting)
             if "confirm" in request.POST:
                 try:
-                    created = import_minutes(proposal, body, _user(request))
+                    created = import_minutes(proposal, body, signed_in_user(request))
                 except MeetingExistsError as error:
                     form.add_error(None, str(error))
                 else:
@@ -118,7 +113,7 @@ def action_update(request: HttpRequest, action_id: int) -> HttpResponse:
             found,
             form.cleaned_data["text"],
             ActionStatus(form.cleaned_data["status"]),
-            _user(request),
+            signed_in_user(request),
         )
         return redirect("programme:actions")
     return render(

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from joinedup.web.accounts.models import User
+from joinedup.web.accounts.enforcement import signed_in_user
 from joinedup.web.accounts.policy import Permission, permissions_of
 from joinedup.web.programme import charts, scoring
 from joinedup.web.programme.changes import add_spend, save_risk, set_workstream_status
@@ -25,13 +25,8 @@ from joinedup.web.programme.models import (
 )
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # the policy middleware let only users through
-    return request.user
-
-
 def _can_manage(request: HttpRequest) -> bool:
-    return Permission.MANAGE_PROGRAMME in permissions_of(_user(request).roles)
+    return Permission.MANAGE_PROGRAMME in permissions_of(signed_in_user(request).roles)
 
 
 @require_GET
@@ -93,7 +88,10 @@ def workstream_status(request: HttpRequest, workstream_id: int) -> HttpResponse:
     form = WorkstreamStatusForm(request.POST or None, initial={"status": found.status})
     if request.method == "POST" and form.is_valid():
         set_workstream_status(
-            found, Status(form.cleaned_data["status"]), form.cleaned_data["note"], _user(request)
+            found,
+            Status(form.cleaned_data["status"]),
+            form.cleaned_data["note"],
+            signed_in_user(request),
         )
         return redirect("programme:workstream", workstream_id=found.pk)
     return render(request, "programme/workstream_status.html", {"workstream": found, "form": form})
@@ -133,7 +131,7 @@ def spend_add(request: HttpRequest, grant_id: int) -> HttpResponse:
     found = get_object_or_404(Grant, pk=grant_id)
     form = SpendLineForm(request.POST or None, instance=SpendLine(grant=found))
     if request.method == "POST" and form.is_valid():
-        add_spend(form.save(commit=False), _user(request))
+        add_spend(form.save(commit=False), signed_in_user(request))
         return redirect("programme:grant", grant_id=found.pk)
     return render(request, "programme/spend_form.html", {"form": form, "grant": found})
 
@@ -176,7 +174,9 @@ def risk(request: HttpRequest, risk_id: int) -> HttpResponse:
 def _risk_form(request: HttpRequest, instance: Risk) -> HttpResponse:
     form = RiskForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        saved = save_risk(form.save(commit=False), form.cleaned_data["note"], _user(request))
+        saved = save_risk(
+            form.save(commit=False), form.cleaned_data["note"], signed_in_user(request)
+        )
         return redirect("programme:risk", risk_id=saved.pk)
     return render(request, "programme/risk_form.html", {"form": form, "risk": instance})
 

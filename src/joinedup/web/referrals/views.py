@@ -14,6 +14,7 @@ from joinedup.analytics.cohorts import library
 from joinedup.feeds.agreements import AgreementRefusedError
 from joinedup.home import resolve_home
 from joinedup.linkage.published import NotLinkedError
+from joinedup.web.accounts.enforcement import signed_in_user
 from joinedup.web.accounts.models import User
 from joinedup.web.cases.models import Case, CaseStatus
 from joinedup.web.referrals import case_finding, journey, triage, workflow
@@ -26,11 +27,6 @@ from joinedup.web.referrals.forms import (
 from joinedup.web.referrals.matching import match_referral
 from joinedup.web.referrals.models import CaseFindingPurpose, Referral, Status
 from joinedup.web.throttle import counts_as_lookup
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # the policy middleware let only users through
-    return request.user
 
 
 @require_http_methods(["GET", "POST"])
@@ -81,7 +77,7 @@ def check(request: HttpRequest) -> HttpResponse:
     missing = journey.first_missing(kept)
     if missing is not None:
         return redirect(f"referrals:{missing.name}")
-    user = _user(request)
+    user = signed_in_user(request)
     if request.method == "POST":
         referral = journey.referral_from(kept, user)
         match_referral(referral, resolve_home())
@@ -105,14 +101,14 @@ def sent(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    made = [(r, triage.outcome(r)) for r in triage.own_referrals(_user(request))]
+    made = [(r, triage.outcome(r)) for r in triage.own_referrals(signed_in_user(request))]
     return render(request, "referrals/mine.html", {"referrals": made})
 
 
 @require_GET
 @counts_as_lookup
 def referral(request: HttpRequest, reference: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     found = triage.own_referrals(user).filter(reference=reference).first()
     if found is None:
         # Another's referral is "not found", not "forbidden": its existence is not confirmed.
@@ -138,7 +134,7 @@ def triage_queue(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @counts_as_lookup
 def triage_referral(request: HttpRequest, reference: str) -> HttpResponse:
-    coordinator = _user(request)
+    coordinator = signed_in_user(request)
     found = get_object_or_404(
         Referral.objects.select_related("referred_by", "organisation", "case", "merged_into"),
         reference=reference,
@@ -210,7 +206,7 @@ def case_finding_start(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             found = case_finding.find(
-                home, data["cohort"], data["parameters"], data["purpose"], _user(request)
+                home, data["cohort"], data["parameters"], data["purpose"], signed_in_user(request)
             )
         except AgreementRefusedError as refusal:
             label = CaseFindingPurpose(data["purpose"]).label.lower()
@@ -248,7 +244,9 @@ def case_finding_people(request: HttpRequest) -> HttpResponse:
     refusal = ""
     if request.method == "POST" and form.is_valid():
         try:
-            made = case_finding.refer(found, form.cleaned_data["person_keys"], _user(request))
+            made = case_finding.refer(
+                found, form.cleaned_data["person_keys"], signed_in_user(request)
+            )
         except case_finding.CaseFindingError as error:
             refusal = str(error)
         else:
