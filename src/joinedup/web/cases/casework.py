@@ -12,7 +12,6 @@ an action or a discussion, and never a name.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -23,7 +22,7 @@ from django.utils import timezone
 
 from joinedup.web.accounts.models import Organisation, User
 from joinedup.web.accounts.policy import Permission, permissions_of
-from joinedup.web.audit.chain import record
+from joinedup.web.audit.chain import record_by
 from joinedup.web.cases import workflow
 from joinedup.web.cases.measures import swemwbs_raw
 from joinedup.web.cases.models import (
@@ -40,6 +39,7 @@ from joinedup.web.cases.models import (
     SwemwbsAssessment,
 )
 from joinedup.web.cases.workflow import WorkflowError
+from joinedup.web.references import save_with_reference
 
 AssessmentT = TypeVar("AssessmentT", PamAssessment, SwemwbsAssessment)
 REFERENCE_PREFIX = "IAT"
@@ -91,13 +91,12 @@ def may_work_cases(user: User) -> bool:
 
 def audit(verb: str, by: User, object_type: str, object_id: str, **detail: Any) -> None:
     """One audit event of a change ``by`` made (inside the change's transaction)."""
-    record(
+    record_by(
+        by,
         verb,
-        actor_id=by.pk,
-        actor=by.email,
-        object_type=object_type,
-        object_id=object_id,
-        detail=detail,
+        object_type,
+        object_id,
+        detail,
     )
 
 
@@ -126,14 +125,8 @@ def open_case(
 ) -> Case:
     """A new open case for ``person_key``, with its lead professional and workers."""
     with transaction.atomic():
-        case = Case.objects.create(
-            reference=f"pending-{uuid.uuid4().hex[:20]}",
-            person_key=person_key,
-            organisation=organisation,
-            opened_by=opened_by,
-        )
-        case.reference = f"{REFERENCE_PREFIX}-{case.pk:06d}"
-        case.save(update_fields=["reference"])
+        case = Case(person_key=person_key, organisation=organisation, opened_by=opened_by)
+        save_with_reference(case, lambda pk: f"{REFERENCE_PREFIX}-{pk:06d}")
         _audit("case.opened", opened_by, case, organisation_id=organisation.pk)
         add_worker(case, lead_professional, added_by=opened_by, role=CaseRole.LEAD_PROFESSIONAL)
         for worker in workers:
@@ -369,11 +362,10 @@ def record_refusal(
     """Audit a request for something not among the user's (or that does not exist): the same
     event either way, as the answer is the same "not found" either way."""
     with transaction.atomic():
-        record(
+        record_by(
+            user,
             "access.denied",
-            actor_id=user.pk,
-            actor=user.email,
-            object_type=object_type,
-            object_id=str(object_id)[:64],
-            detail={"path": path, "method": method, "reason": reason},
+            object_type,
+            str(object_id)[:64],
+            {"path": path, "method": method, "reason": reason},
         )

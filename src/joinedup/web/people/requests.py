@@ -4,7 +4,6 @@ answering it. Each step is audited; the deadline is always computed, never store
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from django.db import transaction
 
@@ -12,6 +11,7 @@ from joinedup.web.accounts.models import User
 from joinedup.web.audit.chain import record_by
 from joinedup.web.people.deadlines import MAXIMUM_EXTENSION_MONTHS, Pause, response_deadline
 from joinedup.web.people.models import RequestStatus, SubjectAccessRequest
+from joinedup.web.references import save_with_reference
 
 
 class RequestStepError(ValueError):
@@ -33,14 +33,10 @@ def pauses_of(request: SubjectAccessRequest) -> list[Pause]:
 
 def log_request(received_on: dt.date, description: str, by: User) -> SubjectAccessRequest:
     with transaction.atomic():
-        request = SubjectAccessRequest.objects.create(
-            reference=f"pending-{uuid.uuid4().hex[:20]}",
-            received_on=received_on,
-            description=description,
-            created_by=by,
+        request = SubjectAccessRequest(
+            received_on=received_on, description=description, created_by=by
         )
-        request.reference = f"SAR-{received_on.year}-{request.pk:04d}"
-        request.save(update_fields=["reference"])
+        save_with_reference(request, lambda pk: f"SAR-{received_on.year}-{pk:04d}")
         _audit(by, "subject_access.logged", request, {"received_on": received_on.isoformat()})
     return request
 

@@ -7,6 +7,7 @@ from typing import ClassVar
 from django import forms
 
 from joinedup.web.govuk import GovukFormMixin
+from joinedup.web.programme.changes import RISK_FIELDS
 from joinedup.web.programme.models import Risk, SpendKind, SpendLine, Status, Workstream
 
 SCORES = [(n, str(n)) for n in range(1, 6)]
@@ -38,16 +39,7 @@ class RiskForm(GovukFormMixin, forms.ModelForm):  # type: ignore[type-arg]  # ge
 
     class Meta:
         model = Risk
-        fields: ClassVar[list[str]] = [
-            "title",
-            "cause",
-            "effect",
-            "owner",
-            "likelihood",
-            "impact",
-            "mitigations",
-            "review_on",
-        ]
+        fields: ClassVar[list[str]] = list(RISK_FIELDS)
         labels: ClassVar[dict[str, str]] = {"review_on": "Next review"}
         widgets: ClassVar[dict[str, forms.Widget]] = {
             "cause": forms.Textarea(attrs={"rows": 2}),

@@ -66,7 +66,7 @@ class CaseFindingPurpose(models.TextChoices):
 
 
 class Referral(models.Model):
-    reference = models.CharField(max_length=48, unique=True)  # room for "pending-<uuid>"
+    reference = models.CharField(max_length=48, unique=True)
     # Who is referred, as the referrer typed them. A referral from case finding has none: it
     # comes with its person_key (see case_finding.py).
     given_name = models.CharField(max_length=100, blank=True)

@@ -8,7 +8,6 @@ the referral and its person_key, never the person's name or address.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.db import transaction
@@ -16,9 +15,10 @@ from django.utils import timezone
 
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Permission, Role, permissions_of
-from joinedup.web.audit.chain import record
+from joinedup.web.audit.chain import record_by
 from joinedup.web.cases.casework import open_case
 from joinedup.web.cases.models import Case, CaseStatus
+from joinedup.web.references import save_with_reference
 from joinedup.web.referrals.models import Referral, Status
 
 REFERENCE_PREFIX = "REF"
@@ -40,10 +40,7 @@ def submit(referral: Referral) -> Referral:
         raise WorkflowError(f"{referral.reference} has been submitted already")
     with transaction.atomic():
         referral.status = Status.SUBMITTED
-        referral.reference = f"pending-{uuid.uuid4().hex}"
-        referral.save()
-        referral.reference = f"{REFERENCE_PREFIX}-{referral.pk:06d}"
-        referral.save(update_fields=["reference"])
+        save_with_reference(referral, lambda pk: f"{REFERENCE_PREFIX}-{pk:06d}")
         _audit(
             referral,
             "submitted",
@@ -168,11 +165,10 @@ def _audit(referral: Referral, step: str, by: User, **detail: Any) -> None:
 def audit(verb: str, reference: str, by: User, **detail: Any) -> None:
     """One audit event about a referral, in the caller's transaction if there is one."""
     with transaction.atomic():
-        record(
+        record_by(
+            by,
             verb,
-            actor_id=by.pk,
-            actor=by.email,
-            object_type="referral",
-            object_id=reference,
-            detail={"referral": reference, **detail},
+            "referral",
+            reference,
+            {"referral": reference, **detail},
         )
