@@ -472,3 +472,14 @@ def test_agencies_always_add_up_to_the_present_value_of_benefits(
     )
     assert sum(gain.present_value for gain in result.by_agency) == result.present_value_benefits
     assert result.present_value_benefits <= result.net_benefits
+
+
+def test_the_unit_cost_table_in_the_docs_matches_the_data() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "cost-benefit.md").read_text(encoding="utf-8")
+    for cost in unit_costs().values():
+        source = "GMCA v1.4" if cost.source.startswith("GMCA") else "NICE NG94"
+        row = (
+            f"| {cost.key} | {cost.item} | {cost.unit} | £{cost.cost_gbp:,.2f} | {cost.price_year} "
+            f"| £{cost.uprated('2024-25'):,.2f} | {cost.agency} | {cost.value_type} | {source} |"
+        )
+        assert row in doc, row
