@@ -483,3 +483,31 @@ def test_the_unit_cost_table_in_the_docs_matches_the_data() -> None:
             f"| £{cost.uprated('2024-25'):,.2f} | {cost.agency} | {cost.value_type} | {source} |"
         )
         assert row in doc, row
+
+
+def test_avoided_events_can_differ_from_year_to_year() -> None:
+    """50 attendances avoided in year 1, 100 in year 2 (£117.91 each in 2016-17), no adjustments.
+
+    Year 1: 50 x 117.91 = £5,895.50; year 2: 100 x 117.91 = £11,791.00; undiscounted.
+    """
+    result = evaluate_value_for_money(
+        {"HE4.0": [50, 100]},
+        0,
+        "2016-17",
+        years=2,
+        deadweight=0,
+        attribution=1,
+        optimism_bias=0,
+        discount_rate=0,
+    )
+    assert [flow.benefits for flow in result.flows] == [Decimal("5895.50"), Decimal("11791.00")]
+    with pytest.raises(ValueError, match="3 years of avoided events for a 2-year appraisal"):
+        evaluate_value_for_money(
+            {"HE4.0": [1, 2, 3]},
+            0,
+            "2016-17",
+            years=2,
+            deadweight=0,
+            attribution=1,
+            optimism_bias=0,
+        )

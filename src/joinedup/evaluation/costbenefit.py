@@ -442,8 +442,31 @@ def costs_by_year(costs_gbp: CostsInput, years: int) -> dict[int, Decimal]:
     return by_year
 
 
+Events = float | int | Decimal
+AvoidedInput = Mapping[str, Events | Sequence[Events]]
+
+
+def avoided_by_year(avoided: AvoidedInput, years: int) -> dict[str, list[Decimal]]:
+    """Events avoided in each appraisal year, per unit cost code.
+
+    One number is the same every year; a sequence gives each year in turn and must cover the
+    appraisal period exactly.
+    """
+    by_year: dict[str, list[Decimal]] = {}
+    for code, events in avoided.items():
+        if isinstance(events, Decimal | float | int):
+            by_year[code] = [_decimal(events)] * years
+            continue
+        if len(events) != years:
+            raise ValueError(
+                f"{code}: {len(events)} years of avoided events for a {years}-year appraisal"
+            )
+        by_year[code] = [_decimal(n) for n in events]
+    return by_year
+
+
 def evaluate_value_for_money(
-    avoided: Mapping[str, float],
+    avoided: AvoidedInput,
     costs_gbp: CostsInput,
     price_year: str,
     years: int = 1,
@@ -458,11 +481,11 @@ def evaluate_value_for_money(
     """Appraise the work: events avoided each year, priced, adjusted, set against its costs.
 
     ``avoided`` maps a unit cost code (``HE4.0``; or the item name where the table gives no
-    code) to the events avoided in each year of the appraisal period. ``costs_gbp`` is one amount
-    (all in year 1) or ``(year, amount)`` pairs, already in ``price_year`` prices (see
-    :func:`programme_costs` for the programme's own spend, uprated). Shares are between 0 and 1.
-    Values the table marks as not purely fiscal are refused unless ``include_non_fiscal`` is set,
-    because the return on investment here is a fiscal one.
+    code) to the events avoided in each year of the appraisal period (one number for every
+    year, or one per year). ``costs_gbp`` is one amount (all in year 1) or ``(year, amount)``
+    pairs, already in ``price_year`` prices (see :func:`programme_costs` for the programme's own
+    spend, uprated). Shares are between 0 and 1. Values the table marks as not purely fiscal are
+    refused unless ``include_non_fiscal`` is set, because the return on investment is a fiscal one.
     """
     assumptions = Assumptions(
         price_year=financial_year(price_year),
@@ -473,35 +496,32 @@ def evaluate_value_for_money(
         cost_optimism_bias=_decimal(cost_optimism_bias),
         discount_rate=_decimal(discount_rate),
     )
-    priced = [unit_cost(code).priced(assumptions.price_year) for code in avoided]
-    caveats = _caveats(priced, assumptions, include_non_fiscal)
-    lines = tuple(
-        benefit_line(cost, _decimal(avoided[code]), year, assumptions)
-        for code, cost in zip(avoided, priced, strict=True)
-        for year in range(1, years + 1)
-    )
-    costs = costs_by_year(costs_gbp, years)
-    return CostBenefitResult(
-        assumptions=assumptions,
-        unit_costs=tuple(priced),
-        lines=lines,
-        flows=_flows(lines, costs, assumptions),
-        by_agency=_by_agency(lines),
-        caveats=caveats,
-    )
-
-
-def _caveats(
-    priced: Sequence[PricedUnitCost], assumptions: Assumptions, include_non_fiscal: bool
-) -> tuple[str, ...]:
-    caveats: list[str] = []
-    non_fiscal = [cost.unit_cost for cost in priced if not cost.unit_cost.is_fiscal]
+    events = avoided_by_year(avoided, years)
+    priced = {code: unit_cost(code).priced(assumptions.price_year) for code in events}
+    non_fiscal = [cost.unit_cost for cost in priced.values() if not cost.unit_cost.is_fiscal]
     if non_fiscal and not include_non_fiscal:
         named = ", ".join(f"{cost.key} ({cost.value_type})" for cost in non_fiscal)
         raise ValueError(
             f"these unit costs are not purely fiscal: {named}; a fiscal return on investment "
             "cannot use them (pass include_non_fiscal=True to count them, with a caveat)"
         )
+    lines = tuple(
+        benefit_line(priced[code], count, year, assumptions)
+        for code, counts in events.items()
+        for year, count in enumerate(counts, start=1)
+    )
+    return CostBenefitResult(
+        assumptions=assumptions,
+        unit_costs=tuple(priced.values()),
+        lines=lines,
+        flows=_flows(lines, costs_by_year(costs_gbp, years), assumptions),
+        by_agency=_by_agency(lines),
+        caveats=_caveats(non_fiscal, assumptions),
+    )
+
+
+def _caveats(non_fiscal: Sequence[UnitCost], assumptions: Assumptions) -> tuple[str, ...]:
+    caveats: list[str] = []
     if non_fiscal:
         caveats.append(
             "Some benefits include economic or social values, not only savings to budgets: "
