@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from joinedup.evaluation.deflators import (
+    as_decimal,
     deflator_series,
     financial_year,
     financial_year_of,
@@ -60,10 +61,6 @@ FISCAL = "fiscal"
 def pennies(amount: Decimal) -> Decimal:
     """``amount`` rounded to the penny, halves up (as a hand calculation would)."""
     return amount.quantize(PENNY, rounding=ROUND_HALF_UP)
-
-
-def _decimal(value: Decimal | float | int) -> Decimal:
-    return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
 # --- Unit costs -------------------------------------------------------------------------------
@@ -438,7 +435,7 @@ def costs_by_year(costs_gbp: CostsInput, years: int) -> dict[int, Decimal]:
             raise ValueError(
                 f"a cost falls in year {year}, outside the appraisal years 1 to {years}"
             )
-        by_year[year] += _decimal(amount)
+        by_year[year] += as_decimal(amount)
     return by_year
 
 
@@ -455,13 +452,13 @@ def avoided_by_year(avoided: AvoidedInput, years: int) -> dict[str, list[Decimal
     by_year: dict[str, list[Decimal]] = {}
     for code, events in avoided.items():
         if isinstance(events, Decimal | float | int):
-            by_year[code] = [_decimal(events)] * years
+            by_year[code] = [as_decimal(events)] * years
             continue
         if len(events) != years:
             raise ValueError(
                 f"{code}: {len(events)} years of avoided events for a {years}-year appraisal"
             )
-        by_year[code] = [_decimal(n) for n in events]
+        by_year[code] = [as_decimal(n) for n in events]
     return by_year
 
 
@@ -490,11 +487,11 @@ def evaluate_value_for_money(
     assumptions = Assumptions(
         price_year=financial_year(price_year),
         years=years,
-        deadweight=_decimal(deadweight),
-        attribution=_decimal(attribution),
-        optimism_bias=_decimal(optimism_bias),
-        cost_optimism_bias=_decimal(cost_optimism_bias),
-        discount_rate=_decimal(discount_rate),
+        deadweight=as_decimal(deadweight),
+        attribution=as_decimal(attribution),
+        optimism_bias=as_decimal(optimism_bias),
+        cost_optimism_bias=as_decimal(cost_optimism_bias),
+        discount_rate=as_decimal(discount_rate),
     )
     events = avoided_by_year(avoided, years)
     priced = {code: unit_cost(code).priced(assumptions.price_year) for code in events}
@@ -664,14 +661,14 @@ def programme_costs(
             Grant(
                 name=entry["name"],
                 funder=entry.get("funder", ""),
-                amount_gbp=_decimal(entry["amount"]),
+                amount_gbp=as_decimal(entry["amount"]),
                 spend_by=entry["spend_by"],
             )
         )
         for spend in entry.get("spend", []):
             if spend["kind"] != "actual" and not include_forecast:
                 continue
-            cash = _decimal(spend["amount"])
+            cash = as_decimal(spend["amount"])
             year = financial_year_of(spend["on"])
             lines.append(
                 CostLine(

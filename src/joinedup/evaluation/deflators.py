@@ -110,9 +110,10 @@ def uprate(amount: Decimal | float | int, from_year: str, to_year: str) -> Decim
     Uprating divides by the source year's index and multiplies by the target year's, the HM
     Treasury rebasing rule; going back to an earlier year is the same sum.
     """
-    return _decimal(amount) * uprating_factor(from_year, to_year)
+    return as_decimal(amount) * uprating_factor(from_year, to_year)
 
 
-def _decimal(amount: Decimal | float | int) -> Decimal:
+def as_decimal(amount: Decimal | float | int) -> Decimal:
+    """``amount`` as a ``Decimal``, taken as written."""
     # str() so that 0.1 is taken as written, not as its binary approximation.
     return amount if isinstance(amount, Decimal) else Decimal(str(amount))
