@@ -100,8 +100,12 @@ def _people(rows: list[Attendance]) -> str:
 
 
 def _updates(action: ActionLogEntry) -> list[str]:
+    """Each update, dated and signed; those read from minutes say so (the day they were
+    imported is not the day they were given)."""
     return [
-        f"{u.at:%-d %b %Y}, {u.by.full_name or u.by.email if u.by else u.by_name}: {u.text}"
+        f"{u.at:%-d %b %Y}, {u.by.full_name or u.by.email}: {u.text}"
+        if u.by is not None
+        else f"{u.by_name or 'Earlier'}: {u.text}"
         for u in action.updates.all()
     ]
 
@@ -147,12 +151,12 @@ class _PackPdf(FPDF):
 
     def heading(self, text: str, size: int = 16) -> None:
         self.set_font("Helvetica", style="B", size=size)
-        self.multi_cell(0, size * 0.5, _latin(text), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, size * 0.5, _latin(text), align="L", new_x="LMARGIN", new_y="NEXT")
         self.ln(2)
 
     def para(self, text: str, style: str = "") -> None:
         self.set_font("Helvetica", style=style, size=10)
-        self.multi_cell(0, 5, _latin(text), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, 5, _latin(text), align="L", new_x="LMARGIN", new_y="NEXT")
         self.ln(1)
 
     def rows(
@@ -263,7 +267,9 @@ def _heat_map(pdf: _PackPdf, heat_map: HeatMap) -> None:
     pdf.set_text_color(11, 12, 12)
     pdf.set_xy(left, top + 5 * size)
     for impact in scoring.SCALE:
-        pdf.cell(size, 6, f"I {impact}", align="C")
+        pdf.cell(size, 6, str(impact), align="C")
+    pdf.set_xy(left, top + 5 * size + 6)
+    pdf.cell(size * 5, 6, "Impact", align="C")
     pdf.ln(10)
 
 
