@@ -399,3 +399,34 @@ def test_the_remind_command_emails_owners(
     assert event.actor == "joinedup programme remind"
     quiet = CliRunner().invoke(app, ["programme", "remind", "--days", "1"])
     assert "No meetings in the next 1 days." in quiet.output
+
+
+def test_what_officers_type_is_escaped_on_the_new_pages(
+    officer: Client, make_user: Callable[..., User], db: None
+) -> None:
+    from django.core import mail
+
+    body = Body.objects.create(name="Executive")
+    earlier = Meeting.objects.create(body=body, date=dt.date(2026, 1, 6), title=XSS)
+    later = Meeting.objects.create(
+        body=body, date=dt.date.today() + dt.timedelta(days=3), title=XSS, venue=XSS
+    )
+    person = earlier.attendance.create(kind=AttendanceKind.ATTENDED, name=XSS, role=XSS)
+    item = later.items.create(title=XSS, text=XSS, decisions=XSS)
+    ActionLogEntry.objects.create(body=body, raised_at=earlier, wording=XSS, owner_name=XSS)
+    make_user(Role.EXECUTIVE_MEMBER, email="owner@example.org", full_name=XSS)
+    officer.post(reverse("programme:meeting_approve_minutes", args=[later.pk]), {"amendments": XSS})
+    pages = [
+        officer.get(reverse("programme:meeting", args=[earlier.pk])),
+        officer.get(reverse("programme:meeting", args=[later.pk])),
+        officer.get(reverse("programme:meeting_edit", args=[later.pk])),
+        officer.get(reverse("programme:meeting_attendance_edit", args=[earlier.pk, person.pk])),
+        officer.get(reverse("programme:meeting_item_edit", args=[later.pk, item.pk])),
+        officer.get(reverse("programme:meeting_approve_minutes", args=[later.pk])),
+        officer.post(reverse("programme:meeting_remind", args=[later.pk])),
+    ]
+    for page in pages:
+        content = page.content.decode()
+        assert page.status_code == 200 and XSS not in content and ESCAPED in content
+    (message,) = mail.outbox  # the owner matched by a name nobody should have
+    assert message.to == ["owner@example.org"]
