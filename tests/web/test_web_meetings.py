@@ -236,6 +236,11 @@ def test_changing_a_meeting_onto_another_meetings_day_is_refused(officer: Client
     first.refresh_from_db()
     assert (first.date, first.title) == (dt.date(2026, 1, 13), "Moved")
     assert AuditEvent.objects.filter(verb="programme.meeting_changed").count() == 1
+    # filed under the wrong body: its actions move with it
+    set_there = ActionLogEntry.objects.create(body=body, raised_at=first, wording="Report back")
+    officer.post(edit, {"body": "Implementation Group", "date": "2026-01-13"})
+    set_there.refresh_from_db()
+    assert set_there.body.name == "Implementation Group"
 
 
 def test_attendance_is_added_changed_and_removed(officer: Client, db: None) -> None:

@@ -88,7 +88,7 @@ def import_minutes(proposal: MinutesProposal, body_name: str, by: User) -> Meeti
         # A meeting made by hand beforehand: the minutes' record of the agenda replaces the plan.
         meeting.items.all().delete()
         meeting.title = (proposal.meeting or meeting.title)[:300]
-        meeting.previous_minutes_approved = any(
+        meeting.previous_minutes_approved = meeting.previous_minutes_approved or any(
             "minutes" in item.title.lower() for item in proposal.items
         )
         meeting.next_meeting_on = proposal.next_meeting
@@ -238,6 +238,8 @@ def change_meeting(meeting: Meeting, details: MeetingDetails, by: User) -> None:
             )
         _fill(meeting, details)
         meeting.save()
+        # The actions set at a meeting belong to its body: they move with it.
+        ActionLogEntry.objects.filter(raised_at=meeting).update(body=meeting.body)
         record_by(
             by,
             "programme.meeting_changed",
