@@ -377,6 +377,8 @@ def test_the_reminder_button_reports_who_to_chase(
     assert "pmo@chorley.example" in page and "To chase by hand" in page
     assert "Vicky Willett" in page.split("To chase by hand")[1]
     assert [m.to for m in mail.outbox] == [["pmo@chorley.example"]]
+    shown = officer.get(reverse("programme:meeting", args=[upcoming.pk])).content.decode()
+    assert "Reminders sent (1)" in shown and "PMO (pmo@chorley.example), 1 open action<" in shown
     past = Meeting.objects.get(date=dt.date(2016, 7, 19))
     held = officer.post(reverse("programme:meeting_remind", args=[past.pk])).content.decode()
     assert "reminders go only before a meeting" in held

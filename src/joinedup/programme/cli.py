@@ -138,4 +138,5 @@ def remind_command(
             ("to chase by hand", report.to_chase),
         ):
             for row in rows:
-                typer.echo(f"  {label}: {row.owner} ({len(row.actions)} open actions)")
+                count = len(row.actions)
+                typer.echo(f"  {label}: {row.owner} ({count} open action{'s' * (count != 1)})")

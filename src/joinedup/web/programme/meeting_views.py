@@ -88,6 +88,7 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "actions": found.actions.all(),
             "previous": previous_meeting(found),
             "following": following_meeting(found),
+            "reminders": found.reminders.select_related("recipient"),
             "can_manage": _can_manage(request),
         },
     )
