@@ -56,6 +56,10 @@ POST_ONLY = frozenset(
         "api:review_decision",
         "accounts:user_active",
         "api:person_break_glass",
+        "programme:meeting_attendance_remove",
+        "programme:meeting_item_move",
+        "programme:meeting_item_remove",
+        "programme:meeting_remind",
     }
 )
 NOT_A_PAGE = frozenset({"api:api-root"})
@@ -145,6 +149,9 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
     body = Body.objects.create(name="b")
     meeting = Meeting.objects.create(body=body, date=date.today())
     logged = ActionLogEntry.objects.create(body=body, raised_at=meeting, wording="a")
+    attending = meeting.attendance.create(kind="attended", name="n")
+    agenda_item = meeting.items.create(title="i")
+    on_programme_meeting = {"meeting_id": meeting.pk}
     return {
         "linkflags:flag": {"person_key": "P000000001"},
         "linkflags:resolve": {"flag_id": flag.pk},
@@ -199,6 +206,26 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
         "programme:risk_edit": {"risk_id": risk.pk},
         "programme:meeting": {"meeting_id": meeting.pk},
         "programme:action_update": {"action_id": logged.pk},
+        **{
+            f"programme:{name}": on_programme_meeting
+            for name in (
+                "meeting_edit",
+                "meeting_attendance_new",
+                "meeting_item_new",
+                "meeting_approve_minutes",
+                "meeting_remind",
+                "meeting_pack_pdf",
+                "meeting_pack_xlsx",
+            )
+        },
+        **{
+            f"programme:{name}": {**on_programme_meeting, "attendance_id": attending.pk}
+            for name in ("meeting_attendance_edit", "meeting_attendance_remove")
+        },
+        **{
+            f"programme:{name}": {**on_programme_meeting, "item_id": agenda_item.pk}
+            for name in ("meeting_item_edit", "meeting_item_move", "meeting_item_remove")
+        },
     }
 
 

@@ -232,6 +232,13 @@ class Meeting(models.Model):
     date = models.DateField()
     venue = models.CharField(max_length=300, blank=True)
     previous_minutes_approved = models.BooleanField(default=False)
+    # Who recorded, at this meeting, that the previous meeting's minutes were a correct record
+    # (empty when the approval came in with imported minutes).
+    previous_minutes_approved_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    previous_minutes_approved_at = models.DateTimeField(null=True, blank=True)
+    previous_minutes_amendments = models.TextField(blank=True)
     next_meeting_on = models.DateField(null=True, blank=True)
 
     class Meta:
@@ -267,10 +274,22 @@ class AgendaItem(models.Model):
     number = models.CharField(max_length=20, blank=True)
     title = models.CharField(max_length=500)
     text = models.TextField(blank=True)
+    decisions = models.TextField(blank=True)  # one a line
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_matters_arising(self) -> bool:
+        return self.title.strip().lower() == "matters arising"
+
+    @property
+    def decision_lines(self) -> list[str]:
+        return [line.strip() for line in self.decisions.splitlines() if line.strip()]
 
 
 class ActionStatus(models.TextChoices):
@@ -316,3 +335,23 @@ class ActionUpdate(models.Model):
 
     class Meta:
         ordering: ClassVar[list[str]] = ["at", "id"]
+
+
+class ActionReminder(models.Model):
+    """One reminder emailed to an action owner before a meeting: a second run the same day
+    finds it and does not send again."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reminders")
+    recipient = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    owner_name = models.CharField(max_length=300)
+    actions = models.PositiveIntegerField()
+    sent_on = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-sent_at", "id"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["meeting", "recipient", "sent_on"], name="one_reminder_a_day"
+            )
+        ]

@@ -21,7 +21,58 @@ urlpatterns = [
     path("risks/<int:risk_id>/edit/", views.risk_edit, name="risk_edit"),
     path("meetings/", meeting_views.meetings, name="meetings"),
     path("meetings/import/", meeting_views.minutes_import, name="minutes_import"),
+    path("meetings/new/", meeting_views.meeting_new, name="meeting_new"),
     path("meetings/<int:meeting_id>/", meeting_views.meeting, name="meeting"),
+    path("meetings/<int:meeting_id>/edit/", meeting_views.meeting_edit, name="meeting_edit"),
+    path(
+        "meetings/<int:meeting_id>/attendance/new/",
+        meeting_views.meeting_attendance,
+        name="meeting_attendance_new",
+    ),
+    path(
+        "meetings/<int:meeting_id>/attendance/<int:attendance_id>/",
+        meeting_views.meeting_attendance,
+        name="meeting_attendance_edit",
+    ),
+    path(
+        "meetings/<int:meeting_id>/attendance/<int:attendance_id>/remove/",
+        meeting_views.meeting_attendance_remove,
+        name="meeting_attendance_remove",
+    ),
+    path(
+        "meetings/<int:meeting_id>/items/new/", meeting_views.meeting_item, name="meeting_item_new"
+    ),
+    path(
+        "meetings/<int:meeting_id>/items/<int:item_id>/",
+        meeting_views.meeting_item,
+        name="meeting_item_edit",
+    ),
+    path(
+        "meetings/<int:meeting_id>/items/<int:item_id>/move/",
+        meeting_views.meeting_item_move,
+        name="meeting_item_move",
+    ),
+    path(
+        "meetings/<int:meeting_id>/items/<int:item_id>/remove/",
+        meeting_views.meeting_item_remove,
+        name="meeting_item_remove",
+    ),
+    path(
+        "meetings/<int:meeting_id>/approve-previous-minutes/",
+        meeting_views.meeting_approve_minutes,
+        name="meeting_approve_minutes",
+    ),
+    path("meetings/<int:meeting_id>/remind/", meeting_views.meeting_remind, name="meeting_remind"),
+    path(
+        "meetings/<int:meeting_id>/pack.pdf",
+        meeting_views.meeting_pack_pdf,
+        name="meeting_pack_pdf",
+    ),
+    path(
+        "meetings/<int:meeting_id>/pack.xlsx",
+        meeting_views.meeting_pack_xlsx,
+        name="meeting_pack_xlsx",
+    ),
     path("actions/", meeting_views.actions, name="actions"),
     path("actions/<int:action_id>/", meeting_views.action_update, name="action_update"),
 ]
