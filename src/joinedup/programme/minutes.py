@@ -148,6 +148,7 @@ def html_to_text(html: str) -> str:
 class _Line:
     text: str
     bullet: bool = False
+    numbered: bool = False  # a minute number in a cell of its own, joined to the title after it
 
 
 _BULLET = re.compile(r"^(?:[·•▪◦●○‣∙*]|[-–—](?=\s)|o(?=\s{2,}))\s*")
@@ -170,6 +171,25 @@ def _lines(text: str) -> list[_Line]:
             line = ""
         out.append(_Line(line, bullet))
     return out
+
+
+def _join_minute_numbers(content: list[_Line]) -> list[_Line]:
+    """Council web pages put each minute's number in a table cell of its own ("23.") before its
+    title: one line, so the item is found (numbered by the council, not from 1)."""
+    joined: list[_Line] = []
+    for line in content:
+        previous = joined[-1] if joined else None
+        if (
+            previous is not None
+            and re.fullmatch(r"\d{1,3}\.?", previous.text)
+            and not line.bullet
+            and len(line.text.split()) <= 14
+            and not re.match(r"^\d", line.text)
+        ):
+            joined[-1] = _Line(f"{previous.text.rstrip('.')}. {line.text}", numbered=True)
+        else:
+            joined.append(line)
+    return joined
 
 
 # --- people -----------------------------------------------------------------------------------
@@ -322,6 +342,8 @@ def resolve_owner(owner: str, people: list[Person]) -> str | None:
         [p for p in people if initials(p.name) == written]
         if re.fullmatch(r"[A-Z]{2,4}", written)
         else [],
+        # "the Director of Public Health": the attendee with that role.
+        [p for p in people if p.role and p.role.lower() == written.lower()],
     ):
         names = {p.name for p in candidates}
         if len(names) == 1:
@@ -412,6 +434,7 @@ def _is_heading(line: _Line, expected: int | None) -> tuple[str, str] | None:
     whole = number.split(".")[0]
     if (
         expected is not None
+        and not line.numbered
         and int(whole) != expected
         and not ("." in number and int(whole) == expected - 1)
     ):
@@ -433,7 +456,7 @@ def parse_minutes(text: str) -> MinutesProposal:
     """
     if _HTML_HINT.search(text):
         text = html_to_text(text)
-    content = [line for line in _lines(text) if line.text]
+    content = _join_minute_numbers([line for line in _lines(text) if line.text])
     if not content:
         raise NotMinutesError("The document is empty: there are no minutes to read.")
     agenda_item = content[0].text.lower().rstrip(":") in ("agenda item", "minute", "minutes")

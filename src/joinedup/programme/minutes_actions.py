@@ -201,10 +201,15 @@ _AGREED_THAT = re.compile(
 _AGREED_MARK = re.compile(
     r"^(?:agreed|resolved|decision|decided)\s*(?::|[-–—])\s*(?:that\s+)?(.+)$", re.IGNORECASE
 )
+# "RESOLVED – That:" over a list of what was resolved, one clause a line.
+_RESOLVED_LIST = re.compile(
+    r"^(?:it was\s+)?(?:resolved|agreed|decided)\s*(?:[:–—-]\s*)?(?:that\s*)?[:–—-]?$", re.I
+)
+_LIST_MARK = re.compile(r"^(?:\(?\d{1,2}[).]|\(?[a-z]\)|\([ivx]+\))\s+(?:that\s+)?", re.I)
 _CLAUSE_OWNER = re.compile(
     r"^(?:the\s+)?((?:all\s+)?(?:officers|partners|members|agencies)|" + _OWNER + r")\s+"
     r"(?:(?:be|is|are)\s+asked\s+to|is\s+to|are\s+to|to|will|would|should|shall|must)?\s*"
-    r"(?!be\b)([a-z][a-z-]+)\b"
+    r"(?!(?:be|of|and|or|for|in|on|at|to|with|from|by|as|the|a|an)\b)([a-z][a-z-]+)\b"
 )
 _CLAUSE_PASSIVE = re.compile(r"^(.{1,100}?)\s+be\s+([a-z]+(?:ed|en|t|n))\b")
 _MODAL = re.compile(r"\b(?:would|will|should|could|may|might|can|must|shall|to)$")
@@ -357,9 +362,11 @@ class ActionFinder:
         self._in_actions = False
         self._table: list[str] | None = None
         self._last: Action | None = None
+        self._resolving = False  # under "RESOLVED – That:", reading its list
 
     def new_item(self) -> None:
         self._in_actions = False
+        self._resolving = False
         self._table = None
         self._last = None
 
@@ -377,6 +384,9 @@ class ActionFinder:
             reading = step(text)
             if reading is not None:
                 return reading
+        resolved = self._resolved(text, bullet)
+        if resolved is not None:
+            return resolved
         marked = self._marked(text, above)
         if marked is not None:
             return marked
@@ -423,6 +433,21 @@ class ActionFinder:
             return None
         self._in_actions = True
         return LineReading()
+
+    def _resolved(self, text: str, bullet: bool) -> LineReading | None:
+        """The clauses listed under "RESOLVED – That:", each an action if it sets work."""
+        if _RESOLVED_LIST.match(text):
+            self._resolving = True
+            return LineReading(prose=[text])
+        listed = _LIST_MARK.match(text)
+        if not self._resolving or not (bullet or listed):
+            self._resolving = False
+            return None
+        clause = re.sub(r"[;,.]?\s*(?:and|or)?\s*$", "", text[listed.end() if listed else 0 :])
+        found = None if _past(clause, self.meeting) else _clause(clause, self.names)
+        if found is None:
+            return LineReading(prose=[text])
+        return LineReading([self._action(clause, found.owner)])
 
     def _marked(self, text: str, above: str | None) -> LineReading | None:
         prefix = _ACTION_PREFIX.match(text)
