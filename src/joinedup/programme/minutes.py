@@ -105,6 +105,8 @@ class _TextExtractor(HTMLParser):
         self.parts: list[str] = []
         self._skip = 0
         self._cells = 0
+        self._row_start: int | None = None  # where the table row being read begins in parts
+        self._row_heading = False  # the row holds a heading: it lays out a page, not data
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("script", "style", "head", "title"):
@@ -121,12 +123,25 @@ class _TextExtractor(HTMLParser):
             self.parts.append("\n\n")
         if tag == "tr":
             self._cells = 0
+            self._row_start, self._row_heading = len(self.parts), False
+        elif re.fullmatch(r"h[1-6]", tag):
+            self._row_heading = True
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style", "head", "title"):
             self._skip = max(0, self._skip - 1)
         elif tag in _BLOCK_TAGS or tag == "li":
             self.parts.append("\n\n")
+        if tag == "tr":
+            self._end_row()
+
+    def _end_row(self) -> None:
+        """A row of data on one line, however its cells break their text ("<p>" in a cell)."""
+        if self._row_start is not None and not self._row_heading:
+            row = "".join(self.parts[self._row_start :])
+            row = re.sub(r"\s*\n\s*(?:·\s*)?", " ", row).strip()
+            self.parts[self._row_start :] = ["\n\n", row, "\n\n"]
+        self._row_start = None
 
     def handle_data(self, data: str) -> None:
         if not self._skip:
@@ -157,6 +172,9 @@ _BULLET = re.compile(r"^(?:[·•▪◦●○‣∙*]|[-–—](?=\s)|o(?=\s{2,}
 def _lines(text: str) -> list[_Line]:
     out: list[_Line] = []
     for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        # Word puts a tab after a list's number or bullet; other tabs separate table cells.
+        raw = re.sub(r"^(\s*)o\t+", r"\1◦ ", raw)  # Word's second-level bullet
+        raw = re.sub(r"^(\s*(?:\d{1,2}(?:\.\d{1,2})*[.)]?|[·•▪◦●○‣∙*o-]))\t+", r"\1 ", raw)
         line = raw.replace("\xa0", " ").replace("\u200b", "").replace("\t", " | ")
         line = re.sub(r"^\s*#{1,6}\s+", "", line)
         line = line.replace("**", "").replace("__", "")
@@ -169,8 +187,21 @@ def _lines(text: str) -> list[_Line]:
             line = line[match.end() :].strip()
         elif match:
             line = ""
-        out.append(_Line(line, bullet))
+        if _continues(out, line, bullet):
+            out[-1].text = f"{out[-1].text} {line}"
+        else:
+            out.append(_Line(line, bullet))
     return out
+
+
+def _continues(out: list[_Line], line: str, bullet: bool) -> bool:
+    """Whether a line carries on the sentence above it, wrapped in plain-text minutes."""
+    if bullet or not out or not out[-1].text or not line:
+        return False
+    above = out[-1].text
+    if above.count("(") > above.count(")"):
+        return True  # "Kate Morgan (Riverside" / "Primary School)"
+    return bool(re.match(r"^[a-z(]", line)) and not above.endswith((".", ":", ";", "?", "!"))
 
 
 def _join_minute_numbers(content: list[_Line]) -> list[_Line]:
@@ -281,14 +312,14 @@ def _people(text: str) -> tuple[list[Person], list[str]]:
     """People in a list like "A B (Role, Body), C D (Body) and E F"; what was not a person."""
     people: list[Person] = []
     rejected: list[str] = []
-    separators = r",|;| and |&"
-    if "|" in text or ("(" not in text and re.search(r"\s[–—-]\s", text)):
-        # "Name – Organisation" entries: commas belong to the description.
-        separators = r";"
     plural: str | None = None  # "Councillors A B and C D": each is a Councillor
     for segment in _split_top(text, r";"):
         previous: Person | None = None  # the person just before, in this segment, undescribed
         parts: list[str] = []  # "Jo King, Public Health Lead, Lancashire County Council"
+        separators = r",|;| and |&"
+        if "|" in segment or (segment.count("(") <= 1 and re.search(r"\s[–—-]\s", segment)):
+            # "Name – Organisation" entries: commas and "and" belong to the description.
+            separators = r";"
 
         for entry in _split_top(segment, separators):
             entry = re.sub(r"^(?:and|&)\s+", "", entry)
@@ -443,6 +474,8 @@ def _is_heading(line: _Line, expected: int | None) -> tuple[str, str] | None:
         return None
     if re.match(r"^\d", title) or (title.endswith(".") and len(title.split()) > 6):
         return None
+    if "." in number and title.endswith("."):
+        return None  # "5.1 There was no other business.": a numbered paragraph
     return number, title.rstrip(".")
 
 
@@ -564,7 +597,8 @@ def _read_attendance(content: list[_Line], start: int, proposal: MinutesProposal
             current = _Section(_attendance_kind(match.group(1)), match.group(2), match.group(1))
             sections.append(current)
         elif current is not None and _is_people_line(line.text) and _is_heading(line, 1) is None:
-            current.text = f"{current.text}; {line.text}" if current.text else line.text
+            entry = _one_person(line.text) if line.bullet else line.text
+            current.text = f"{current.text}; {entry}" if current.text else entry
         elif current is not None and _is_heading(line, 1) is not None:
             current = None
             body.append(line)
@@ -575,6 +609,17 @@ def _read_attendance(content: list[_Line], start: int, proposal: MinutesProposal
     for section in sorted(sections, key=lambda section: section.kind == "chair"):
         _add_section(section, proposal)
     return body
+
+
+def _one_person(entry: str) -> str:
+    """A bullet names one person: "Grace Okafor, Age UK Riverside" is "Grace Okafor (Age UK
+    Riverside)", and "Claire Booth (Chair), Riverside CCG" is "Claire Booth (Chair, Riverside
+    CCG)"."""
+    match = re.match(r"^([^,()]+?)(?:\s*\(([^()]*)\))?\s*,\s*([^()]+)$", entry)
+    if match is None or not _looks_like_name(match.group(1).strip()):
+        return entry
+    described = ", ".join(part for part in (match.group(2), match.group(3).strip()) if part)
+    return f"{match.group(1).strip()} ({described})"
 
 
 def _add_section(section: _Section, proposal: MinutesProposal) -> None:
@@ -679,7 +724,7 @@ class _ItemReader:
     def _line(self, line: _Line) -> None:
         above = re.sub(r"^· ", "", self.paragraphs[-1]) if self.paragraphs else None
         self.paragraphs.append(f"· {line.text}" if line.bullet else line.text)
-        if self._next_meeting(line.text):
+        if not (self.finder.in_table and "|" in line.text) and self._next_meeting(line.text):
             return
         reading = self.finder.read(line.text, above, line.bullet)
         if reading.actions:

@@ -193,6 +193,7 @@ def is_marked_action(text: str) -> bool:
 
 # --- prose ------------------------------------------------------------------------------------
 
+_PARAGRAPH_NUMBER = re.compile(r"^\d{1,3}\.\d{1,2}\.?\s+(?=\S)")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 _TO_BE = re.compile(r"^([A-Z][a-z]+)\b([^.;:]{0,100}?)\s+to be\s+([a-z]+(?:ed|en|t|n))\b")
 _AGREED_THAT = re.compile(
@@ -215,8 +216,7 @@ _CLAUSE_PASSIVE = re.compile(r"^(.{1,100}?)\s+be\s+([a-z]+(?:ed|en|t|n))\b")
 _MODAL = re.compile(r"\b(?:would|will|should|could|may|might|can|must|shall|to)$")
 _RECORDED = re.compile(
     r"^(?:approved|agreed|noted|received|accepted|endorsed|adopted|ratified|confirmed|signed|"
-    r"welcomed|supported|deferred|granted|refused|thanked|carried|acknowledged|made|taken|"
-    r"seen|given|read|held|kept|reviewed|considered|discussed)$"
+    r"welcomed|supported|deferred|granted|refused|thanked|carried|acknowledged)$"
 )
 _PAST = re.compile(
     r"\b(?:had\s+(?:been\s+)?(?:agreed|asked|decided|resolved|planned|intended|expected|due)|"
@@ -328,11 +328,13 @@ def prose_action(
     trailing = _trailing_owner(sentence, names)
     if trailing is not None:
         return trailing
-    for pattern in (_AGREED_MARK, _AGREED_THAT):
-        agreed = pattern.match(sentence)
-        if agreed:
-            found = _clause(agreed.group(1), names)
-            return None if found is None else _Found(sentence, found.owner)
+    marked = _AGREED_MARK.match(sentence)  # "Agreed: JS will ...": the action is what follows
+    if marked:
+        return _clause(marked.group(1), names)
+    agreed = _AGREED_THAT.match(sentence)  # "It was agreed that ...": the whole sentence
+    if agreed:
+        found = _clause(agreed.group(1), names)
+        return None if found is None else _Found(sentence, found.owner)
     owner = _owned(sentence, names, strict=bullet)
     if owner is not None or _to_be(sentence):
         return _Found(sentence, owner)
@@ -364,6 +366,11 @@ class ActionFinder:
         self._last: Action | None = None
         self._resolving = False  # under "RESOLVED – That:", reading its list
 
+    @property
+    def in_table(self) -> bool:
+        """Whether the lines being read are rows of a table of actions."""
+        return self._table is not None
+
     def new_item(self) -> None:
         self._in_actions = False
         self._resolving = False
@@ -380,6 +387,7 @@ class ActionFinder:
 
     def read(self, text: str, above: str | None, bullet: bool = False) -> LineReading:
         """Read one line; ``above`` is the paragraph before it, which "Action – AB" refers to."""
+        text = _PARAGRAPH_NUMBER.sub("", text)
         for step in (self._table_line, self._update, self._heading):
             reading = step(text)
             if reading is not None:
@@ -420,8 +428,8 @@ class ActionFinder:
 
     def _update(self, text: str) -> LineReading | None:
         update = _UPDATE_PREFIX.match(text)
-        if not (update and update.group(1)):
-            return None
+        if not (update and update.group(1)) or _DASH_OWNER.match(text):
+            return None  # "Update the criteria – Action: CB" is an action, not an update
         if self._last is None:
             self.warnings.append(f"An update with no action before it: {text!r}.")
         else:
