@@ -388,6 +388,18 @@ def read_line(line: str) -> list[tuple[str, str | None, str | None, str | None]]
             ),
         ),
         (
+            "ACTION: JS/RG – circulate the paper",
+            ("circulate the paper", "JS/RG", None, None),  # two owners: left for the officer
+        ),
+        (
+            "Action: circulate the paper – JS",
+            ("circulate the paper", "JS", "Jane Smith", None),
+        ),
+        (
+            "RESOLVED that:\n(a) the report be noted;\n(b) the Chair write to the Minister.",
+            ("the Chair write to the Minister", "Chair", None, None),
+        ),
+        (
             "Book the room for the workshop by 2 February 2016",
             ("Book the room for the workshop by 2 February 2016", None, None, "2016-02-02"),
         ),

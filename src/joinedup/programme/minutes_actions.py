@@ -294,6 +294,18 @@ def _trailing_owner(sentence: str, names: list[str]) -> _Found | None:
     return None
 
 
+def _owner_beside(marked: str) -> _Found | None:
+    """In a line marked as an action, an owner set off by a dash or colon before or after the
+    wording: "ACTION: JS/RG – circulate the paper", "Action: circulate the paper – JS"."""
+    before = re.match(r"^([^–—:-]{1,40}?)\s*(?:\s[–—-]|:)\s+(\S.*)$", marked)
+    if before and _looks_like_owner(before.group(1)) and not owner_of(before.group(2)):
+        return _Found(before.group(2), before.group(1).strip())
+    after = re.match(r"^(.*\S)\s+[–—-]\s+([^–—-]{1,40})$", marked)
+    if after and _looks_like_owner(after.group(2)):
+        return _Found(after.group(1), after.group(2).strip(" ."))
+    return None
+
+
 def _instruction(text: str, names: list[str]) -> bool:
     """Whether text reads as work to do: an imperative, "X to ...", or "... to be done"."""
     return bool(_IMPERATIVE.match(text) or _owned(text, names) or _to_be(text))
@@ -463,8 +475,8 @@ class ActionFinder:
             rest = prefix.group(1).strip()
             if _looks_like_owner(rest) and not owner_of(rest) and above:
                 return self._owner_line(rest, above)
-            found = _trailing_owner(rest, self.names)
-            if found is not None:
+            found = _trailing_owner(rest, self.names) or _owner_beside(rest)
+            if found is not None and owner_of(rest) is None:
                 return LineReading([self._action(found.wording, found.owner)])
             return LineReading([self._action(rest)])
         suffix = _ACTION_SUFFIX.match(text)
