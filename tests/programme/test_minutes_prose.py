@@ -535,3 +535,33 @@ def test_any_text_never_raises_and_owners_are_written(text: str) -> None:
         assert str(refused)
         return
     assert_owners_written(text, proposal)
+
+
+narrative_subjects = st.sampled_from(
+    ["The group", "Members", "The Board", "Partners", "Jane Smith", "The Chair", "It"]
+)
+narrative_verbs = st.sampled_from(
+    [
+        " noted",
+        " were asked to note",
+        " discussed",
+        " welcomed",
+        " was noted that",
+        " had been asked to review",
+        " agreed that the report would be received",
+        " presented",
+        " thanked partners for",
+    ]
+)
+narrative_objects = st.sampled_from(
+    [" the update", " the report", " the figures for 2014", " the pilot", " progress", ""]
+)
+narrative = st.tuples(narrative_subjects, narrative_verbs, narrative_objects).map(
+    lambda parts: "".join(parts) + "."
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(narrative, min_size=1, max_size=5).map(" ".join))
+def test_narrative_sets_no_action(paragraph: str) -> None:
+    assert read_line(paragraph) == []

@@ -576,7 +576,7 @@ def _read_header(content: list[_Line], proposal: MinutesProposal, agenda_item: b
 
 
 def _meeting_before_date(before: str) -> str | None:
-    """ "Executive Cabinet - Thursday, " before the date: "Executive Cabinet"."""
+    """The meeting named before its date: "Executive Cabinet" in "Executive Cabinet - Thursday,"."""
     before = re.sub(r"\b(?:held )?(?:on|at|,|-|–)\s*$", "", before).strip(" ,–-")
     before = re.sub(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day,?$", "", before, flags=re.I)
     before = before.strip(" ,–-")
@@ -652,7 +652,7 @@ def _add_chairs(chairs: list[Person], proposal: MinutesProposal) -> None:
 
 
 def _mark_chair_in_the_text(proposal: MinutesProposal, whole: str) -> None:
-    """ "Councillor Bradley in the Chair", when no attendee is marked as the chair."""
+    """Mark the chair from "Councillor Bradley in the Chair" when no attendee is marked."""
     if any(person.chair for person in proposal.attendees):
         return
     chair = re.search(

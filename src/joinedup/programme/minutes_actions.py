@@ -319,7 +319,7 @@ def _owned(sentence: str, names: list[str], strict: bool = False) -> str | None:
 
 
 def _to_be(sentence: str) -> bool:
-    """ "Draft terms of reference to be circulated to members": work with no owner."""
+    """Work with no owner: "Draft terms of reference to be circulated to members"."""
     match = _TO_BE.match(sentence)
     return bool(
         match
@@ -330,7 +330,7 @@ def _to_be(sentence: str) -> bool:
     )
 
 
-def prose_action(
+def _sentence_action(
     sentence: str, names: list[str], meeting: dt.date | None, bullet: bool = False
 ) -> _Found | None:
     """The action a sentence of running prose (or a bullet) sets, if it sets one."""
@@ -485,7 +485,7 @@ class ActionFinder:
         return None
 
     def _owner_line(self, owner: str, above: str) -> LineReading:
-        """ "Action – AB" on its own line: the action is the paragraph above it."""
+        """An owner on a line of its own ("Action – AB"): the action is the paragraph above."""
         wording = above.strip(" .;")
         if self._last is not None and self._last.wording in wording:
             self._last.owner = owner  # the paragraph above was already read as an action
@@ -495,7 +495,7 @@ class ActionFinder:
     def _prose(self, text: str, bullet: bool) -> LineReading:
         reading = LineReading()
         for sentence in _SENTENCE.split(text):
-            found = prose_action(sentence, self.names, self.meeting, bullet)
+            found = _sentence_action(sentence, self.names, self.meeting, bullet)
             if found is None:
                 reading.prose.append(sentence)
             else:
