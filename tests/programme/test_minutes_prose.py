@@ -400,6 +400,23 @@ def read_line(line: str) -> list[tuple[str, str | None, str | None, str | None]]
             ("the Chair write to the Minister", "Chair", None, None),
         ),
         (
+            "RESOLVED: (1) That the report be noted. (2) That officers prepare a business case "
+            "by 30 April 2016.",
+            ("officers prepare a business case by 30 April 2016", "officers", None, "2016-04-30"),
+        ),
+        (
+            "Members discussed the paper. Action: JS to circulate it.",
+            ("JS to circulate it", "JS", "Jane Smith", None),
+        ),
+        (
+            "The board considered the pilot report.\n\nAction by: RG",
+            ("The board considered the pilot report", "RG", "Rachel Green", None),
+        ),
+        (
+            "Circulate the paper (Jane Smith)",
+            ("Circulate the paper", "Jane Smith", "Jane Smith", None),
+        ),
+        (
             "Book the room for the workshop by 2 February 2016",
             ("Book the room for the workshop by 2 February 2016", None, None, "2016-02-02"),
         ),
@@ -442,6 +459,8 @@ def test_a_line_that_sets_an_action(
         # Attendance, and a person's initials after what they did, not what they are to do.
         "Apologies were noted as above.",
         "Alan Brooks in the Chair",
+        "Actions updated as follows:",
+        "That was the best attended meeting so far.",
         "Jane Smith presented the report (JS).",
     ],
 )

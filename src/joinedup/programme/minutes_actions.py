@@ -158,7 +158,7 @@ def _table_due(text: str, meeting: dt.date | None) -> str | None:
 # --- marked actions ---------------------------------------------------------------------------
 
 _ACTION_PREFIX = re.compile(
-    r"^(?:agreed\s+)?actions?(?:\s+point)?\s*(?:\d+\s*)?(?::|[-–—]|\s+(?=[A-Z]))\s*(.*)$",
+    r"^(?:agreed\s+)?actions?(?:\s+point)?(?:\s+by)?\s*(?:\d+\s*)?(?::|[-–—]|\s+(?=(?-i:[A-Z])))\s*(.*)$",
     re.IGNORECASE,
 )
 _NOT_PREFIX = re.compile(r"^actions?\s+(?:were|was|had|have|are|is|from|log|plan)\b", re.I)
@@ -194,7 +194,9 @@ def is_marked_action(text: str) -> bool:
 # --- prose ------------------------------------------------------------------------------------
 
 _PARAGRAPH_NUMBER = re.compile(r"^\d{1,3}\.\d{1,2}\.?\s+(?=\S)")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+# Sentences, and the numbered clauses of a resolution ("... noted. (2) That officers ...").
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])|(?<=[.;])\s+(?=\(\w{1,3}\)\s)")
+_THAT = re.compile(r"^(?:\(\w{1,3}\)\s+(?:that\s+)?|That\s+)(.+)$", re.IGNORECASE)
 _TO_BE = re.compile(r"^([A-Z][a-z]+)\b([^.;:]{0,100}?)\s+to be\s+([a-z]+(?:ed|en|t|n))\b")
 _AGREED_THAT = re.compile(
     r"^(?:[\w'’-]+[\s,]+){0,4}?(?:agreed|resolved|decided)\s*,?\s+that\s+(.+)$", re.IGNORECASE
@@ -254,7 +256,7 @@ def _past(sentence: str, meeting: dt.date | None) -> bool:
 
 def _clause(clause: str, names: list[str]) -> _Found | None:
     """The action in what was agreed or resolved ("the Council would write to ..."), if any."""
-    clause = clause.strip(" .;")
+    clause = _LIST_MARK.sub("", clause.strip(" .;"), count=1)
     passive = _CLAUSE_PASSIVE.match(clause)
     if passive and not re.search(r"\basked\s+to\b", clause[: passive.end() + 10]):
         # "That a letter be sent" sets work; "would be reviewed", "be approved" record a view.
@@ -340,7 +342,8 @@ def _sentence_action(
     trailing = _trailing_owner(sentence, names)
     if trailing is not None:
         return trailing
-    marked = _AGREED_MARK.match(sentence)  # "Agreed: JS will ...": the action is what follows
+    # "Agreed: JS will ...", "(2) That officers prepare ...": the action is what follows.
+    marked = _AGREED_MARK.match(sentence) or _THAT.match(sentence)
     if marked:
         return _clause(marked.group(1), names)
     agreed = _AGREED_THAT.match(sentence)  # "It was agreed that ...": the whole sentence
@@ -494,10 +497,15 @@ class ActionFinder:
 
     def _prose(self, text: str, bullet: bool) -> LineReading:
         reading = LineReading()
+        previous: str | None = None
         for sentence in _SENTENCE.split(text):
+            marked = self._marked(sentence, previous) if previous else None
             found = _sentence_action(sentence, self.names, self.meeting, bullet)
-            if found is None:
+            if marked is not None:  # "Members discussed the paper. Action: JS"
+                reading.actions.extend(marked.actions)
+            elif found is None:
                 reading.prose.append(sentence)
             else:
                 reading.actions.append(self._action(found.wording, found.owner))
+            previous = sentence
         return reading
