@@ -201,7 +201,9 @@ def _continues(out: list[_Line], line: str, bullet: bool) -> bool:
     above = out[-1].text
     if above.count("(") > above.count(")"):
         return True  # "Kate Morgan (Riverside" / "Primary School)"
-    return bool(re.match(r"^[a-z(]", line)) and not above.endswith((".", ":", ";", "?", "!"))
+    # A wrapped line is long; a short one ("Apologies" over "none received") is a label.
+    wrapped = len(above) >= 40 and not above.endswith((".", ":", ";", "?", "!"))
+    return wrapped and re.match(r"^[a-z(]", line) is not None
 
 
 def _join_minute_numbers(content: list[_Line]) -> list[_Line]:
