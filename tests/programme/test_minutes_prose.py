@@ -265,6 +265,59 @@ def test_bare_action_lines_among_narrative_and_subheadings() -> None:
     assert proposal.next_meeting == dt.date(2016, 8, 9)
 
 
+SUMMARY_OF_ACTIONS = """Riverside Board
+
+Minutes of the meeting held on 3 May 2016
+
+Present: Jo King (Chair, Riverside Council), Sam Lee (Riverside CCG)
+
+1. Welcome
+
+Jo welcomed members.
+
+2. Budget
+
+The budget was discussed.
+
+Summary of actions
+
+1. JK to circulate the budget by 20 May 2016
+
+2. Book the venue for the June workshop (SL)
+
+3) Sam Lee – confirm the CCG figures
+
+| Action | Owner | Due |
+|---|---|---|
+| Refresh the profile | SL | 30/06/2016 |
+
+Action\tBy whom\tBy when
+Write to partners\tJK\tJune
+
+3. Date of next meeting
+
+7 June 2016
+"""
+
+
+def test_a_numbered_summary_of_actions_and_tables_in_markdown_and_tabs() -> None:
+    proposal = parse_minutes(SUMMARY_OF_ACTIONS)
+    # "3) Sam Lee – confirm ..." is an action in the list, not the third item.
+    assert [(i.number, i.title) for i in proposal.items] == [
+        ("1", "Welcome"),
+        ("2", "Budget"),
+        ("3", "Date of next meeting"),
+    ]
+    assert actions(proposal) == [
+        ("2", "JK to circulate the budget by 20 May 2016", "JK", "Jo King", "2016-05-20"),
+        ("2", "Book the venue for the June workshop", "SL", "Sam Lee", None),
+        ("2", "confirm the CCG figures", "Sam Lee", "Sam Lee", None),
+        ("2", "Refresh the profile", "SL", "Sam Lee", "2016-06-30"),
+        ("2", "Write to partners", "JK", "Jo King", "2016-06"),
+    ]
+    assert proposal.next_meeting == dt.date(2016, 6, 7)
+
+
 # --- one line at a time ------------------------------------------------------------------------
 
 FRAME = """Riverside Early Help Partnership

@@ -689,6 +689,8 @@ class _ItemReader:
             body = self._single_item(body)
         for line in body:
             heading = None if self.agenda_item else _is_heading(line, self.expected)
+            if heading is not None and self.finder.in_list_of_actions(line.text):
+                heading = None
             if heading is not None:
                 self._start_item(heading)
             else:

@@ -193,6 +193,7 @@ def is_marked_action(text: str) -> bool:
 
 # --- prose ------------------------------------------------------------------------------------
 
+_LIST_NUMBER = re.compile(r"^\(?\d{1,2}[.)]\s+")
 _PARAGRAPH_NUMBER = re.compile(r"^\d{1,3}\.\d{1,2}\.?\s+(?=\S)")
 # Sentences, and the numbered clauses of a resolution ("... noted. (2) That officers ...").
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])|(?<=[.;])\s+(?=\(\w{1,3}\)\s)")
@@ -414,8 +415,26 @@ class ActionFinder:
         if marked is not None:
             return marked
         if self._in_actions and len(text.split()) >= 2:
-            return LineReading([self._action(text)])
+            return LineReading([self._listed(text)])
         return self._prose(text, bullet)
+
+    def in_list_of_actions(self, text: str) -> bool:
+        """Whether a numbered line under an "Actions" heading is one of its actions ("3) Sam
+        Lee – confirm the figures") rather than the next item ("3. Date of next meeting")."""
+        if not self._in_actions:
+            return False
+        entry = _LIST_NUMBER.sub("", text, count=1)
+        return bool(owner_of(entry) or _owner_beside(entry) or _trailing_owner(entry, self.names))
+
+    def _listed(self, text: str) -> Action:
+        """A line under an "Actions" heading: the action, its owner where it names one."""
+        entry = _LIST_NUMBER.sub("", text, count=1)
+        found = (
+            None if owner_of(entry) else _trailing_owner(entry, self.names) or _owner_beside(entry)
+        )
+        if found is not None:
+            return self._action(found.wording, found.owner)
+        return self._action(entry)
 
     def _table_line(self, text: str) -> LineReading | None:
         cells = [c.strip() for c in text.split("|")] if "|" in text else []
