@@ -637,3 +637,28 @@ narrative = st.tuples(narrative_subjects, narrative_verbs, narrative_objects).ma
 @given(st.lists(narrative, min_size=1, max_size=5).map(" ".join))
 def test_narrative_sets_no_action(paragraph: str) -> None:
     assert read_line(paragraph) == []
+
+
+def test_headings_on_lines_of_their_own_one_person_a_line_and_no_apologies() -> None:
+    proposal = parse_minutes(
+        "Implementation Group\n"
+        "Minutes of the meeting held on 3 March 2016\n\n"
+        "Present\n"
+        "Jane Smith, Chorley Council (Chair)\n"
+        "Ab Bee, Lancashire Police\n"
+        "Cy Dee, Ed Eff\n\n"
+        "Apologies\n"
+        "none received\n\n"
+        "1. Welcome\n"
+        "The chair welcomed members.\n\n"
+        "Date of next meeting: 5 May 2016\n"
+    )
+    attendees = [(p.name, p.organisation, p.chair) for p in proposal.attendees]
+    assert attendees == [
+        ("Jane Smith", "Chorley Council", True),
+        ("Ab Bee", "Lancashire Police", False),
+        ("Cy Dee", None, False),
+        ("Ed Eff", None, False),
+    ]
+    assert proposal.apologies == []
+    assert proposal.next_meeting == dt.date(2016, 5, 5)

@@ -310,6 +310,12 @@ def _flush(person: Person | None, parts: list[str]) -> None:
     parts.clear()
 
 
+_NOBODY = re.compile(
+    r"(?:none|nil|n/?a|no apologies|none received|no apologies (?:were )?received)\.?",
+    re.IGNORECASE,
+)
+
+
 def _people(text: str) -> tuple[list[Person], list[str]]:
     """People in a list like "A B (Role, Body), C D (Body) and E F"; what was not a person."""
     people: list[Person] = []
@@ -327,11 +333,7 @@ def _people(text: str) -> tuple[list[Person], list[str]]:
             entry = re.sub(r"^(?:and|&)\s+", "", entry)
             if re.fullmatch(r"names?(?:\s*\|.*)?", entry, re.IGNORECASE):
                 continue  # a table's header row
-            if re.fullmatch(
-                r"(?:none|nil|n/?a|no apologies|none received|no apologies (?:were )?received)",
-                entry,
-                re.IGNORECASE,
-            ):
+            if _NOBODY.fullmatch(entry):
                 continue
             if (
                 previous is not None
@@ -593,13 +595,24 @@ def _read_attendance(content: list[_Line], start: int, proposal: MinutesProposal
     for i in range(start, len(content)):
         line = content[i]
         match = _ATTENDANCE.match(line.text) if not line.bullet else None
+        following = content[i + 1].text if i + 1 < len(content) else ""
         if match and (
-            match.group(2) or i + 1 == len(content) or _is_people_line(content[i + 1].text)
+            match.group(2)
+            or not following
+            or _is_people_line(following)
+            or _NOBODY.fullmatch(following)
         ):
             current = _Section(_attendance_kind(match.group(1)), match.group(2), match.group(1))
             sections.append(current)
-        elif current is not None and _is_people_line(line.text) and _is_heading(line, 1) is None:
-            entry = _one_person(line.text) if line.bullet else line.text
+        elif current is not None and _NOBODY.fullmatch(line.text):
+            continue  # "Apologies" over "none received"
+        elif (
+            current is not None
+            and match is None
+            and _is_people_line(line.text)
+            and _is_heading(line, 1) is None
+        ):
+            entry = _one_person(line.text, line.bullet)
             current.text = f"{current.text}; {entry}" if current.text else entry
         elif current is not None and _is_heading(line, 1) is not None:
             current = None
@@ -613,14 +626,19 @@ def _read_attendance(content: list[_Line], start: int, proposal: MinutesProposal
     return body
 
 
-def _one_person(entry: str) -> str:
+def _one_person(entry: str, bullet: bool = True) -> str:
     """A bullet names one person: "Grace Okafor, Age UK Riverside" is "Grace Okafor (Age UK
-    Riverside)", and "Claire Booth (Chair), Riverside CCG" is "Claire Booth (Chair, Riverside
-    CCG)"."""
-    match = re.match(r"^([^,()]+?)(?:\s*\(([^()]*)\))?\s*,\s*([^()]+)$", entry)
+    Riverside)", "Claire Booth (Chair), Riverside CCG" is "Claire Booth (Chair, Riverside CCG)"
+    and "Jane Smith, Chorley Council (Chair)" is "Jane Smith (Chorley Council, Chair)". A line
+    that is not a bullet may list several people, so it is read as one person only when what
+    follows the comma is an organisation."""
+    match = re.match(r"^([^,()]+?)(?:\s*\(([^()]*)\))?\s*,\s*([^()]+?)(?:\s*\(([^()]*)\))?$", entry)
     if match is None or not _looks_like_name(match.group(1).strip()):
         return entry
-    described = ", ".join(part for part in (match.group(2), match.group(3).strip()) if part)
+    described_by = match.group(3).strip()
+    if not bullet and ("," in described_by or not BODY_WORDS.search(described_by)):
+        return entry
+    described = ", ".join(part for part in (match.group(2), described_by, match.group(4)) if part)
     return f"{match.group(1).strip()} ({described})"
 
 
