@@ -145,6 +145,13 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
     body = Body.objects.create(name="b")
     meeting = Meeting.objects.create(body=body, date=date.today())
     logged = ActionLogEntry.objects.create(body=body, raised_at=meeting, wording="a")
+    from joinedup.web.workforce.models import DevelopmentProgramme, Session, Team
+
+    team = Team.objects.create(organisation=other.organisation, name="t", headcount=1)
+    course = DevelopmentProgramme.objects.create(name="c", kind="other", target_date=date.today())
+    session = Session.objects.create(
+        programme=course, date=date.today(), venue="v", capacity=1, trainer="t"
+    )
     return {
         "linkflags:flag": {"person_key": "P000000001"},
         "linkflags:resolve": {"flag_id": flag.pk},
@@ -199,6 +206,10 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
         "programme:risk_edit": {"risk_id": risk.pk},
         "programme:meeting": {"meeting_id": meeting.pk},
         "programme:action_update": {"action_id": logged.pk},
+        "workforce:download": {"file_format": "csv"},
+        "workforce:team": {"team_id": team.pk},
+        "workforce:team_edit": {"team_id": team.pk},
+        "workforce:session": {"session_id": session.pk},
     }
 
 
