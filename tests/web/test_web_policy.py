@@ -210,6 +210,8 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
         "workforce:team": {"team_id": team.pk},
         "workforce:team_edit": {"team_id": team.pk},
         "workforce:session": {"session_id": session.pk},
+        "workforce:session_edit": {"session_id": session.pk},
+        "workforce:programme_edit": {"programme_id": course.pk},
     }
 
 

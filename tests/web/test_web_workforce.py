@@ -513,3 +513,61 @@ def test_the_demo_seeds_frontline_teams_for_every_partner_with_partial_coverage(
     counts = (Team.objects.count(), Completion.objects.count(), Session.objects.count())
     seed_demo()
     assert (Team.objects.count(), Completion.objects.count(), Session.objects.count()) == counts
+
+
+@pytest.mark.django_db
+def test_a_programme_is_added_with_its_goal_and_its_target_date_changed_audited(
+    officer: User, teams: list[Team]
+) -> None:
+    client = signed_in(officer)
+    form = {
+        "name": "Emerging leaders",
+        "kind": "emerging_leaders",
+        "goal": "One in twenty frontline staff",
+        "goal_percent": 5,
+        "target_date": "2027-03-31",
+    }
+    added = client.post(reverse("workforce:programme_new"), form)
+    leaders = DevelopmentProgramme.objects.get()
+    assert added["Location"] == f"{reverse('workforce:overview')}?programme={leaders.pk}"
+    refused = client.post(
+        reverse("workforce:programme_edit", args=[leaders.pk]), {**form, "goal_percent": 120}
+    )
+    assert "Ensure this value is less than or equal to 100" in refused.content.decode()
+    client.post(
+        reverse("workforce:programme_edit", args=[leaders.pk]),
+        {**form, "target_date": "2028-03-31"},
+    )
+    leaders.refresh_from_db()
+    assert leaders.target_date == D(2028, 3, 31)
+    # 5% of 14 frontline staff is 0.7: one person meets the goal.
+    page = client.get(reverse("workforce:overview")).content.decode()
+    assert "Still to train for the goal" in page and ">1</dd>" in page
+    verbs = AuditEvent.objects.filter(object_type="workforce_programme").order_by("sequence")
+    assert list(verbs.values_list("verb", flat=True)) == [
+        "workforce.programme_added",
+        "workforce.programme_changed",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_session_cannot_book_more_places_than_it_has(
+    officer: User, mecc: DevelopmentProgramme
+) -> None:
+    session = Session.objects.create(
+        programme=mecc, date=D(2026, 12, 1), venue="v", capacity=10, places_booked=2, trainer="t"
+    )
+    form = {
+        "programme": mecc.pk,
+        "date": "2026-12-01",
+        "venue": "v",
+        "trainer": "t",
+        "capacity": 10,
+        "places_booked": 11,
+    }
+    client = signed_in(officer)
+    refused = client.post(reverse("workforce:session_edit", args=[session.pk]), form)
+    assert "Places booked must not be more than the places" in refused.content.decode()
+    client.post(reverse("workforce:session_edit", args=[session.pk]), {**form, "places_booked": 9})
+    session.refresh_from_db()
+    assert (session.places_booked, session.places_left) == (9, 1)

@@ -249,12 +249,15 @@ URL_PERMISSIONS: dict[str, Permission] = {
     # registers, and only they see staff names (a session's page, a team's register).
     "workforce:overview": P.VIEW_AGGREGATES,
     "workforce:download": P.VIEW_AGGREGATES,
+    "workforce:programme_new": P.MANAGE_WORKFORCE,
+    "workforce:programme_edit": P.MANAGE_WORKFORCE,
     "workforce:team": P.VIEW_AGGREGATES,
     "workforce:team_new": P.MANAGE_WORKFORCE,
     "workforce:team_edit": P.MANAGE_WORKFORCE,
     "workforce:sessions": P.VIEW_AGGREGATES,
     "workforce:session_new": P.MANAGE_WORKFORCE,
     "workforce:session": P.MANAGE_WORKFORCE,
+    "workforce:session_edit": P.MANAGE_WORKFORCE,
     "workforce:register_import": P.MANAGE_WORKFORCE,
 }
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from joinedup.web.accounts.models import User
 from joinedup.web.audit.chain import record_by
 from joinedup.web.workforce.coverage import staff_key
-from joinedup.web.workforce.models import Completion, Session, Team
+from joinedup.web.workforce.models import Completion, DevelopmentProgramme, Session, Team
 from joinedup.web.workforce.register import RegisterRow
 
 
@@ -37,6 +37,25 @@ def save_team(team: Team, by: User) -> Team:
             {"headcount": team.headcount, "frontline": team.frontline},
         )
     return team
+
+
+def save_programme(programme: DevelopmentProgramme, by: User) -> DevelopmentProgramme:
+    """Add a programme of shared development, or change its goal or target date."""
+    with transaction.atomic():
+        creating = programme.pk is None
+        programme.full_clean()
+        programme.save()
+        record_by(
+            by,
+            "workforce.programme_added" if creating else "workforce.programme_changed",
+            "workforce_programme",
+            str(programme.pk),
+            {
+                "goal_percent": programme.goal_percent,
+                "target_date": programme.target_date.isoformat(),
+            },
+        )
+    return programme
 
 
 def plan_session(session: Session, by: User) -> Session:

@@ -7,7 +7,7 @@ from typing import ClassVar
 from django import forms
 
 from joinedup.web.govuk import GovukFormMixin
-from joinedup.web.workforce.models import Session, Team
+from joinedup.web.workforce.models import DevelopmentProgramme, Session, Team
 
 MAX_REGISTER_BYTES = 5 * 1024 * 1024
 
@@ -34,6 +34,24 @@ class TeamForm(GovukFormMixin, forms.ModelForm):  # type: ignore[type-arg]  # ge
             "manager_name",
         ]
         labels: ClassVar[dict[str, str]] = {"name": "Team name"}
+
+
+class ProgrammeForm(GovukFormMixin, forms.ModelForm):  # type: ignore[type-arg]  # generic only in the stubs
+    class Meta:
+        model = DevelopmentProgramme
+        fields: ClassVar[list[str]] = ["name", "kind", "goal", "goal_percent", "target_date"]
+        labels: ClassVar[dict[str, str]] = {
+            "kind": "Kind of programme",
+            "goal_percent": "Goal: share of frontline staff (%)",
+        }
+        help_texts: ClassVar[dict[str, str]] = {
+            "goal": "In words, for example: All frontline staff",
+            "goal_percent": "100 for all frontline staff",
+            "target_date": "For example 2027-03-31",
+        }
+        widgets: ClassVar[dict[str, forms.Widget]] = {
+            "target_date": forms.DateInput(attrs={"type": "date"}),
+        }
 
 
 class SessionForm(GovukFormMixin, forms.ModelForm):  # type: ignore[type-arg]  # generic only in the stubs

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -21,10 +22,17 @@ from joinedup.web.workforce.changes import (
     import_register,
     plan_session,
     record_completion,
+    save_programme,
     save_team,
 )
 from joinedup.web.workforce.figures import DOWNLOAD_HEADER, download_rows, figures, known, team_line
-from joinedup.web.workforce.forms import CompletionForm, RegisterForm, SessionForm, TeamForm
+from joinedup.web.workforce.forms import (
+    CompletionForm,
+    ProgrammeForm,
+    RegisterForm,
+    SessionForm,
+    TeamForm,
+)
 from joinedup.web.workforce.models import DevelopmentProgramme, Session, Team
 from joinedup.web.workforce.register import RegisterRefusedError, read_register
 
@@ -113,13 +121,41 @@ def sessions(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _programme_form(request: HttpRequest, instance: DevelopmentProgramme) -> HttpResponse:
+    form = ProgrammeForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        saved = save_programme(form.save(commit=False), signed_in_user(request))
+        return redirect(f"{reverse('workforce:overview')}?programme={saved.pk}")
+    return render(request, "workforce/programme_form.html", {"form": form, "programme": instance})
+
+
 @require_http_methods(["GET", "POST"])
-def session_new(request: HttpRequest) -> HttpResponse:
-    form = SessionForm(request.POST or None, initial={"programme": _chosen_programme(request)})
+def programme_new(request: HttpRequest) -> HttpResponse:
+    return _programme_form(request, DevelopmentProgramme())
+
+
+@require_http_methods(["GET", "POST"])
+def programme_edit(request: HttpRequest, programme_id: int) -> HttpResponse:
+    return _programme_form(request, get_object_or_404(DevelopmentProgramme, pk=programme_id))
+
+
+def _session_form(request: HttpRequest, instance: Session) -> HttpResponse:
+    initial = {} if instance.pk else {"programme": _chosen_programme(request)}
+    form = SessionForm(request.POST or None, instance=instance, initial=initial)
     if request.method == "POST" and form.is_valid():
         saved = plan_session(form.save(commit=False), signed_in_user(request))
         return redirect("workforce:session", session_id=saved.pk)
-    return render(request, "workforce/session_form.html", {"form": form})
+    return render(request, "workforce/session_form.html", {"form": form, "session": instance})
+
+
+@require_http_methods(["GET", "POST"])
+def session_new(request: HttpRequest) -> HttpResponse:
+    return _session_form(request, Session())
+
+
+@require_http_methods(["GET", "POST"])
+def session_edit(request: HttpRequest, session_id: int) -> HttpResponse:
+    return _session_form(request, get_object_or_404(Session, pk=session_id))
 
 
 @require_http_methods(["GET", "POST"])
