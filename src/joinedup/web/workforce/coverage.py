@@ -95,7 +95,7 @@ class Coverage:
 
     @property
     def met(self) -> bool:
-        return self.headcount > 0 and self.gap == 0
+        return self.frontline and self.headcount > 0 and self.gap == 0
 
     @property
     def more_recorded_than_headcount(self) -> bool:
@@ -131,7 +131,7 @@ def team_coverage(
             headcount=team.headcount,
             trained=min(len(staff.get(team.key, {})), team.headcount),
             recorded=len(staff.get(team.key, {})),
-            goal_staff=goal.staff_for(team.headcount),
+            goal_staff=goal.staff_for(team.headcount) if team.frontline else 0,
             frontline=team.frontline,
         )
         for team in teams
