@@ -571,3 +571,39 @@ def test_a_session_cannot_book_more_places_than_it_has(
     client.post(reverse("workforce:session_edit", args=[session.pk]), {**form, "places_booked": 9})
     session.refresh_from_db()
     assert (session.places_booked, session.places_left) == (9, 1)
+
+
+@pytest.mark.django_db
+def test_an_excel_register_uploads_through_the_page(
+    officer: User, mecc: DevelopmentProgramme, teams: list[Team]
+) -> None:
+    content = xlsx(
+        [
+            HEADER.strip().split(","),
+            [
+                "Lancashire Constabulary",
+                "PCSOs",
+                mecc.name,
+                "LC-0007",
+                "PCSO",
+                dt.datetime(2026, 2, 3),
+            ],
+        ]
+    )
+    upload = SimpleUploadedFile("register.xlsx", content)
+    response = signed_in(officer).post(reverse("workforce:register_import"), {"register": upload})
+    assert "1 completion added; 0 already recorded" in response.content.decode()
+    assert Completion.objects.get().completed_on == D(2026, 2, 3)
+    wrong = SimpleUploadedFile("register.pdf", b"%PDF")
+    refused = signed_in(officer).post(reverse("workforce:register_import"), {"register": wrong})
+    assert "The file must be a CSV or an Excel (.xlsx) file" in refused.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_team_name_that_looks_like_a_formula_downloads_as_text(
+    officer: User, mecc: DevelopmentProgramme, organisation: Organisation
+) -> None:
+    Team.objects.create(organisation=organisation, name="=HYPERLINK(1)", headcount=3)
+    response = signed_in(officer).get(reverse("workforce:download", args=["csv"]))
+    lines = list(csv.reader(io.StringIO(response.content.decode())))
+    assert lines[1][1] == "'=HYPERLINK(1)"
