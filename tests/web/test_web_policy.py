@@ -152,6 +152,13 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
     attending = meeting.attendance.create(kind="attended", name="n")
     agenda_item = meeting.items.create(title="i")
     on_programme_meeting = {"meeting_id": meeting.pk}
+    from joinedup.web.workforce.models import DevelopmentProgramme, Session, Team
+
+    team = Team.objects.create(organisation=other.organisation, name="t", headcount=1)
+    course = DevelopmentProgramme.objects.create(name="c", kind="other", target_date=date.today())
+    session = Session.objects.create(
+        programme=course, date=date.today(), venue="v", capacity=1, trainer="t"
+    )
     return {
         "linkflags:flag": {"person_key": "P000000001"},
         "linkflags:resolve": {"flag_id": flag.pk},
@@ -226,6 +233,12 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
             f"programme:{name}": {**on_programme_meeting, "item_id": agenda_item.pk}
             for name in ("meeting_item_edit", "meeting_item_move", "meeting_item_remove")
         },
+        "workforce:download": {"file_format": "csv"},
+        "workforce:team": {"team_id": team.pk},
+        "workforce:team_edit": {"team_id": team.pk},
+        "workforce:session": {"session_id": session.pk},
+        "workforce:session_edit": {"session_id": session.pk},
+        "workforce:programme_edit": {"programme_id": course.pk},
     }
 
 

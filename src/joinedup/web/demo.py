@@ -32,6 +32,7 @@ from joinedup.web.cases.casework import (
 )
 from joinedup.web.cases.models import Case
 from joinedup.web.mdt.meetings import schedule
+from joinedup.web.workforce.seed import seed_workforce
 
 ACTOR = "joinedup demo"
 
@@ -99,6 +100,7 @@ def seed_demo(reset_passwords: bool = False) -> SeedReport:
         organisations = {name: _organisation(name, report) for name in DEMO_ORGANISATIONS}
         for demo_user in (*DEMO_USERS, *DEMO_TEAM):
             _user(demo_user, organisations[demo_user.organisation], reset_passwords, report)
+        seed_workforce(organisations)
     return report
 
 

@@ -55,6 +55,8 @@ class Permission(StrEnum):
     # coordinator triages them, seeing who is referred (so needs two-factor sign-in).
     MAKE_REFERRALS = "make_referrals"
     TRIAGE_REFERRALS = "triage_referrals"
+    # Frontline teams, development sessions and who completed them (staff, not residents).
+    MANAGE_WORKFORCE = "manage_workforce"
 
 
 P = Permission
@@ -71,6 +73,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.TRIAGE_REFERRALS,
             P.WORK_CASES,
             P.CHAIR_MDT,
+            P.MANAGE_WORKFORCE,
         }
     ),
     Role.ANALYST: frozenset(
@@ -80,7 +83,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {P.SIGNED_IN, P.VIEW_IDENTIFIABLE, P.WORK_CASES, P.MAKE_REFERRALS}
     ),
     Role.EXECUTIVE_MEMBER: frozenset({P.SIGNED_IN, P.VIEW_AGGREGATES}),
-    Role.PROGRAMME_OFFICER: frozenset({P.SIGNED_IN, P.VIEW_AGGREGATES, P.MANAGE_PROGRAMME}),
+    Role.PROGRAMME_OFFICER: frozenset(
+        {P.SIGNED_IN, P.VIEW_AGGREGATES, P.MANAGE_PROGRAMME, P.MANAGE_WORKFORCE}
+    ),
     Role.IG_LEAD: frozenset(
         {
             P.SIGNED_IN,
@@ -252,6 +257,21 @@ URL_PERMISSIONS: dict[str, Permission] = {
     "programme:minutes_import": P.MANAGE_PROGRAMME,
     "programme:actions": P.VIEW_AGGREGATES,
     "programme:action_update": P.MANAGE_PROGRAMME,
+    # The frontline workforce: coverage of shared training is read by whoever may see
+    # aggregates; the programme officer and the hub coordinator keep the teams, sessions and
+    # registers, and only they see staff names (a session's page, a team's register).
+    "workforce:overview": P.VIEW_AGGREGATES,
+    "workforce:download": P.VIEW_AGGREGATES,
+    "workforce:programme_new": P.MANAGE_WORKFORCE,
+    "workforce:programme_edit": P.MANAGE_WORKFORCE,
+    "workforce:team": P.VIEW_AGGREGATES,
+    "workforce:team_new": P.MANAGE_WORKFORCE,
+    "workforce:team_edit": P.MANAGE_WORKFORCE,
+    "workforce:sessions": P.VIEW_AGGREGATES,
+    "workforce:session_new": P.MANAGE_WORKFORCE,
+    "workforce:session": P.MANAGE_WORKFORCE,
+    "workforce:session_edit": P.MANAGE_WORKFORCE,
+    "workforce:register_import": P.MANAGE_WORKFORCE,
 }
 
 # Where one URL both reads and changes (an API resource: GET to read, POST or PUT to change),
