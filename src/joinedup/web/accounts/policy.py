@@ -239,6 +239,11 @@ URL_PERMISSIONS: dict[str, Permission] = {
     "programme:minutes_import": P.MANAGE_PROGRAMME,
     "programme:actions": P.VIEW_AGGREGATES,
     "programme:action_update": P.MANAGE_PROGRAMME,
+    # The Executive dashboard: disclosure-controlled figures only, and their downloads.
+    "dashboard:dashboard": P.VIEW_AGGREGATES,
+    "dashboard:download": P.VIEW_AGGREGATES,
+    "dashboard:localities": P.VIEW_AGGREGATES,
+    "dashboard:locality": P.VIEW_AGGREGATES,
 }
 
 # Where one URL both reads and changes (an API resource: GET to read, POST or PUT to change),
