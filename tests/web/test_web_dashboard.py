@@ -294,7 +294,8 @@ def test_the_locality_view_maps_an_indicator_and_profiles_each_area(
     assert "<path" in html and "Frail older people" in html
     found = localities.localities(hub, timezone.localdate())
     lsoa = found.profiles.lsoas[0]
-    assert f"/dashboard/localities/{lsoa.code}/" in html
+    assert f'<a href="/dashboard/localities/{lsoa.code}/" aria-label="{lsoa.name}' in html  # map
+    assert f'<a class="govuk-link" href="/dashboard/localities/{lsoa.code}/">' in html
     profile = executive.get(f"/dashboard/localities/{lsoa.code}/").content.decode()
     assert_no_small_count_on(profile)
     assert lsoa.name in profile and "95% interval" in profile and "Borough" in profile

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +31,7 @@ from joinedup.analytics.profiles import (
 
 LEVELS = {"ward": "Wards", "lsoa": "Neighbourhoods (LSOAs)"}
 DEFAULT_INDICATOR = "ae_attendances_rate"
+SVG = charts.SVG_NS
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,11 @@ def decimals(indicator: Indicator, level: str) -> int:
     return 0 if indicator.kind == "decile" and level == "lsoa" else indicator.decimals
 
 
-def map_svg(found: Localities, indicator: Indicator, level: str) -> str:
+def map_svg(
+    found: Localities, indicator: Indicator, level: str, link: Callable[[str], str] | None = None
+) -> str:
+    """The map of ``indicator`` by ward or LSOA; with ``link``, each area a link to the address
+    ``link(code)`` gives."""
     on_map = found.boundaries.codes(level)
     values = {
         area.code: area.figures[indicator.key].value
@@ -79,7 +86,7 @@ def map_svg(found: Localities, indicator: Indicator, level: str) -> str:
         if area.code in on_map
     }
     code_property, name_property = MAP_PROPERTIES[level]
-    return charts.choropleth_svg(
+    drawn = charts.choropleth_svg(
         found.boundaries.of(level),
         values,
         code_property=code_property,
@@ -88,6 +95,27 @@ def map_svg(found: Localities, indicator: Indicator, level: str) -> str:
         legend_title=indicator.unit,
         decimals=decimals(indicator, level),
     )
+    return drawn if link is None else _linked(drawn, link)
+
+
+def _linked(svg: str, link: Callable[[str], str]) -> str:
+    """Each area's path wrapped in a link to its profile, named by the area and its figure. The
+    map becomes a group of links, named by its title and summarised by its description (an image
+    cannot hold links that assistive technology can reach)."""
+    ET.register_namespace("", SVG)
+    root = ET.fromstring(svg)
+    root.set("role", "group")
+    for group in root.iter(f"{{{SVG}}}g"):
+        for index, path in enumerate(list(group)):
+            code = path.get("data-code")
+            if path.tag != f"{{{SVG}}}path" or code is None:
+                continue
+            name = path.findtext(f"{{{SVG}}}title", default=code)
+            anchor = ET.Element(f"{{{SVG}}}a", {"href": link(code), "aria-label": name})
+            group.remove(path)
+            anchor.append(path)
+            group.insert(index, anchor)
+    return ET.tostring(root, encoding="unicode")
 
 
 @dataclass(frozen=True)

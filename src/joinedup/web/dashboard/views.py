@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -73,7 +74,9 @@ def localities(request: HttpRequest) -> HttpResponse:
             "indicator": indicator,
             "indicators": found.profiles.indicators,
             "counts_residents": places.counts_residents(indicator),
-            "map": places.map_svg(found, indicator, level),
+            "map": places.map_svg(
+                found, indicator, level, lambda code: reverse("dashboard:locality", args=[code])
+            ),
             "areas": [
                 (area, places.shown(area.figures[indicator.key], indicator, level))
                 for area in found.profiles.areas(level)
