@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from joinedup.analytics.base import NotReadyError
 from joinedup.analytics.disclosure import RULE
+from joinedup.analytics.profiles import ProfileYearError
 from joinedup.home import resolve_home
 from joinedup.linkage.published import NotLinkedError
 from joinedup.web.accounts.enforcement import signed_in_user
@@ -54,17 +55,20 @@ def download(request: HttpRequest, file_format: str) -> HttpResponse:
     return response
 
 
-def _localities() -> places.Localities | None:
+def _localities() -> tuple[places.Localities | None, str]:
+    """The profiles, or None and why not."""
     try:
-        return places.localities(resolve_home(), timezone.localdate())
+        return places.localities(resolve_home(), timezone.localdate()), ""
     except (NotReadyError, NotLinkedError):
-        return None
+        return None, figures.NO_LINKED_DATA
+    except ProfileYearError as short:
+        return None, f"the linked data holds no whole calendar year to profile: {short}"
 
 
 @require_GET
 def localities(request: HttpRequest) -> HttpResponse:
-    found = _localities()
-    context: dict[str, object] = {"found": found, "levels": places.LEVELS}
+    found, why_not = _localities()
+    context: dict[str, object] = {"found": found, "why_not": why_not, "levels": places.LEVELS}
     if found is not None:
         level = request.GET.get("level", "ward")
         level = level if level in places.LEVELS else "ward"
@@ -90,9 +94,9 @@ def localities(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def locality(request: HttpRequest, code: str) -> HttpResponse:
-    found = _localities()
+    found, why_not = _localities()
     if found is None:
-        return render(request, "dashboard/localities.html", {"found": None})
+        return render(request, "dashboard/localities.html", {"found": None, "why_not": why_not})
     try:
         area = found.profiles.area(code)
     except KeyError:
