@@ -170,6 +170,8 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
         "people:break_glass_review": {"grant_id": grant.pk},
         "airlock:output": {"output_id": output.pk},
         "airlock:download": {"output_id": output.pk, "file_format": "csv"},
+        "dashboard:download": {"file_format": "csv"},
+        "dashboard:locality": {"code": "E05000000"},
         "airlock:review": {"output_id": output.pk},
         "api:agreement": {"reference": "DSA-GP-001"},
         "api:output": {"output_id": output.pk},

@@ -42,6 +42,7 @@ urlpatterns = [
     path("linkage-flags/", include("joinedup.web.linkflags.urls")),
     path("programme/", include("joinedup.web.programme.urls")),
     path("workforce/", include("joinedup.web.workforce.urls")),
+    path("dashboard/", include("joinedup.web.dashboard.urls")),
     path("api/", api.urls),
 ]
 

@@ -272,6 +272,11 @@ URL_PERMISSIONS: dict[str, Permission] = {
     "workforce:session": P.MANAGE_WORKFORCE,
     "workforce:session_edit": P.MANAGE_WORKFORCE,
     "workforce:register_import": P.MANAGE_WORKFORCE,
+    # The Executive dashboard: disclosure-controlled figures only, and their downloads.
+    "dashboard:dashboard": P.VIEW_AGGREGATES,
+    "dashboard:download": P.VIEW_AGGREGATES,
+    "dashboard:localities": P.VIEW_AGGREGATES,
+    "dashboard:locality": P.VIEW_AGGREGATES,
 }
 
 # Where one URL both reads and changes (an API resource: GET to read, POST or PUT to change),

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "joinedup.web.linkflags",
     "joinedup.web.programme",
     "joinedup.web.workforce",
+    "joinedup.web.dashboard",
 ]
 
 MIDDLEWARE = [
