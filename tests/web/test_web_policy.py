@@ -56,6 +56,7 @@ POST_ONLY = frozenset(
         "api:review_decision",
         "accounts:user_active",
         "api:person_break_glass",
+        "programme:measures_check",
     }
 )
 NOT_A_PAGE = frozenset({"api:api-root"})
@@ -140,6 +141,7 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
     workstream = theme.workstreams.create(name="w")
     programme_grant = Grant.objects.create(name="g", funder="f", amount=1, spend_by=date.today())
     risk = Risk.objects.create(title="r", owner="o", likelihood=1, impact=1, review_on=date.today())
+    phase = workstream.phases.create(key="p", title="p", start=date.today(), end=date.today())
     from joinedup.web.programme.models import ActionLogEntry, Body, Meeting
 
     body = Body.objects.create(name="b")
@@ -197,6 +199,11 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
         "programme:spend_add": {"grant_id": programme_grant.pk},
         "programme:risk": {"risk_id": risk.pk},
         "programme:risk_edit": {"risk_id": risk.pk},
+        "programme:theme_edit": {"theme_id": theme.pk},
+        "programme:workstream_edit": {"workstream_id": workstream.pk},
+        "programme:phase_new": {"workstream_id": workstream.pk},
+        "programme:phase_edit": {"phase_id": phase.pk},
+        "programme:grant_edit": {"grant_id": programme_grant.pk},
         "programme:meeting": {"meeting_id": meeting.pk},
         "programme:action_update": {"action_id": logged.pk},
     }

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from joinedup.programme.minutes import MinutesProposal, NotMinutesError, Person, parse_minutes
+from joinedup.web.cli import HomeOption, JsonOption, open_hub, programme_app
 
 minutes_app = typer.Typer(
     help="Import minutes as councils publish them (plain text or HTML): propose their structure.",
@@ -95,3 +96,33 @@ def parse_command(
         typer.echo(json.dumps(proposal.as_dict(), indent=2, ensure_ascii=False))
     else:
         _print(proposal)
+
+
+@programme_app.command("check-measures")
+def check_measures_command(home: HomeOption = None, as_json: JsonOption = False) -> None:
+    """Read every measure; escalate what crossed its threshold, and risks by score or overdue
+    review, to the Executive's next meeting (held until one is scheduled). Counts of people
+    are printed after disclosure control, as the web app shows them.
+
+    Example: joinedup programme check-measures --json
+    """
+    hub = open_hub(home)
+    from joinedup.web.programme.measures import check_measures, shown
+
+    report = check_measures(home=hub)
+    if as_json:
+        summary = report.as_dict()
+        summary["readings"] = {r.measure.name: shown(r.measure, r.value) for r in report.read}
+        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        return
+    for reading in report.read:
+        past = "  PAST THRESHOLD" if reading.crossed else ""
+        typer.echo(f"{reading.measure.name}: {shown(reading.measure, reading.value)}{past}")
+    for measure, why in report.unreadable:
+        stderr.print(f"[yellow]{escape(measure.name)} could not be read: {escape(why)}[/yellow]")
+    meeting = f" of {report.meeting}" if report.meeting else ""
+    typer.echo(
+        f"{len(report.escalated)} new for the Executive; "
+        f"{len(report.attached)} put on the agenda{meeting}; "
+        f"{report.as_dict()['pending']} waiting for a meeting of the Executive"
+    )
