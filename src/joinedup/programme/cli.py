@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from joinedup.programme.minutes import MinutesProposal, NotMinutesError, Person, parse_minutes
-from joinedup.web.cli import HomeOption, JsonOption, open_hub, programme_app
+from joinedup.web import cli as web_cli
 
 minutes_app = typer.Typer(
     help="Import minutes as councils publish them (plain text or HTML): propose their structure.",
@@ -98,15 +98,17 @@ def parse_command(
         _print(proposal)
 
 
-@programme_app.command("check-measures")
-def check_measures_command(home: HomeOption = None, as_json: JsonOption = False) -> None:
+@web_cli.programme_app.command("check-measures")
+def check_measures_command(
+    home: web_cli.HomeOption = None, as_json: web_cli.JsonOption = False
+) -> None:
     """Read every measure; escalate what crossed its threshold, and risks by score or overdue
     review, to the Executive's next meeting (held until one is scheduled). Counts of people
     are printed after disclosure control, as the web app shows them.
 
     Example: joinedup programme check-measures --json
     """
-    hub = open_hub(home)
+    hub = web_cli.open_hub(home)
     from joinedup.web.programme.measures import check_measures, shown
 
     report = check_measures(home=hub)
