@@ -90,8 +90,8 @@ def test_a_crossing_puts_exactly_one_item_on_the_next_executive_agenda(db: None)
 
     assert [r.value for r in report.read] == [Decimal("600.00")]
     items = list(next_one.items.order_by("position"))
-    assert [i.title for i in items] == ["Apologies", "Risk for review: Award not spent"]
-    assert "Money left unspent is £600.00, above £0" in items[1].text
+    assert [i.title for i in items] == ["Apologies", "Risk escalated: Award not spent"]
+    assert "Measure past its threshold: Money left unspent is £600.00, above £0" in items[1].text
     assert items[1].position == 1
     for untouched in (past, later, other_body):
         assert untouched.items.count() == 1
@@ -130,7 +130,7 @@ def test_held_until_an_executive_meeting_exists_then_attached_once(db: None) -> 
     attached = measures.attach_pending_escalations()
     assert attached == [pending]
     assert measures.attach_pending_escalations() == []
-    assert meeting.items.filter(title__startswith="Risk for review").count() == 1
+    assert meeting.items.filter(title__startswith="Risk escalated").count() == 1
     pending.refresh_from_db()
     assert pending.agenda_item is not None and pending.agenda_item.meeting == meeting
     assert AuditEvent.objects.filter(verb="programme.escalations_attached").count() == 1
@@ -146,7 +146,7 @@ def test_crossing_again_after_coming_back_is_a_new_item(db: None) -> None:
     spend.delete()
     measures.check_measures()  # past it again
     assert [r.crossed for r in measure.readings.order_by("id")] == [True, False, True]
-    assert meeting.items.filter(title__startswith="Risk for review").count() == 2
+    assert meeting.items.filter(title__startswith="Risk escalated").count() == 2
 
 
 def test_risks_escalated_by_score_or_overdue_review_go_on_the_agenda_once_each(db: None) -> None:
@@ -277,7 +277,7 @@ def test_the_cli_checks_measures(db: None, tmp_path: Path, monkeypatch: pytest.M
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert summary["readings"] == {"Money left unspent": "£600.00"}
-    assert summary["escalated"] == ["Risk for review: Award not spent"]
+    assert summary["escalated"] == ["Risk flagged for review: Award not spent"]
     assert summary["pending"] == 1
     assert AuditEvent.objects.get(verb="programme.measures_checked").actor == measures.CHECKED_BY
 
@@ -311,3 +311,20 @@ def test_a_cohort_measure_reads_the_published_size(db: None, on_linked_home: Pat
     missing = Measure(name="x", kind=MeasureKind.COHORT_SIZE, cohort="no_such_cohort")
     with pytest.raises(measures.MeasureUnreadableError):
         measures.read_value(missing)
+
+
+def test_every_reason_for_one_risk_goes_in_one_agenda_item(db: None) -> None:
+    risk = Risk.objects.create(
+        title="Award not spent", owner="PMO", likelihood=4, impact=4,
+        review_on=TODAY - dt.timedelta(days=1),
+    )  # fmt: skip
+    _unspent_measure(risk)
+    meeting = _meeting("Executive", 14)
+    measures.check_measures()
+    assert Escalation.objects.filter(risk=risk).count() == 3
+    item = meeting.items.get(title="Risk escalated: Award not spent")
+    reasons = item.text.splitlines()
+    assert len(reasons) == 3
+    assert reasons[0].startswith("Measure past its threshold: Money left unspent is £600.00")
+    assert reasons[1].startswith("Score 16 is 15 or more")
+    assert reasons[2].startswith("Review was due")

@@ -538,8 +538,12 @@ def test_phases_cannot_be_made_to_wait_for_each_other(db: None, officer: User) -
     first, second, third = phase("first"), phase("second"), phase("third")
     second.depends_on.add(first)
     third.depends_on.add(second)
-    page = signed_in(officer).post(
-        reverse("programme:phase_edit", kwargs={"phase_id": first.pk}),
+    client = signed_in(officer)
+    edit = reverse("programme:phase_edit", kwargs={"phase_id": first.pk})
+    form = client.get(edit).content.decode()
+    assert 'value="2016-01-01"' in form and 'value="2016-02-01"' in form  # as the picker needs
+    page = client.post(
+        edit,
         {
             "title": "First",
             "start": "2016-01-01",
@@ -579,3 +583,19 @@ def test_readers_cannot_edit_the_programme(seeded: None, make_user: Callable[...
     page = client.get(reverse("programme:workstream", kwargs={"workstream_id": workstream.pk}))
     assert "Change this workstream" not in page.content.decode()
     assert not AuditEvent.objects.filter(verb__endswith="_updated").exists()
+
+
+def test_a_second_workstream_of_the_same_name_in_a_theme_is_refused(
+    seeded: None, officer: User
+) -> None:
+    existing = Workstream.objects.get(name="Extended MDT")
+    before = Workstream.objects.count()
+    page = signed_in(officer).post(
+        reverse("programme:workstream_new"),
+        {"theme": str(existing.theme_id), "name": "Extended MDT", "lead_name": "PMO"},
+    )
+    html = page.content.decode()
+    assert page.status_code == 200 and "govuk-error-summary" in html and "already exists" in html
+    assert Workstream.objects.count() == before
+    page = signed_in(officer).post(reverse("programme:theme_new"), {"name": existing.theme.name})
+    assert "already exists" in page.content.decode()

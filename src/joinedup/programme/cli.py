@@ -122,9 +122,4 @@ def check_measures_command(
         typer.echo(f"{reading.measure.name}: {shown(reading.measure, reading.value)}{past}")
     for measure, why in report.unreadable:
         stderr.print(f"[yellow]{escape(measure.name)} could not be read: {escape(why)}[/yellow]")
-    meeting = f" of {report.meeting}" if report.meeting else ""
-    typer.echo(
-        f"{len(report.escalated)} new for the Executive; "
-        f"{len(report.attached)} put on the agenda{meeting}; "
-        f"{report.as_dict()['pending']} waiting for a meeting of the Executive"
-    )
+    typer.echo(report.summary())

@@ -132,12 +132,20 @@ def _audit(
     )
 
 
-def _escalate(key: str, title: str, reason: str, **about: object) -> Escalation | None:
-    """A new escalation, or None when this occasion was escalated already."""
+def _escalate(
+    by: User | None, key: str, title: str, reason: str, **about: object
+) -> Escalation | None:
+    """A new escalation, audited, or None when this occasion was escalated already; call
+    inside a transaction."""
     escalation, created = Escalation.objects.get_or_create(
         key=key, defaults={"title": title, "reason": reason, **about}
     )
-    return escalation if created else None
+    if not created:
+        return None
+    _audit(
+        by, "programme.escalated", "escalation", str(escalation.pk), {"key": key, "title": title}
+    )
+    return escalation
 
 
 def _crossed(measure: Measure, reading: MeasureReading, by: User | None) -> Escalation | None:
@@ -161,7 +169,7 @@ def _crossed(measure: Measure, reading: MeasureReading, by: User | None) -> Esca
             note=f"Flagged for review: {why}",
             changed_by=by,
         )
-        subject, about = f"Risk for review: {risk.title}", {"risk": risk}
+        subject, about = f"Risk flagged for review: {risk.title}", {"risk": risk}
     else:
         workstream = measure.workstream
         assert workstream is not None  # a measure shows a risk or a workstream
@@ -177,7 +185,12 @@ def _crossed(measure: Measure, reading: MeasureReading, by: User | None) -> Esca
             {"workstream": workstream},
         )
     return _escalate(
-        f"measure-{measure.pk}-reading-{reading.pk}", subject, why, reading=reading, **about
+        by,
+        f"measure-{measure.pk}-reading-{reading.pk}",
+        subject,
+        f"Measure past its threshold: {why}.",
+        reading=reading,
+        **about,
     )
 
 
@@ -203,12 +216,16 @@ def read_measure(
     return reading, escalation
 
 
-def escalate_risks(risks: Iterable[Risk], today: dt.date) -> list[Escalation]:
-    """Risks whose score or overdue review sends them to the Executive, each occasion once."""
+def escalate_risks(
+    risks: Iterable[Risk], today: dt.date, by: User | None = None
+) -> list[Escalation]:
+    """Risks whose score or overdue review sends them to the Executive, each occasion once;
+    call inside a transaction."""
     raised = []
     for risk in risks:
         for reason in risk.escalation_reasons(today):
             escalation = _escalate(
+                by,
                 f"risk-{risk.pk}-{reason.key}",
                 f"Risk escalated: {risk.title}",
                 f"{reason.text}. Score {risk.score} ({risk.rag_label}); owner {risk.owner}.",
@@ -226,9 +243,17 @@ def next_executive_meeting(today: dt.date) -> Meeting | None:
     )
 
 
+def _agenda_title(escalation: Escalation) -> str:
+    if escalation.risk is not None:
+        return f"Risk escalated: {escalation.risk.title}"
+    assert escalation.workstream is not None  # an escalation is of a risk or a workstream
+    return f"Workstream escalated: {escalation.workstream.name}"
+
+
 def attach_pending_escalations(today: dt.date | None = None) -> list[Escalation]:
     """Put every pending escalation on the agenda of the Executive's next meeting, if there is
-    one; what it attached. Call it whenever a meeting is created, too."""
+    one: an item for each risk or workstream, giving every reason. What it attached. Call it
+    whenever a meeting is created, too."""
     with transaction.atomic():
         meeting = next_executive_meeting(today or timezone.localdate())
         if meeting is None:
@@ -238,14 +263,22 @@ def attach_pending_escalations(today: dt.date | None = None) -> list[Escalation]
             .filter(agenda_item__isnull=True)
             .order_by("raised_at", "id")
         )
+        by_subject: dict[str, list[Escalation]] = {}
+        for escalation in pending:
+            by_subject.setdefault(_agenda_title(escalation), []).append(escalation)
         last = meeting.items.aggregate(last=models.Max("position"))["last"]
         position = -1 if last is None else last
-        for escalation in pending:
+        for title, escalations in by_subject.items():
             position += 1
-            escalation.agenda_item = AgendaItem.objects.create(
-                meeting=meeting, title=escalation.title, text=escalation.reason, position=position
+            item = AgendaItem.objects.create(
+                meeting=meeting,
+                title=title,
+                text="\n".join(e.reason for e in escalations),
+                position=position,
             )
-            escalation.save(update_fields=["agenda_item"])
+            for escalation in escalations:
+                escalation.agenda_item = item
+                escalation.save(update_fields=["agenda_item"])
         if pending:
             record(
                 "programme.escalations_attached",
@@ -268,6 +301,17 @@ class CheckReport:
     @property
     def crossed(self) -> list[MeasureReading]:
         return [r for r in self.read if r.crossed]
+
+    def summary(self) -> str:
+        read = len(self.read)
+        meeting = f" of {self.meeting}" if self.meeting is not None and self.attached else ""
+        return (
+            f"{read} measure{'' if read == 1 else 's'} read; "
+            f"{len(self.escalated)} new for the Executive; "
+            f"{len(self.attached)} put on the agenda{meeting}; "
+            f"{Escalation.objects.filter(agenda_item__isnull=True).count()} waiting for a "
+            "meeting of the Executive"
+        )
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -298,16 +342,17 @@ def check_measures(
         if escalation is not None:
             report.escalated.append(escalation)
     with transaction.atomic():
-        report.escalated.extend(escalate_risks(Risk.objects.all(), day))
+        report.escalated.extend(escalate_risks(Risk.objects.all(), day, by))
     report.attached = attach_pending_escalations(day)
     report.meeting = next_executive_meeting(day)
-    _audit(
-        by,
-        "programme.measures_checked",
-        "programme",
-        "measures",
-        {k: v for k, v in report.as_dict().items() if k != "meeting"},
-    )
+    with transaction.atomic():
+        _audit(
+            by,
+            "programme.measures_checked",
+            "programme",
+            "measures",
+            {k: v for k, v in report.as_dict().items() if k != "meeting"},
+        )
     return report
 
 

@@ -318,8 +318,9 @@ class Escalation(models.Model):
         MeasureReading, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     raised_at = models.DateTimeField(default=timezone.now)
-    agenda_item = models.OneToOneField(
-        "AgendaItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="escalation"
+    # Escalations of one risk or workstream pending together share an agenda item.
+    agenda_item = models.ForeignKey(
+        "AgendaItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="escalations"
     )
 
     class Meta:

@@ -49,6 +49,8 @@ from joinedup.web.programme.models import (
     Workstream,
 )
 
+TREND_SIZE = {"trend_width": charts.TREND_WIDTH, "trend_height": charts.TREND_HEIGHT}
+
 
 def _can_manage(request: HttpRequest) -> bool:
     return Permission.MANAGE_PROGRAMME in permissions_of(signed_in_user(request).roles)
@@ -303,6 +305,12 @@ def workstream_edit(request: HttpRequest, workstream_id: int) -> HttpResponse:
 
 def _phase_form(request: HttpRequest, instance: Phase) -> HttpResponse:
     form = PhaseForm(request.POST or None, instance=instance)
+    context = {
+        "heading": "Change a phase" if instance.pk else "Add a phase",
+        "caption": instance.workstream.name,
+        "back_url": _workstream_url(instance.workstream_id),
+        "button": "Save phase",
+    }
 
     def save() -> HttpResponse:
         try:
@@ -314,12 +322,6 @@ def _phase_form(request: HttpRequest, instance: Phase) -> HttpResponse:
             return render(request, "programme/edit_form.html", {"form": form, **context})
         return redirect("programme:workstream", workstream_id=instance.workstream_id)
 
-    context = {
-        "heading": "Change a phase" if instance.pk else "Add a phase",
-        "caption": instance.workstream.name,
-        "back_url": _workstream_url(instance.workstream_id),
-        "button": "Save phase",
-    }
     return _form_page(request, form, save, context)
 
 
@@ -370,16 +372,12 @@ def grant_edit(request: HttpRequest, grant_id: int) -> HttpResponse:
 # Measures: what shows each risk and workstream, and what waits for the Executive.
 
 
-TREND_SIZE = {"trend_width": charts.TREND_WIDTH, "trend_height": charts.TREND_HEIGHT}
-
-
 def _measures_shown(found: Iterable[Measure]) -> list[measures.MeasureView]:
     return [measures.measure_view(m) for m in found]
 
 
 @require_GET
 def measures_page(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
     return render(
         request,
         "programme/measures.html",
@@ -391,8 +389,7 @@ def measures_page(request: HttpRequest) -> HttpResponse:
             "on_agenda": Escalation.objects.filter(agenda_item__isnull=False).select_related(
                 "agenda_item__meeting__body"
             ),
-            "meeting": measures.next_executive_meeting(today),
-            **TREND_SIZE,
+            "meeting": measures.next_executive_meeting(timezone.localdate()),
             "can_manage": _can_manage(request),
         },
     )
@@ -401,13 +398,7 @@ def measures_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def measures_check(request: HttpRequest) -> HttpResponse:
     report = measures.check_measures(signed_in_user(request))
-    summary = (
-        f"{len(report.read)} measure{'' if len(report.read) == 1 else 's'} read; "
-        f"{len(report.escalated)} new for the Executive; "
-        f"{len(report.attached)} put on the agenda"
-        + (f" of {report.meeting}" if report.meeting and report.attached else "")
-    )
-    messages.success(request, summary)
+    messages.success(request, report.summary())
     for measure, why in report.unreadable:
         messages.warning(request, f"{measure.name} could not be read: {why}")
     return redirect("programme:measures")
