@@ -18,6 +18,7 @@ from joinedup.web.audit.chain import verify
 from joinedup.web.audit.models import AuditEvent
 from joinedup.web.cases.models import Case
 from joinedup.web.programme import charts, measures
+from joinedup.web.programme.changes import MEASURE_FIELDS
 from joinedup.web.programme.importer import import_programme
 from joinedup.web.programme.models import (
     AgendaItem,
@@ -214,7 +215,7 @@ def test_counts_of_people_are_shown_through_disclosure_control(
         .get(reverse("programme:risk", kwargs={"risk_id": risk.pk}))
         .content.decode()
     )
-    cells = html.split("Readings of Referrals in 28 days")[1].split("</table>")[0]
+    cells = html.split("Readings of Referrals in 28 days</caption>")[1].split("</table>")[0]
     assert ">15<" in cells and ">[c]<" in cells
     assert ">13<" not in cells and ">3<" not in cells
     assert "<svg" in html and "Past the threshold" in html
@@ -328,3 +329,39 @@ def test_every_reason_for_one_risk_goes_in_one_agenda_item(db: None) -> None:
     assert reasons[0].startswith("Measure past its threshold: Money left unspent is £600.00")
     assert reasons[1].startswith("Score 16 is 15 or more")
     assert reasons[2].startswith("Review was due")
+
+
+def test_the_officer_adds_and_changes_a_measure(db: None, officer: User) -> None:
+    risk = _risk()
+    client = signed_in(officer)
+    url = reverse("programme:risk_measure_new", kwargs={"risk_id": risk.pk})
+    form = client.get(url).content.decode()
+    assert "multi_agency_contact" in form  # the built-in cohorts are offered
+    fields = {
+        "name": "Frail older people",
+        "kind": "cohort_size",
+        "cohort": "",
+        "days": "28",
+        "threshold": "400",
+        "direction": "above",
+    }
+    refused = client.post(url, fields).content.decode()
+    assert "govuk-error-summary" in refused and "Choose the cohort to count" in refused
+    assert not Measure.objects.exists()
+    response = client.post(url, {**fields, "cohort": "frail_older_people"})
+    assert response.status_code == 302
+    measure = Measure.objects.get()
+    # The days belong to another kind of measure, and are not kept.
+    assert (measure.risk, measure.cohort, measure.days) == (risk, "frail_older_people", None)
+    edit = reverse("programme:measure_edit", kwargs={"measure_id": measure.pk})
+    assert client.post(edit, {**fields, "kind": "open_cases", "threshold": "50"}).status_code == 302
+    measure.refresh_from_db()
+    assert (measure.kind, measure.cohort, measure.threshold) == ("open_cases", "", Decimal(50))
+    verbs = list(
+        AuditEvent.objects.filter(object_type="measure").values_list("verb", "detail__fields")
+    )
+    assert verbs == [
+        ("programme.measure_created", list(MEASURE_FIELDS)),
+        ("programme.measure_updated", ["kind", "cohort", "threshold"]),
+    ]
+    assert verify().intact

@@ -56,6 +56,7 @@ def test_checking_measures_and_editing_phases_in_the_browser(
     assert page.get_by_text("Flagged for review").first.is_visible()
     assert page.locator("svg.programme-trend").is_visible()
     assert_accessible(page)
+    page.screenshot(path=str(tmp_path / "risk.png"), full_page=True)
 
     workstream = Workstream.objects.get(name="Extended MDT")
     first = workstream.phases.order_by("start", "id").first()

@@ -142,6 +142,7 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
     programme_grant = Grant.objects.create(name="g", funder="f", amount=1, spend_by=date.today())
     risk = Risk.objects.create(title="r", owner="o", likelihood=1, impact=1, review_on=date.today())
     phase = workstream.phases.create(key="p", title="p", start=date.today(), end=date.today())
+    measure = risk.measures.create(name="m", kind="open_cases", threshold=1, direction="above")
     from joinedup.web.programme.models import ActionLogEntry, Body, Meeting
 
     body = Body.objects.create(name="b")
@@ -204,6 +205,9 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
         "programme:phase_new": {"workstream_id": workstream.pk},
         "programme:phase_edit": {"phase_id": phase.pk},
         "programme:grant_edit": {"grant_id": programme_grant.pk},
+        "programme:measure_edit": {"measure_id": measure.pk},
+        "programme:risk_measure_new": {"risk_id": risk.pk},
+        "programme:workstream_measure_new": {"workstream_id": workstream.pk},
         "programme:meeting": {"meeting_id": meeting.pk},
         "programme:action_update": {"action_id": logged.pk},
     }

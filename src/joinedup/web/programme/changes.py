@@ -11,6 +11,7 @@ from joinedup.web.accounts.models import User
 from joinedup.web.audit.chain import record_by
 from joinedup.web.programme.models import (
     Grant,
+    Measure,
     Phase,
     Risk,
     RiskScoreChange,
@@ -243,3 +244,13 @@ def save_grant(grant: Grant, by: User) -> Grant:
     with transaction.atomic():
         _save_audited(grant, GRANT_FIELDS, "grant", by)
     return grant
+
+
+MEASURE_FIELDS = ("name", "kind", "cohort", "days", "grant_id", "threshold", "direction")
+
+
+def save_measure(measure: Measure, by: User) -> Measure:
+    """Create or change a measure; what it read before is kept (its readings stay)."""
+    with transaction.atomic():
+        _save_audited(measure, MEASURE_FIELDS, "measure", by)
+    return measure

@@ -7,6 +7,8 @@ from typing import Any, ClassVar
 
 from django import forms
 
+from joinedup.analytics.cohorts import library
+from joinedup.home import resolve_home
 from joinedup.web.govuk import GovukFormMixin
 from joinedup.web.programme.changes import (
     GRANT_FIELDS,
@@ -15,7 +17,10 @@ from joinedup.web.programme.changes import (
     dependency_loop,
 )
 from joinedup.web.programme.models import (
+    Direction,
     Grant,
+    Measure,
+    MeasureKind,
     Phase,
     Risk,
     SpendKind,
@@ -180,3 +185,59 @@ class GrantForm(GovukFormMixin, forms.ModelForm):  # type: ignore[type-arg]  # g
             "conditions": forms.Textarea(attrs={"rows": 4}),
             "spend_by": date_input(),
         }
+
+
+class MeasureForm(GovukFormMixin, forms.ModelForm):  # type: ignore[type-arg]  # generic only in the stubs
+    kind = forms.ChoiceField(choices=MeasureKind.choices, label="What it measures")
+    cohort = forms.ChoiceField(
+        required=False,
+        help_text="For people in a cohort: which cohort (its default parameters are used)",
+    )
+    days = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=3660,
+        label="Days",
+        help_text="For referrals received: how many days back to count",
+    )
+    grant = forms.ModelChoiceField(
+        queryset=Grant.objects.all(),
+        required=False,
+        empty_label="None",
+        help_text="For money left unspent: which grant",
+    )
+    threshold = forms.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        help_text="A number of people or referrals, or an amount in pounds",
+    )
+    direction = forms.ChoiceField(
+        choices=Direction.choices,
+        label="Goes to the Executive when the figure is",
+        help_text="Above or below the threshold",
+    )
+
+    class Meta:
+        model = Measure
+        fields: ClassVar[list[str]] = [
+            "name",
+            "kind",
+            "cohort",
+            "days",
+            "grant",
+            "threshold",
+            "direction",
+        ]
+        labels: ClassVar[dict[str, str]] = {"name": "Name"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["cohort"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            ("", "None"),
+            *(
+                (name, f"{entry.definition.title} ({name})")
+                for name, entry in sorted(library.entries(resolve_home()).items())
+            ),
+        ]

@@ -276,14 +276,29 @@ class Measure(models.Model):
         return self.name
 
     def clean(self) -> None:
-        needs = {
-            MeasureKind.COHORT_SIZE: ("cohort", bool(self.cohort)),
-            MeasureKind.REFERRALS_RECEIVED: ("days", bool(self.days)),
-            MeasureKind.UNSPENT_AT_DEADLINE: ("grant", self.grant_id is not None),
-        }
-        field, given = needs.get(MeasureKind(self.kind), ("", True))
-        if not given:
-            raise ValidationError({field: f"Give the {field} this measure reads"})
+        """Each kind needs its own detail (and keeps no other kind's)."""
+        kind = MeasureKind(self.kind)
+        if kind is not MeasureKind.COHORT_SIZE:
+            self.cohort = ""
+        if kind is not MeasureKind.REFERRALS_RECEIVED:
+            self.days = None
+        if kind is not MeasureKind.UNSPENT_AT_DEADLINE:
+            self.grant = None
+        missing = {
+            MeasureKind.COHORT_SIZE: ("cohort", not self.cohort, "Choose the cohort to count"),
+            MeasureKind.REFERRALS_RECEIVED: (
+                "days",
+                not self.days,
+                "Give the number of days of referrals to count",
+            ),
+            MeasureKind.UNSPENT_AT_DEADLINE: (
+                "grant",
+                self.grant_id is None,
+                "Choose the grant whose forecast to read",
+            ),
+        }.get(kind)
+        if missing is not None and missing[1]:
+            raise ValidationError({missing[0]: missing[2]})
 
     @property
     def counts_people(self) -> bool:

@@ -29,6 +29,13 @@ urlpatterns = [
     path("funding/<int:grant_id>/edit/", views.grant_edit, name="grant_edit"),
     path("measures/", views.measures_page, name="measures"),
     path("measures/check/", views.measures_check, name="measures_check"),
+    path("measures/<int:measure_id>/edit/", views.measure_edit, name="measure_edit"),
+    path("risks/<int:risk_id>/measures/new/", views.risk_measure_new, name="risk_measure_new"),
+    path(
+        "workstreams/<int:workstream_id>/measures/new/",
+        views.workstream_measure_new,
+        name="workstream_measure_new",
+    ),
     path("meetings/", meeting_views.meetings, name="meetings"),
     path("meetings/import/", meeting_views.minutes_import, name="minutes_import"),
     path("meetings/<int:meeting_id>/", meeting_views.meeting, name="meeting"),

@@ -22,6 +22,7 @@ from joinedup.web.programme.changes import (
     DependencyLoopError,
     add_spend,
     save_grant,
+    save_measure,
     save_phase,
     save_risk,
     save_theme,
@@ -30,6 +31,7 @@ from joinedup.web.programme.changes import (
 )
 from joinedup.web.programme.forms import (
     GrantForm,
+    MeasureForm,
     PhaseForm,
     RiskForm,
     SpendLineForm,
@@ -105,6 +107,9 @@ def workstream(request: HttpRequest, workstream_id: int) -> HttpResponse:
             "phases": found.phases.prefetch_related("depends_on"),
             "history": found.history.select_related("changed_by"),
             "measures": _measures_shown(found.measures.all()),
+            "add_measure_url": reverse(
+                "programme:workstream_measure_new", kwargs={"workstream_id": found.pk}
+            ),
             **TREND_SIZE,
             "can_manage": _can_manage(request),
         },
@@ -196,6 +201,7 @@ def risk(request: HttpRequest, risk_id: int) -> HttpResponse:
             "history": found.history.select_related("changed_by"),
             "overdue": found.review_overdue(timezone.localdate()),
             "measures": _measures_shown(found.measures.all()),
+            "add_measure_url": reverse("programme:risk_measure_new", kwargs={"risk_id": found.pk}),
             **TREND_SIZE,
             "can_manage": _can_manage(request),
         },
@@ -402,3 +408,46 @@ def measures_check(request: HttpRequest) -> HttpResponse:
     for measure, why in report.unreadable:
         messages.warning(request, f"{measure.name} could not be read: {why}")
     return redirect("programme:measures")
+
+
+def _measure_form(request: HttpRequest, instance: Measure) -> HttpResponse:
+    form = MeasureForm(request.POST or None, instance=instance)
+    shows = instance.risk or instance.workstream
+    back_url = (
+        reverse("programme:risk", kwargs={"risk_id": instance.risk.pk})
+        if instance.risk is not None
+        else _workstream_url(instance.workstream_id)
+    )
+
+    def save() -> HttpResponse:
+        save_measure(form.save(commit=False), signed_in_user(request))
+        return redirect(f"{back_url}#measures")
+
+    return _form_page(
+        request,
+        form,
+        save,
+        {
+            "heading": "Change a measure" if instance.pk else "Add a measure",
+            "caption": str(shows),
+            "back_url": back_url,
+            "button": "Save measure",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def risk_measure_new(request: HttpRequest, risk_id: int) -> HttpResponse:
+    return _measure_form(request, Measure(risk=get_object_or_404(Risk, pk=risk_id)))
+
+
+@require_http_methods(["GET", "POST"])
+def workstream_measure_new(request: HttpRequest, workstream_id: int) -> HttpResponse:
+    found = get_object_or_404(Workstream, pk=workstream_id)
+    return _measure_form(request, Measure(workstream=found))
+
+
+@require_http_methods(["GET", "POST"])
+def measure_edit(request: HttpRequest, measure_id: int) -> HttpResponse:
+    found = get_object_or_404(Measure.objects.select_related("risk", "workstream"), pk=measure_id)
+    return _measure_form(request, found)
