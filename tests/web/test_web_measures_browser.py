@@ -16,7 +16,15 @@ from test_web_browser import orm_beside_playwright as orm_beside_playwright
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.programme.importer import import_programme
-from joinedup.web.programme.models import Body, Measure, Meeting, Phase, Workstream
+from joinedup.web.programme.models import (
+    Body,
+    Grant,
+    Measure,
+    Meeting,
+    Phase,
+    Risk,
+    Workstream,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -70,4 +78,16 @@ def test_checking_measures_and_editing_phases_in_the_browser(
     assert summary.is_visible() and "loop" in summary.inner_text()
     assert_accessible(page)
     page.screenshot(path=str(tmp_path / "phase_loop.png"), full_page=True)
+    risk = Risk.objects.get(title="Transformation Challenge Award not spent by March 2016")
+    for path in (
+        "/programme/themes/new/",
+        f"/programme/workstreams/{workstream.pk}/edit/",
+        f"/programme/workstreams/{workstream.pk}/phases/new/",
+        f"/programme/funding/{Grant.objects.get().pk}/edit/",
+        f"/programme/risks/{risk.pk}/measures/new/",
+        f"/programme/workstreams/{workstream.pk}/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        assert page.locator("h1").is_visible(), path
+        assert_accessible(page)
     page.close()
