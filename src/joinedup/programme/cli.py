@@ -102,9 +102,12 @@ def parse_command(
 def check_measures_command(
     home: web_cli.HomeOption = None, as_json: web_cli.JsonOption = False
 ) -> None:
-    """Read every measure; escalate what crossed its threshold, and risks by score or overdue
-    review, to the Executive's next meeting (held until one is scheduled). Counts of people
-    are printed after disclosure control, as the web app shows them.
+    """Read every measure and escalate what needs it to the Executive's next meeting.
+
+    A measure that has crossed its threshold, and a risk scoring the escalation score or more
+    or past its review date, go on the agenda of the Executive's next meeting, once each (held
+    until one is scheduled). Counts of people are printed after disclosure control, as the web
+    app shows them.
 
     Example: joinedup programme check-measures --json
     """
