@@ -365,3 +365,17 @@ def test_the_officer_adds_and_changes_a_measure(db: None, officer: User) -> None
         ("programme.measure_updated", ["kind", "cohort", "threshold"]),
     ]
     assert verify().intact
+
+
+def test_the_overview_says_what_waits_for_an_executive_meeting(
+    db: None, make_user: Callable[..., User]
+) -> None:
+    _unspent_measure(_risk())
+    client = signed_in(make_user(Role.EXECUTIVE_MEMBER))
+    assert (
+        "waiting for the Executive"
+        not in client.get(reverse("programme:overview")).content.decode()
+    )
+    measures.check_measures()
+    html = client.get(reverse("programme:overview")).content.decode()
+    assert "1 item waiting for the Executive's next meeting to be scheduled" in html

@@ -200,6 +200,8 @@ def read_measure(
     """Read ``measure`` and keep the reading; when it has just crossed its threshold, act."""
     value = read_value(measure, home)
     with transaction.atomic():
+        # Two checks at once must not both see "not crossed before" and both escalate.
+        Measure.objects.select_for_update().filter(pk=measure.pk).first()
         previous = measure.readings.order_by("-read_at", "-id").first()
         crossed = beyond(value, measure.threshold, Direction(measure.direction))
         reading = MeasureReading.objects.create(measure=measure, value=value, crossed=crossed)

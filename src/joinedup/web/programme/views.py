@@ -75,6 +75,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         {
             "themes": themes,
             "escalate_count": len(escalate),
+            "waiting_count": Escalation.objects.filter(agenda_item__isnull=True).count(),
             "underspending": underspending,
             "can_manage": _can_manage(request),
         },
