@@ -60,6 +60,7 @@ POST_ONLY = frozenset(
         "programme:meeting_item_move",
         "programme:meeting_item_remove",
         "programme:meeting_remind",
+        "programme:measures_check",
     }
 )
 NOT_A_PAGE = frozenset({"api:api-root"})
@@ -144,6 +145,8 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
     workstream = theme.workstreams.create(name="w")
     programme_grant = Grant.objects.create(name="g", funder="f", amount=1, spend_by=date.today())
     risk = Risk.objects.create(title="r", owner="o", likelihood=1, impact=1, review_on=date.today())
+    phase = workstream.phases.create(key="p", title="p", start=date.today(), end=date.today())
+    measure = risk.measures.create(name="m", kind="open_cases", threshold=1, direction="above")
     from joinedup.web.programme.models import ActionLogEntry, Body, Meeting
 
     body = Body.objects.create(name="b")
@@ -213,6 +216,14 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
         "programme:spend_add": {"grant_id": programme_grant.pk},
         "programme:risk": {"risk_id": risk.pk},
         "programme:risk_edit": {"risk_id": risk.pk},
+        "programme:theme_edit": {"theme_id": theme.pk},
+        "programme:workstream_edit": {"workstream_id": workstream.pk},
+        "programme:phase_new": {"workstream_id": workstream.pk},
+        "programme:phase_edit": {"phase_id": phase.pk},
+        "programme:grant_edit": {"grant_id": programme_grant.pk},
+        "programme:measure_edit": {"measure_id": measure.pk},
+        "programme:risk_measure_new": {"risk_id": risk.pk},
+        "programme:workstream_measure_new": {"workstream_id": workstream.pk},
         "programme:meeting": {"meeting_id": meeting.pk},
         "programme:action_update": {"action_id": logged.pk},
         **{

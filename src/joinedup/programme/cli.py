@@ -140,3 +140,31 @@ def remind_command(
             for row in rows:
                 count = len(row.actions)
                 typer.echo(f"  {label}: {row.owner} ({count} open action{'s' * (count != 1)})")
+
+
+@programme_app.command("check-measures")
+def check_measures_command(home: HomeOption = None, as_json: JsonOption = False) -> None:
+    """Read every measure and escalate what needs it to the Executive's next meeting.
+
+    A measure that has crossed its threshold, and a risk scoring the escalation score or more
+    or past its review date, go on the agenda of the Executive's next meeting, once each (held
+    until one is scheduled). Counts of people are printed after disclosure control, as the web
+    app shows them.
+
+    Example: joinedup programme check-measures --json
+    """
+    hub = open_hub(home)
+    from joinedup.web.programme.measures import check_measures, shown
+
+    report = check_measures(home=hub)
+    if as_json:
+        summary = report.as_dict()
+        summary["readings"] = {r.measure.name: shown(r.measure, r.value) for r in report.read}
+        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        return
+    for reading in report.read:
+        past = "  PAST THRESHOLD" if reading.crossed else ""
+        typer.echo(f"{reading.measure.name}: {shown(reading.measure, reading.value)}{past}")
+    for measure, why in report.unreadable:
+        stderr.print(f"[yellow]{escape(measure.name)} could not be read: {escape(why)}[/yellow]")
+    typer.echo(report.summary())

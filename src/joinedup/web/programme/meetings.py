@@ -17,7 +17,10 @@ from django.utils import timezone
 from joinedup.programme.minutes import MinutesProposal, Person
 from joinedup.web.accounts.models import User
 from joinedup.web.audit.chain import record_by
+from joinedup.web.programme.measures import attach_pending_escalations
 from joinedup.web.programme.models import (
+    EXECUTIVE,
+    IMPLEMENTATION_GROUP,
     ActionLogEntry,
     ActionStatus,
     ActionUpdate,
@@ -28,7 +31,7 @@ from joinedup.web.programme.models import (
     Meeting,
 )
 
-BODIES = ("Executive", "Implementation Group")
+BODIES = (EXECUTIVE, IMPLEMENTATION_GROUP)
 # Every new meeting's agenda opens with these; the matters arising are the body's open actions.
 STANDING_ITEMS = ("Apologies", "Minutes of the previous meeting", "Matters arising")
 
@@ -44,8 +47,8 @@ class NoPreviousMeetingError(ValueError):
 def body_for(title: str | None) -> str:
     """The body whose minutes these are, guessed from the meeting's title."""
     if title and "implementation" in title.lower():
-        return "Implementation Group"
-    return "Executive"
+        return IMPLEMENTATION_GROUP
+    return EXECUTIVE
 
 
 def _due(due: str | None) -> tuple[dt.date | None, bool, str]:
@@ -127,6 +130,7 @@ def import_minutes(proposal: MinutesProposal, body_name: str, by: User) -> Meeti
             following, made = Meeting.objects.get_or_create(body=body, date=proposal.next_meeting)
             if made:
                 _add_standing_items(following)
+        attach_pending_escalations()
         record_by(
             by,
             "programme.minutes_imported",
@@ -219,6 +223,7 @@ def create_meeting(details: MeetingDetails, by: User) -> Meeting:
         meeting.save()
         if not meeting.items.exists():
             _add_standing_items(meeting)
+        attach_pending_escalations()
         record_by(
             by,
             "programme.meeting_created",
