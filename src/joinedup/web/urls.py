@@ -41,6 +41,7 @@ urlpatterns = [
     path("mdt/", include("joinedup.web.mdt.urls")),
     path("linkage-flags/", include("joinedup.web.linkflags.urls")),
     path("programme/", include("joinedup.web.programme.urls")),
+    path("community/", include("joinedup.web.community.urls")),
     path("api/", api.urls),
 ]
 

@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "joinedup.web.referrals",
     "joinedup.web.linkflags",
     "joinedup.web.programme",
+    "joinedup.web.community",
 ]
 
 MIDDLEWARE = [
