@@ -47,6 +47,8 @@ OTHER_PEOPLES_OBJECTS = frozenset(
     and name
     not in {"cases:cases", "cases:outcomes", "mdt:meetings", "mdt:meeting_new", "api:cases"}
 }
+# A community referral is made from a case: another's case is not found.
+OTHER_PEOPLES_OBJECTS |= {"community:case_support", "community:refer", "community:take_up"}
 # API operations that only take a POST (a GET is 405 once the policy has let it through), and
 # the API's root, which is only there to name the API's base path (404).
 POST_ONLY = frozenset(
@@ -145,7 +147,22 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
     body = Body.objects.create(name="b")
     meeting = Meeting.objects.create(body=body, date=date.today())
     logged = ActionLogEntry.objects.create(body=body, raised_at=meeting, wording="a")
+    from joinedup.web.community.models import Asset, AssetReferral
+
+    asset = Asset.objects.create(
+        name="a", kind="befriending", sector="voluntary", run_by="r", age_group="all_ages",
+        address="a", ward_code="E05013077", places_per_week=1, contact="c", owner="o",
+        review_on=date.today(),
+    )  # fmt: skip
+    asset_referral = AssetReferral.objects.create(
+        case=case, asset=asset, need="loneliness", referred_on=date.today(), referred_by=worker
+    )
     return {
+        "community:asset": {"asset_id": asset.pk},
+        "community:case_support": on_case,
+        "community:refer": {**on_case, "asset_id": asset.pk},
+        "community:take_up": {**on_case, "referral_id": asset_referral.pk},
+        "community:triage_support": {"reference": referral.reference},
         "linkflags:flag": {"person_key": "P000000001"},
         "linkflags:resolve": {"flag_id": flag.pk},
         "people:request": {"reference": sar.reference},

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from joinedup.web.accounts.enforcement import signed_in_user
 from joinedup.web.accounts.policy import Permission, permissions_of
-from joinedup.web.cases.casework import CaseworkError, audit, find_case
+from joinedup.web.cases.casework import audit, find_case
 from joinedup.web.cases.models import Case
+from joinedup.web.cases.workflow import WorkflowError
 from joinedup.web.community import directory, gaps, importer, maps, signposting, wards
 from joinedup.web.community.forms import GapsForm, ImportForm, ReferForm, SearchForm, TakeUpForm
 from joinedup.web.community.models import Asset, AssetReferral
@@ -198,7 +199,7 @@ def refer(request: HttpRequest, case_id: int, asset_id: int) -> HttpResponse:
                 need=Need(form.cleaned_data["need"]),
                 on=form.cleaned_data["referred_on"],
             )
-        except CaseworkError as error:
+        except WorkflowError as error:
             refusal = str(error)
         else:
             return redirect("community:case_support", case_id=case.pk)
@@ -234,7 +235,7 @@ def take_up(request: HttpRequest, case_id: int, referral_id: int) -> HttpRespons
                 outcome=form.cleaned_data["outcome"],
                 score=form.cleaned_data["outcome_score"],
             )
-        except CaseworkError as error:
+        except WorkflowError as error:
             refusal = str(error)
         else:
             return redirect("community:case_support", case_id=case.pk)
