@@ -27,8 +27,8 @@ class ReferForm(GovukFormMixin, forms.Form):
     need = forms.ChoiceField(label="Which need is this referral for?")
     referred_on = forms.DateField(
         label="Date of the referral",
-        help_text="For example, 27 11 2026 is written 2026-11-27",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The day you made it, today or earlier",
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
 
     def __init__(self, *args: object, needs: list[Need], **kwargs: object) -> None:
