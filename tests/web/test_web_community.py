@@ -318,3 +318,24 @@ def test_the_triage_page_links_to_assets_for_the_referrals_needs(
     assert page.status_code == 200
     assert page.context["needs"] == [Need.DEBT, Need.FOOD_POVERTY]
     assert "Chorley Advice Centre" in page.content.decode()
+
+
+def test_the_import_command_refuses_a_broken_file_then_imports_a_good_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from joinedup.cli import app
+
+    runner = CliRunner()
+    home = ["--home", str(tmp_path / "hub")]
+    monkeypatch.setenv("JOINEDUP_HOME", home[1])  # the command sets it: put it back after
+    broken = write(tmp_path, GOOD.replace("Euxton,Mon", "Nowhere,Mon"))
+    refused = runner.invoke(app, ["community", "import", str(broken), *home])
+    assert refused.exit_code == 1
+    assert "line 2, ward" in refused.output
+    assert not Asset.objects.exists()
+    done = runner.invoke(app, ["community", "import", str(write(tmp_path, GOOD)), *home, "--json"])
+    assert done.exit_code == 0, done.output
+    assert '{"created": 2, "updated": 0}' in done.output
+    assert Asset.objects.count() == 2

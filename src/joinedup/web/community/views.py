@@ -124,7 +124,7 @@ def _gap_context(need: Need, reach: bool, kinds: tuple[AssetKind, ...]) -> dict[
         ),
     )
     measure = gaps.MEASURES[need]
-    offer = " and ".join(k.label.lower() for k in kinds) if kinds else "assets"
+    offer = " and ".join(k.label.lower() for k in kinds) if kinds else "community asset"
     title = f"{need.label}: {offer} places per 100 {measure.who.lower()}"
     return {
         "need": need,
