@@ -88,6 +88,23 @@ def test_unknown_needs_missing_fields_and_bad_dates_are_each_named(tmp_path: Pat
     }
 
 
+def test_a_missing_column_and_a_row_given_twice_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "no-ward.csv"
+    path.write_text(HEADER.replace(",ward,", ",area,") + "\n" + GOOD + "\n", encoding="utf-8")
+    with pytest.raises(AssetFileError) as refused:
+        import_assets(path, actor="test")
+    assert [(p.line, p.column, p.message) for p in refused.value.problems] == [
+        (1, "ward", "is missing from the header")
+    ]
+    first = GOOD.splitlines()[0]
+    with pytest.raises(AssetFileError) as twice:
+        import_assets(
+            write(tmp_path, first, first.replace("Euxton Friends", "EUXTON friends")), actor="test"
+        )
+    assert [(p.line, p.column) for p in twice.value.problems] == [(3, "name")]
+    assert not Asset.objects.exists()
+
+
 def test_an_excel_workbook_is_read_like_a_csv(tmp_path: Path) -> None:
     book = Workbook()
     sheet = book.active

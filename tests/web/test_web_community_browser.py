@@ -128,7 +128,11 @@ def test_the_import_page_is_accessible_with_its_problems_listed(
 ) -> None:
     officer = make_user(Role.PROGRAMME_OFFICER)
     broken = tmp_path / "assets.csv"
-    broken.write_text("name,kind\nTea club,tea\n", encoding="utf-8")
+    broken.write_text(
+        "name,kind,sector,run_by,needs,age_group,address,ward,places_per_week,contact,owner,"
+        "review_on\nTea club,tea,faith,Church,loneliness,adults,Hall,Coppull,9,c,o,2030-01-01\n",
+        encoding="utf-8",
+    )
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     sign_in_as(page, live_server.url, officer)
     page.goto(f"{live_server.url}/community/import/")

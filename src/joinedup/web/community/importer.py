@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,7 +99,7 @@ def read_table(name: str, content: bytes) -> Iterator[tuple[int, dict[str, str]]
     except UnicodeDecodeError:
         raise AssetFileError([Problem(1, "file", "is not a CSV file in UTF-8")]) from None
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in next(reader, [])]
+    header = _header(next(reader, []))
     for cells in reader:
         if any(c.strip() for c in cells):
             yield reader.line_num, dict(zip(header, cells, strict=False))
@@ -113,11 +113,22 @@ def _xlsx_rows(content: bytes) -> Iterator[tuple[int, dict[str, str]]]:
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
         raise AssetFileError([Problem(1, "file", "is not an Excel workbook (.xlsx)")]) from None
     rows = sheet.iter_rows(values_only=True)
-    header = [str(h or "").strip().lower() for h in next(rows, ())]
+    header = _header(next(rows, ()))
     for line, values in enumerate(rows, start=2):
         cells = [_cell_text(v) for v in values]
         if any(c.strip() for c in cells):
             yield line, dict(zip(header, cells, strict=False))
+
+
+def _header(cells: Iterable[object]) -> list[str]:
+    """The column names, lower case; every required column must be among them."""
+    header = [str(cell or "").strip().lower() for cell in cells]
+    missing = [column for column in REQUIRED if column not in header]
+    if missing:
+        raise AssetFileError(
+            [Problem(1, column, "is missing from the header") for column in missing]
+        )
+    return header
 
 
 def _cell_text(value: object) -> str:
@@ -133,11 +144,17 @@ def _cell_text(value: object) -> str:
 def check_rows(rows: Iterator[tuple[int, dict[str, str]]]) -> list[AssetRow]:
     """Every row checked; an AssetFileError naming every problem if any row is broken."""
     checked, problems = [], []
+    first_line: dict[tuple[str, str], int] = {}
     for line, cells in rows:
         row, found = _check(line, cells)
         problems += found
-        if row is not None:
-            checked.append(row)
+        if row is None:
+            continue
+        key = (row.fields["name"].casefold(), row.fields["ward_code"])
+        if key in first_line:
+            problems.append(Problem(line, "name", f"is in the same ward on line {first_line[key]}"))
+        first_line.setdefault(key, line)
+        checked.append(row)
     if not checked and not problems:
         problems.append(Problem(1, "file", "has no rows of assets below its header"))
     if problems:
