@@ -257,7 +257,13 @@ def test_an_executive_member_may_read_the_gaps_but_not_refer(
 ) -> None:
     seed_directory()
     executive = signed_in(make_user(Role.EXECUTIVE_MEMBER))
-    assert executive.get(reverse("community:gaps")).status_code == 200
+    gaps_page = executive.get(reverse("community:gaps"), {"need": "carer_strain", "reach": "on"})
+    assert gaps_page.status_code == 200
+    largest = {g.need: g.rank for g in gaps_page.context["largest_by_need"]}
+    assert largest == dict.fromkeys(
+        [Need.CARER_STRAIN, Need.CHILDHOOD_OBESITY, Need.DEBT, Need.LONELINESS], 1
+    )
+    assert gaps_page.context["need"] == Need.CARER_STRAIN and gaps_page.context["reach"]
     asset = Asset.objects.first()
     assert asset is not None
     url = reverse("community:refer", args=[worked_case.pk, asset.pk])

@@ -113,16 +113,19 @@ def _vocabularies() -> list[tuple[str, list[str]]]:
     ]
 
 
-def _gap_context(need: Need, reach: bool, kinds: tuple[AssetKind, ...]) -> dict[str, object]:
-    ranked = gaps.gaps_for(
-        need,
-        gaps.rank_gaps(
-            gaps.published_need_counts(),
-            directory.capacity(kinds),
-            wards.wards(),
-            wards.neighbours() if reach else (),
-        ),
+def _all_gaps(reach: bool, kinds: tuple[AssetKind, ...]) -> list[gaps.Gap]:
+    return gaps.rank_gaps(
+        gaps.published_need_counts(),
+        directory.capacity(kinds),
+        wards.wards(),
+        wards.neighbours() if reach else (),
     )
+
+
+def _gap_context(
+    need: Need, reach: bool, kinds: tuple[AssetKind, ...], every: list[gaps.Gap]
+) -> dict[str, object]:
+    ranked = gaps.gaps_for(need, every)
     measure = gaps.MEASURES[need]
     offer = " and ".join(k.label.lower() for k in kinds) if kinds else "community asset"
     title = f"{need.label}: {offer} places per 100 {measure.who.lower()}"
@@ -143,14 +146,17 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
     form = GapsForm(request.GET or None)
     need = form.chosen_need()
     reach = bool(form.is_valid() and form.cleaned_data["reach"])
-    context = {"form": form, **_gap_context(need, reach, ())}
+    every = _all_gaps(reach, ())
+    largest = [g for g in every if g.rank == 1 and g.people > 0]
+    context = {"form": form, "largest_by_need": largest, **_gap_context(need, reach, (), every)}
     return _render(request, "community/gaps.html", context)
 
 
 @require_GET
 def befriending_page(request: HttpRequest) -> HttpResponse:
     reach = request.GET.get("reach") == "on"
-    context = _gap_context(Need.LONELINESS, reach, (AssetKind.BEFRIENDING,))
+    kinds = (AssetKind.BEFRIENDING,)
+    context = _gap_context(Need.LONELINESS, reach, kinds, _all_gaps(reach, kinds))
     return _render(request, "community/befriending.html", context)
 
 
