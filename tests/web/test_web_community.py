@@ -140,6 +140,13 @@ def test_search_by_need_ward_and_day() -> None:
         {"carer_strain", "digital_exclusion"} & {n.need for n in a.needs.all()} for a in either
     )
     assert len(either) == 8
+    overdue = search(Search(stale_on=dt.date(2026, 9, 1)))
+    assert {a.name for a in overdue} == {
+        "Chorley North West Friendship Calls",
+        "Clayton Carers' Coffee Morning",
+        "Croston Tuesday Lunch",
+        "Astley Hall Heritage Volunteers",
+    }
     befriending = capacity([AssetKind.BEFRIENDING])
     # 11 befriending schemes, 164 places; one also meets low mood, so counts there too.
     assert sum(p.places for p in befriending if p.need == Need.LONELINESS) == 164
@@ -362,3 +369,19 @@ def test_the_import_command_refuses_a_broken_file_then_imports_a_good_one(
     assert done.exit_code == 0, done.output
     assert '{"created": 2, "updated": 0}' in done.output
     assert Asset.objects.count() == 2
+
+
+def test_the_directory_page_searches_and_lists_entries_past_review(
+    make_user: Callable[..., User],
+) -> None:
+    seed_directory()
+    client = signed_in(make_user(Role.ADMINISTRATOR))
+    page = client.get(reverse("community:directory"), {"needs": ["carer_strain"], "day": "tue"})
+    assert [a.name for a in page.context["assets"]] == [
+        "Chorley Social Prescribing Service",  # weekdays, and meets carer strain among others
+        "Clayton Carers' Coffee Morning",
+    ]
+    overdue = client.get(reverse("community:directory"), {"stale": "on"})
+    assert overdue.context["assets"] and all(a.is_stale for a in overdue.context["assets"])
+    assert overdue.context["stale"] == len(overdue.context["assets"])
+    assert "past their review date" in overdue.content.decode()

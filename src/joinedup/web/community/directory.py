@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -23,11 +24,15 @@ class Search:
     wards: tuple[str, ...] = ()
     days: tuple[Day, ...] = ()
     kinds: tuple[AssetKind, ...] = ()
+    # Only entries past their review date on this day: the ones to ask their owners about.
+    stale_on: dt.date | None = None
 
 
 def search(wanted: Search) -> QuerySet[Asset]:
     """The assets that match, by name, with their needs ready to read."""
     found = Asset.objects.all()
+    if wanted.stale_on is not None:
+        found = found.filter(review_on__lt=wanted.stale_on)
     if wanted.needs:
         found = found.filter(needs__need__in=[n.value for n in wanted.needs])
     if wanted.wards:

@@ -18,6 +18,7 @@ class SearchForm(GovukFormMixin, forms.Form):
     )
     ward = forms.ChoiceField(choices=ANY + ward_choices(), required=False, label="Ward")
     day = forms.ChoiceField(choices=ANY + Day.choices(), required=False, label="Day")
+    stale = forms.BooleanField(required=False, label="Only entries past their review date")
 
     def chosen_needs(self) -> tuple[Need, ...]:
         return tuple(Need(n) for n in self.cleaned_data.get("needs") or ())

@@ -40,6 +40,7 @@ def _search(form: SearchForm) -> directory.Search:
         needs=form.chosen_needs(),
         wards=(ward,) if ward else (),
         days=(Day(day),) if day else (),
+        stale_on=timezone.localdate() if form.cleaned_data["stale"] else None,
     )
 
 
