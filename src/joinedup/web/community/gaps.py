@@ -75,6 +75,9 @@ class Measure:
     need: Need
     who: str
     source: str
+    # Published statistics are public already; counts from the hub's records of people are
+    # shown only through disclosure control.
+    published: bool = True
 
 
 MEASURES = {

@@ -4,6 +4,7 @@ only through ``cases_of`` (another's is "not found"); every rule lives in the do
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,12 +13,24 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
+from joinedup.analytics.base import NotReadyError
+from joinedup.feeds.agreements import AgreementRefusedError
+from joinedup.home import resolve_home
+from joinedup.linkage.published import NotLinkedError
 from joinedup.web.accounts.enforcement import signed_in_user
 from joinedup.web.accounts.policy import Permission, permissions_of
 from joinedup.web.cases.casework import audit, find_case
 from joinedup.web.cases.models import Case
 from joinedup.web.cases.workflow import WorkflowError
-from joinedup.web.community import directory, gaps, importer, maps, signposting, wards
+from joinedup.web.community import (
+    directory,
+    gaps,
+    hub_needs,
+    importer,
+    maps,
+    signposting,
+    wards,
+)
 from joinedup.web.community.forms import GapsForm, ImportForm, ReferForm, SearchForm, TakeUpForm
 from joinedup.web.community.models import Asset, AssetReferral
 from joinedup.web.community.vocabulary import AssetKind, Day, Need, TakeUp, needs_for_domains
@@ -114,9 +127,11 @@ def _vocabularies() -> list[tuple[str, list[str]]]:
     ]
 
 
-def _all_gaps(reach: bool, kinds: tuple[AssetKind, ...]) -> list[gaps.Gap]:
+def _all_gaps(
+    reach: bool, kinds: tuple[AssetKind, ...], counts: Sequence[gaps.NeedCount] | None = None
+) -> list[gaps.Gap]:
     return gaps.rank_gaps(
-        gaps.published_need_counts(),
+        gaps.published_need_counts() if counts is None else counts,
         directory.capacity(kinds),
         wards.wards(),
         wards.neighbours() if reach else (),
@@ -124,10 +139,14 @@ def _all_gaps(reach: bool, kinds: tuple[AssetKind, ...]) -> list[gaps.Gap]:
 
 
 def _gap_context(
-    need: Need, reach: bool, kinds: tuple[AssetKind, ...], every: list[gaps.Gap]
+    need: Need,
+    reach: bool,
+    kinds: tuple[AssetKind, ...],
+    every: list[gaps.Gap],
+    measure: gaps.Measure | None = None,
 ) -> dict[str, object]:
     ranked = gaps.gaps_for(need, every)
-    measure = gaps.MEASURES[need]
+    measure = measure or gaps.MEASURES[need]
     offer = " and ".join(k.label.lower() for k in kinds) if kinds else "community asset"
     title = f"{need.label}: {offer} places per 100 {measure.who.lower()}"
     return {
@@ -157,7 +176,24 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
 def befriending_page(request: HttpRequest) -> HttpResponse:
     reach = request.GET.get("reach") == "on"
     kinds = (AssetKind.BEFRIENDING,)
-    context = _gap_context(Need.LONELINESS, reach, kinds, _all_gaps(reach, kinds))
+    counted: hub_needs.HubCounts | None = None
+    unavailable = ""
+    if request.GET.get("source") == "hub":
+        try:
+            counted = hub_needs.isolated_older_residents(resolve_home())
+        except (NotReadyError, NotLinkedError):
+            unavailable = "The hub has no linked records yet, so the census figures are shown."
+        except AgreementRefusedError:
+            unavailable = (
+                "No data sharing agreement allows the GP register for locality profiling, "
+                "so the census figures are shown."
+            )
+    every = _all_gaps(reach, kinds, counted.need_counts() if counted else None)
+    measure = counted.measure() if counted else None
+    context = _gap_context(Need.LONELINESS, reach, kinds, every, measure)
+    names = wards.ward_names()
+    hidden = [names[code] for code in counted.hidden()] if counted else []
+    context |= {"from_hub": counted is not None, "unavailable": unavailable, "hidden": hidden}
     return _render(request, "community/befriending.html", context)
 
 
