@@ -31,6 +31,7 @@ from joinedup.web.cases.casework import (
     set_review,
 )
 from joinedup.web.cases.models import Case
+from joinedup.web.community.seed import seed_directory
 from joinedup.web.mdt.meetings import schedule
 from joinedup.web.workforce.seed import seed_workforce
 
@@ -101,6 +102,7 @@ def seed_demo(reset_passwords: bool = False) -> SeedReport:
         for demo_user in (*DEMO_USERS, *DEMO_TEAM):
             _user(demo_user, organisations[demo_user.organisation], reset_passwords, report)
         seed_workforce(organisations)
+    seed_directory()
     return report
 
 

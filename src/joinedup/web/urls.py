@@ -43,6 +43,7 @@ urlpatterns = [
     path("programme/", include("joinedup.web.programme.urls")),
     path("workforce/", include("joinedup.web.workforce.urls")),
     path("dashboard/", include("joinedup.web.dashboard.urls")),
+    path("community/", include("joinedup.web.community.urls")),
     path("api/", api.urls),
 ]
 

@@ -290,6 +290,19 @@ URL_PERMISSIONS: dict[str, Permission] = {
     "dashboard:download": P.VIEW_AGGREGATES,
     "dashboard:localities": P.VIEW_AGGREGATES,
     "dashboard:locality": P.VIEW_AGGREGATES,
+    # Community capacity: the directory of community assets is for everyone signed in (it
+    # names groups, not people; take-up counts are disclosure-controlled); the programme office
+    # keeps it (the community audit). Needs against assets are aggregates. Referring a person
+    # to an asset is casework: only from a case the user works on (else "not found").
+    "community:directory": P.SIGNED_IN,
+    "community:asset": P.SIGNED_IN,
+    "community:import": P.MANAGE_PROGRAMME,
+    "community:gaps": P.VIEW_AGGREGATES,
+    "community:befriending": P.VIEW_AGGREGATES,
+    "community:case_support": P.WORK_CASES,
+    "community:refer": P.WORK_CASES,
+    "community:take_up": P.WORK_CASES,
+    "community:triage_support": P.TRIAGE_REFERRALS,
 }
 
 # Where one URL both reads and changes (an API resource: GET to read, POST or PUT to change),

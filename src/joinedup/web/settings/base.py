@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "joinedup.web.programme",
     "joinedup.web.workforce",
     "joinedup.web.dashboard",
+    "joinedup.web.community",
 ]
 
 MIDDLEWARE = [
