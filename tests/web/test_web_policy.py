@@ -52,6 +52,7 @@ OTHER_PEOPLES_OBJECTS = frozenset(
 }
 # A community referral is made from a case: another's case is not found.
 OTHER_PEOPLES_OBJECTS |= {"community:case_support", "community:refer", "community:take_up"}
+OTHER_PEOPLES_OBJECTS |= {"jobs:job"}  # a job started by someone else is not found
 # API operations that only take a POST (a GET is 405 once the policy has let it through), and
 # the API's root, which is only there to name the API's base path (404).
 POST_ONLY = frozenset(
@@ -259,6 +260,7 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
             for name in ("meeting_item_edit", "meeting_item_move", "meeting_item_remove")
         },
         "workforce:download": {"file_format": "csv"},
+        "jobs:job": {"job_id": 1},
         "workforce:team": {"team_id": team.pk},
         "workforce:team_edit": {"team_id": team.pk},
         "workforce:session": {"session_id": session.pk},

@@ -44,6 +44,7 @@ urlpatterns = [
     path("workforce/", include("joinedup.web.workforce.urls")),
     path("dashboard/", include("joinedup.web.dashboard.urls")),
     path("community/", include("joinedup.web.community.urls")),
+    path("jobs/", include("joinedup.web.jobs.urls")),
     path("api/", api.urls),
 ]
 

@@ -226,6 +226,9 @@ URL_PERMISSIONS: dict[str, Permission] = {
     "linkflags:resolve": P.TRIAGE_REFERRALS,
     "referrals:case_finding": P.TRIAGE_REFERRALS,
     "referrals:case_finding_people": P.TRIAGE_REFERRALS,
+    # Background jobs: each person sees the jobs they started, and no one else's.
+    "jobs:jobs": P.SIGNED_IN,
+    "jobs:job": P.SIGNED_IN,
     # Programme management: the work programme, its funding and the risk register. Whoever may
     # see aggregates (executive members, hub coordinators) reads; programme officers change.
     "programme:overview": P.VIEW_AGGREGATES,

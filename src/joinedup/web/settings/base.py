@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "joinedup.web.workforce",
     "joinedup.web.dashboard",
     "joinedup.web.community",
+    "joinedup.web.jobs",
 ]
 
 MIDDLEWARE = [
@@ -167,3 +168,6 @@ LOGGING = {
         "waitress": {"level": "WARNING", "filters": _NO_PERSONAL_DATA},
     },
 }
+
+# Background jobs (joinedup.web.jobs): each on a thread of the web process; tests run them inline.
+JOINEDUP_JOBS = "thread"

@@ -26,3 +26,5 @@ DATABASES = {
 }
 # Django's test set-up keeps sent email in django.core.mail.outbox (the locmem backend).
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Jobs run before the page that starts them returns, so a test sees their result at once.
+JOINEDUP_JOBS = "inline"

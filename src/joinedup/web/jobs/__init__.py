@@ -1,0 +1,1 @@
+"""Background jobs: long work started from a page, with its progress shown while it runs."""
