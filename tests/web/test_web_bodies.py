@@ -1,0 +1,172 @@
+"""The Executive and the Implementation Group with their members: who should be at a meeting,
+who is not yet recorded there; and date pickers that show the date a form is changing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from conftest import signed_in
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from joinedup.web.accounts.models import User
+from joinedup.web.accounts.policy import Role
+from joinedup.web.audit.chain import verify
+from joinedup.web.audit.models import AuditEvent
+from joinedup.web.programme.meetings import members_not_recorded
+from joinedup.web.programme.models import (
+    EXECUTIVE,
+    AttendanceKind,
+    Body,
+    BodyMember,
+    Meeting,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def officer(make_user: Callable[..., User]) -> Client:
+    return signed_in(make_user(Role.PROGRAMME_OFFICER))
+
+
+@pytest.fixture
+def executive() -> Body:
+    body = Body.objects.create(name=EXECUTIVE)
+    body.members.create(name="Gary Hall", role="Chief Executive", organisation="Chorley Council")
+    body.members.create(name="Councillor Alistair Bradley", chair=True)
+    body.members.create(name="Sue Moore", organisation="Lancashire Care NHS Foundation Trust")
+    return body
+
+
+def member(name: str) -> BodyMember:
+    return BodyMember.objects.get(name=name)
+
+
+def test_the_officer_adds_a_member_and_the_body_page_lists_them(
+    officer: Client, executive: Body
+) -> None:
+    response = officer.post(
+        reverse("programme:body_member_new", args=[executive.pk]),
+        {
+            "name": "Jon Clegg",
+            "role": "Early Action",
+            "organisation": "Lancashire Constabulary",
+            "chair": "False",
+            "member_from": "2016-01-01",
+            "member_until": "",
+        },
+    )
+    assert response.status_code == 302
+    added = member("Jon Clegg")
+    assert added.body == executive and added.member_from == dt.date(2016, 1, 1)
+    page = officer.get(reverse("programme:body", args=[executive.pk])).content.decode()
+    assert "Jon Clegg" in page and "Lancashire Constabulary" in page and "Add a member" in page
+    event = AuditEvent.objects.get(verb="programme.member_added")
+    assert event.object_id == str(executive.pk) and event.detail["member"] == added.pk
+    assert verify().intact
+
+
+def test_a_membership_cannot_end_before_it_began(officer: Client, executive: Body) -> None:
+    response = officer.post(
+        reverse("programme:body_member_edit", args=[executive.pk, member("Gary Hall").pk]),
+        {
+            "name": "Gary Hall",
+            "chair": "False",
+            "member_from": "2016-05-01",
+            "member_until": "2016-04-01",
+        },
+    )
+    assert response.status_code == 200 and b"must end on or after" in response.content
+    assert member("Gary Hall").member_until is None
+
+
+def test_ending_a_membership_takes_them_off_the_current_members_but_keeps_them(
+    officer: Client, executive: Body
+) -> None:
+    sue = member("Sue Moore")
+    response = officer.post(reverse("programme:body_member_end", args=[executive.pk, sue.pk]))
+    assert response.status_code == 302
+    sue.refresh_from_db()
+    assert sue.member_until == timezone.localdate()
+    page = officer.get(reverse("programme:body", args=[executive.pk])).content.decode()
+    current, past = page.split("Past and future members")
+    assert "Sue Moore" not in current and "Sue Moore" in past
+    assert AuditEvent.objects.filter(verb="programme.member_ended").count() == 1
+
+
+def test_the_meetings_page_links_each_body_to_its_page(officer: Client, executive: Body) -> None:
+    page = officer.get(reverse("programme:meetings")).content.decode()
+    assert reverse("programme:body", args=[executive.pk]) in page
+
+
+def test_a_meeting_lists_the_members_neither_present_nor_sending_apologies(
+    officer: Client, executive: Body
+) -> None:
+    meeting = Meeting.objects.create(body=executive, date=dt.date(2016, 7, 19))
+    meeting.attendance.create(kind=AttendanceKind.ATTENDED, name="gary hall")  # any case
+    meeting.attendance.create(kind=AttendanceKind.APOLOGIES, name="Sue Moore")
+    executive.members.create(name="Left Before", member_until=dt.date(2016, 7, 1))
+    executive.members.create(name="Joined After", member_from=dt.date(2016, 8, 1))
+    assert [m.name for m in members_not_recorded(meeting)] == ["Councillor Alistair Bradley"]
+    page = officer.get(reverse("programme:meeting", args=[meeting.pk])).content.decode()
+    missing = page.split("Members not recorded")[1].split('id="agenda"')[0]
+    assert "Councillor Alistair Bradley" in missing and "Sue Moore" not in missing
+    assert "Left Before" not in missing and "Joined After" not in missing
+
+
+def test_one_click_records_the_members_not_yet_recorded_as_present(
+    officer: Client, executive: Body, make_user: Callable[..., User]
+) -> None:
+    meeting = Meeting.objects.create(body=executive, date=timezone.localdate())
+    meeting.attendance.create(kind=AttendanceKind.APOLOGIES, name="Sue Moore")
+    url = reverse("programme:meeting_members_present", args=[meeting.pk])
+    reader = signed_in(make_user(Role.EXECUTIVE_MEMBER, email="exec@example.org"))
+    assert reader.post(url).status_code == 403
+    assert (
+        b"Record the members as present"
+        in officer.get(reverse("programme:meeting", args=[meeting.pk])).content
+    )
+    assert officer.post(url).status_code == 302
+    present = meeting.attendance.filter(kind=AttendanceKind.ATTENDED)
+    assert sorted(present.values_list("name", flat=True)) == [
+        "Councillor Alistair Bradley",
+        "Gary Hall",
+    ]
+    assert present.get(name="Councillor Alistair Bradley").chair
+    assert present.get(name="Gary Hall").organisation == "Chorley Council"
+    assert meeting.attendance.filter(name="Sue Moore").get().kind == AttendanceKind.APOLOGIES
+    officer.post(url)  # a second click adds nobody
+    assert meeting.attendance.count() == 3
+    page = officer.get(reverse("programme:meeting", args=[meeting.pk])).content.decode()
+    assert "Members not recorded" not in page
+    assert AuditEvent.objects.filter(verb="programme.members_recorded_present").count() == 2
+    assert verify().intact
+
+
+def test_changing_a_record_shows_its_date_in_the_date_picker(
+    officer: Client, executive: Body, client_as: Callable[..., Client]
+) -> None:
+    from joinedup.web.governance.importer import import_register
+    from joinedup.web.governance.models import Agreement
+
+    meeting = Meeting.objects.create(body=executive, date=dt.date(2026, 3, 5))
+    page = officer.get(reverse("programme:meeting_edit", args=[meeting.pk])).content.decode()
+    assert 'value="2026-03-05"' in page
+    gary = member("Gary Hall")
+    BodyMember.objects.filter(pk=gary.pk).update(member_from=dt.date(2015, 4, 1))
+    page = officer.get(
+        reverse("programme:body_member_edit", args=[executive.pk, gary.pk])
+    ).content.decode()
+    assert 'value="2015-04-01"' in page
+    import_register()
+    agreement = Agreement.objects.get(reference="DSA-GP-001")
+    ig_lead = client_as(Role.IG_LEAD)
+    page = ig_lead.get(
+        reverse("governance:agreement_edit", kwargs={"reference": "DSA-GP-001"})
+    ).content.decode()
+    assert f'value="{agreement.start:%Y-%m-%d}"' in page
+    assert f'value="{agreement.start:%d/%m/%Y}"' not in page
