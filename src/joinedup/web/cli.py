@@ -102,7 +102,7 @@ def seed_demo_web(hub: Path, reset_passwords: bool, print_passwords: bool) -> di
 
     report = seed_demo(reset_passwords=reset_passwords)
     seed_caseload(hub, report)
-    seed_programme(report)
+    seed_programme(report, hub)
     summary: dict[str, object] = {
         "organisations_created": report.organisations_created,
         "users_created": report.users_created,
