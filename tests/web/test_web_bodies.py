@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from conftest import signed_in
@@ -16,9 +17,11 @@ from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.audit.chain import verify
 from joinedup.web.audit.models import AuditEvent
+from joinedup.web.programme.importer import SEED_PROGRAMME, ProgrammeFileError, import_programme
 from joinedup.web.programme.meetings import members_not_recorded
 from joinedup.web.programme.models import (
     EXECUTIVE,
+    IMPLEMENTATION_GROUP,
     AttendanceKind,
     Body,
     BodyMember,
@@ -170,3 +173,46 @@ def test_changing_a_record_shows_its_date_in_the_date_picker(
     ).content.decode()
     assert f'value="{agreement.start:%Y-%m-%d}"' in page
     assert f'value="{agreement.start:%d/%m/%Y}"' not in page
+
+
+def test_the_seed_gives_the_executive_the_members_its_minutes_name() -> None:
+    report = import_programme()
+    executive = Body.objects.get(name=EXECUTIVE)
+    assert report.bodies == 2 and report.members == executive.members.count() == 17
+    chair = executive.members.get(chair=True)
+    assert chair.name == "Councillor Alistair Bradley"
+    gary = executive.members.get(name="Gary Hall")
+    assert (gary.role, gary.organisation) == ("Chief Executive", "Chorley Council")
+    assert not executive.members.filter(name__icontains="Hasina Khan").exists()  # observer
+    assert not Body.objects.get(name=IMPLEMENTATION_GROUP).members.exists()
+
+
+def test_importing_the_seed_again_keeps_an_ended_membership_and_adds_nobody_twice() -> None:
+    import_programme()
+    ended = dt.date(2017, 3, 31)
+    BodyMember.objects.filter(name="John Buck").update(member_until=ended)
+    import_programme()
+    assert BodyMember.objects.count() == 17
+    assert member("John Buck").member_until == ended
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        ('name = "Cabinet"', "not one of"),
+        ('name = "Executive"\n[[body.member]]\nname = "A"\nchair = "yes"', "chair"),
+        ('name = "Executive"\n[[body.member]]\nname = "A"\n[[body.member]]\nname = "a"', "twice"),
+        (
+            'name = "Executive"\n[[body.member]]\nname = "A"\n'
+            "member_from = 2016-05-01\nmember_until = 2016-04-01",
+            "on or after",
+        ),
+    ],
+)
+def test_a_bad_body_is_refused_with_the_whole_file(tmp_path: Path, body: str, why: str) -> None:
+    bad = tmp_path / "bad.toml"
+    good = SEED_PROGRAMME.read_text(encoding="utf-8").split("\n[[body]]")[0]
+    bad.write_text(f"{good}\n[[body]]\n{body}\n", encoding="utf-8")
+    with pytest.raises(ProgrammeFileError, match=why):
+        import_programme(bad)
+    assert not Body.objects.exists() and not BodyMember.objects.exists()
