@@ -6,12 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import signed_in
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import Browser
+from test_web_browser import assert_accessible, sign_in_as
+from test_web_browser import browser as browser  # the fixture, shared
+from test_web_browser import orm_beside_playwright as orm_beside_playwright
 
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Role
@@ -216,3 +221,43 @@ def test_a_bad_body_is_refused_with_the_whole_file(tmp_path: Path, body: str, wh
     with pytest.raises(ProgrammeFileError, match=why):
         import_programme(bad)
     assert not Body.objects.exists() and not BodyMember.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_a_browser_the_body_and_meeting_pages_are_accessible_and_dates_show(
+    browser: Browser,
+    live_server: Any,
+    make_user: Callable[..., User],
+    orm_beside_playwright: None,
+    tmp_path: Path,
+) -> None:
+    import_programme()
+    executive = Body.objects.get(name=EXECUTIVE)
+    meeting = Meeting.objects.create(body=executive, date=dt.date(2026, 3, 5), venue="Town Hall")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in_as(page, live_server.url, make_user(Role.PROGRAMME_OFFICER))
+    page.goto(f"{live_server.url}/programme/bodies/{executive.pk}/")
+    assert page.get_by_role("cell", name="Gary Hall", exact=True).is_visible()
+    page.screenshot(path=str(tmp_path / "body.png"), full_page=True)
+    assert_accessible(page)
+    page.get_by_role("button", name="Add a member").click()
+    page.get_by_label("Name").fill("Hayley Hughes")
+    page.get_by_label("Member from (optional)").fill("2016-01-04")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(f"**/programme/bodies/{executive.pk}/#members")
+    assert page.get_by_role("cell", name="Hayley Hughes", exact=True).is_visible()
+    hayley = member("Hayley Hughes")
+    page.goto(f"{live_server.url}/programme/bodies/{executive.pk}/members/{hayley.pk}/")
+    assert page.get_by_label("Member from (optional)").input_value() == "2016-01-04"
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/programme/meetings/{meeting.pk}/")
+    assert page.get_by_role("heading", name="Members not recorded (18)").is_visible()
+    page.screenshot(path=str(tmp_path / "meeting.png"), full_page=True)
+    assert_accessible(page)
+    page.get_by_role("button", name="Record the members as present").click()
+    page.wait_for_url(f"**/programme/meetings/{meeting.pk}/#attendance")
+    assert not page.get_by_text("Members not recorded").is_visible()
+    assert meeting.attendance.count() == 18
+    page.goto(f"{live_server.url}/programme/meetings/{meeting.pk}/edit/")
+    assert page.get_by_label("Date", exact=True).input_value() == "2026-03-05"
+    page.close()
