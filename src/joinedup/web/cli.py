@@ -109,6 +109,7 @@ def seed_demo_web(hub: Path, reset_passwords: bool, print_passwords: bool) -> di
         "passwords_reset": report.passwords_reset,
         "cases_opened": report.cases_opened,
         "programme_seeded": report.programme_seeded,
+        "measures_read": report.measures_read,
     }
     if not print_passwords:
         return {**summary, "new_passwords": report.new_passwords}

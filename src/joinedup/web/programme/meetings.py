@@ -450,6 +450,8 @@ def record_members_present(meeting: Meeting, by: User) -> int:
     with transaction.atomic():
         Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
         missing = members_not_recorded(meeting)
+        if not missing:
+            return 0
         Attendance.objects.bulk_create(
             Attendance(
                 meeting=meeting,
