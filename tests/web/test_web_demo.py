@@ -16,7 +16,15 @@ from joinedup.web.audit.chain import verify
 from joinedup.web.audit.models import AuditEvent
 from joinedup.web.cases.casework import cases_of, current_workers
 from joinedup.web.cases.models import Case
-from joinedup.web.demo import DEMO_ORGANISATIONS, DEMO_TEAM, DEMO_USERS, seed_caseload, seed_demo
+from joinedup.web.demo import (
+    DEMO_ORGANISATIONS,
+    DEMO_TEAM,
+    DEMO_USERS,
+    SeedReport,
+    seed_caseload,
+    seed_demo,
+    seed_programme,
+)
 from joinedup.web.mdt.models import Meeting
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +108,41 @@ def test_the_demo_caseload_gives_each_practitioner_people_they_may_see(
         page.content.decode()
     )
     assert verify().intact
+
+
+def test_the_demo_reads_the_measures_once_and_the_executive_meets_to_take_escalations(
+    linked_home: Path,
+) -> None:
+    from django.utils import timezone
+
+    from joinedup.web.programme.measures import next_executive_meeting
+    from joinedup.web.programme.models import Escalation, Measure, MeasureReading
+
+    report = seed_demo()
+    seed_programme(report, linked_home)
+    assert report.programme_seeded and report.measures_read == Measure.objects.count() == 3
+    assert set(MeasureReading.objects.values_list("measure", flat=True)) == set(
+        Measure.objects.values_list("pk", flat=True)
+    )
+    meeting = next_executive_meeting(timezone.localdate())
+    assert meeting is not None and meeting.date > timezone.localdate()
+    escalated = meeting.items.filter(escalations__isnull=False).distinct()
+    assert escalated.count() >= 1
+    assert not Escalation.objects.filter(agenda_item__isnull=True).exists()
+    readings = MeasureReading.objects.count()
+    seed_programme(SeedReport(), linked_home)  # once: a second run reads nothing more
+    assert MeasureReading.objects.count() == readings
+    assert verify().intact
+
+
+def test_without_linked_residents_the_demo_schedules_the_executive_but_reads_nothing(
+    tmp_path: Path,
+) -> None:
+    from joinedup.web.programme.models import MeasureReading
+    from joinedup.web.programme.models import Meeting as ProgrammeMeeting
+
+    report = seed_demo()
+    seed_programme(report, tmp_path)
+    assert report.programme_seeded and report.measures_read == 0
+    assert not MeasureReading.objects.exists()
+    assert ProgrammeMeeting.objects.filter(body__name="Executive").count() == 1

@@ -67,6 +67,8 @@ POST_ONLY = frozenset(
         "programme:meeting_item_remove",
         "programme:meeting_remind",
         "programme:measures_check",
+        "programme:body_member_end",
+        "programme:meeting_members_present",
     }
 )
 NOT_A_PAGE = frozenset({"api:api-root"})
@@ -156,6 +158,7 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
     logged = ActionLogEntry.objects.create(body=body, raised_at=meeting, wording="a")
     attending = meeting.attendance.create(kind="attended", name="n")
     agenda_item = meeting.items.create(title="i")
+    member = body.members.create(name="n")
     on_programme_meeting = {"meeting_id": meeting.pk}
     team = Team.objects.create(organisation=other.organisation, name="t", headcount=1)
     course = DevelopmentProgramme.objects.create(name="c", kind="other", target_date=date.today())
@@ -238,6 +241,12 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
         "programme:risk_measure_new": {"risk_id": risk.pk},
         "programme:workstream_measure_new": {"workstream_id": workstream.pk},
         "programme:meeting": {"meeting_id": meeting.pk},
+        "programme:body": {"body_id": body.pk},
+        "programme:body_member_new": {"body_id": body.pk},
+        **{
+            f"programme:{name}": {"body_id": body.pk, "member_id": member.pk}
+            for name in ("body_member_edit", "body_member_end")
+        },
         "programme:action_update": {"action_id": logged.pk},
         **{
             f"programme:{name}": on_programme_meeting
@@ -247,6 +256,7 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
                 "meeting_item_new",
                 "meeting_approve_minutes",
                 "meeting_remind",
+                "meeting_members_present",
                 "meeting_pack_pdf",
                 "meeting_pack_xlsx",
             )

@@ -102,13 +102,14 @@ def seed_demo_web(hub: Path, reset_passwords: bool, print_passwords: bool) -> di
 
     report = seed_demo(reset_passwords=reset_passwords)
     seed_caseload(hub, report)
-    seed_programme(report)
+    seed_programme(report, hub)
     summary: dict[str, object] = {
         "organisations_created": report.organisations_created,
         "users_created": report.users_created,
         "passwords_reset": report.passwords_reset,
         "cases_opened": report.cases_opened,
         "programme_seeded": report.programme_seeded,
+        "measures_read": report.measures_read,
     }
     if not print_passwords:
         return {**summary, "new_passwords": report.new_passwords}

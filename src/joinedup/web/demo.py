@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from joinedup.analytics.service_use import high_need_residents
+from joinedup.linkage.published import NotLinkedError, connect_linked
 from joinedup.web.accounts.models import Organisation, User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.audit.chain import record
@@ -87,6 +88,7 @@ class SeedReport:
     new_passwords: dict[str, str] = field(default_factory=dict)
     cases_opened: list[str] = field(default_factory=list)
     programme_seeded: bool = False
+    measures_read: int = 0
 
 
 def new_password() -> str:
@@ -106,17 +108,54 @@ def seed_demo(reset_passwords: bool = False) -> SeedReport:
     return report
 
 
-def seed_programme(report: SeedReport) -> None:
+def seed_programme(report: SeedReport, home: Path | None = None) -> None:
     """The partnership's work programme, the Transformation Challenge Award and the risk
     register from ``programme/seed_programme.toml``, once: a second run leaves the programme
-    officer's changes alone."""
+    officer's changes alone. The Executive gets a meeting about four weeks ahead if it has none
+    to come and, once the hub's residents are linked (``home``), the measures are read for the
+    first time, so that what they escalate is on that meeting's agenda."""
     from joinedup.web.programme.importer import import_programme
     from joinedup.web.programme.models import Theme
 
     if Theme.objects.exists():
         return
-    import_programme(actor="joinedup demo")
+    import_programme(actor=ACTOR)
     report.programme_seeded = True
+    _schedule_executive()
+    if home is not None and _is_linked(home):
+        from joinedup.web.programme.measures import check_measures
+
+        report.measures_read = len(check_measures(home=home).read)
+
+
+EXECUTIVE_IN = dt.timedelta(weeks=4)
+
+
+def _schedule_executive() -> None:
+    """An Executive meeting ahead to take escalations, made by the programme officer."""
+    from joinedup.web.programme.measures import next_executive_meeting
+    from joinedup.web.programme.meetings import MeetingDetails, create_meeting
+    from joinedup.web.programme.models import EXECUTIVE
+
+    officer = User.objects.filter(email=_email_of(Role.PROGRAMME_OFFICER)).first()
+    today = timezone.localdate()
+    if officer is None or next_executive_meeting(today) is not None:
+        return
+    details = MeetingDetails(
+        body=EXECUTIVE,
+        date=today + EXECUTIVE_IN,
+        title="Chorley Public Service Reform Executive",
+        venue="Chorley Town Hall",
+    )
+    create_meeting(details, by=officer)
+
+
+def _is_linked(home: Path) -> bool:
+    try:
+        connect_linked(home).close()
+    except NotLinkedError:
+        return False
+    return True
 
 
 # What the team is working on with each demo resident: a need by domain, its goal, a first action.

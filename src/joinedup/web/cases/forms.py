@@ -21,7 +21,7 @@ from joinedup.web.cases.models import (
     GoalStatus,
 )
 from joinedup.web.governance.sharing import Domain, LawfulBasis
-from joinedup.web.govuk import GovukFormMixin
+from joinedup.web.govuk import GovukFormMixin, IsoDateInput
 
 
 class UserChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]  # generic in the stubs only
@@ -36,7 +36,7 @@ def choose(choices: Any) -> list[tuple[Any, str]]:
 
 
 def date_field(label: str, **options: Any) -> forms.DateField:
-    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}), **options)
+    return forms.DateField(label=label, widget=IsoDateInput(), **options)
 
 
 def workers_of(case: Case) -> QuerySet[User]:

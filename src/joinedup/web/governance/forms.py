@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from django import forms
 
 from joinedup.web.governance.models import Agreement
-from joinedup.web.govuk import GovukFormMixin
+from joinedup.web.govuk import GovukFormMixin, IsoDateInput
 
 FIELDS_HELP = (
     "One dataset per line: the dataset's name, a colon, then its fields separated by commas"
@@ -65,9 +65,9 @@ class AgreementForm(GovukFormMixin, forms.ModelForm):  # type: ignore[type-arg] 
             "status",
         ]
         widgets: ClassVar[dict[str, Any]] = {
-            "start": forms.DateInput(attrs={"type": "date"}),
-            "review": forms.DateInput(attrs={"type": "date"}),
-            "end": forms.DateInput(attrs={"type": "date"}),
+            "start": IsoDateInput(),
+            "review": IsoDateInput(),
+            "end": IsoDateInput(),
             "purpose": forms.Textarea(attrs={"rows": 3}),
             "special_category_condition": forms.Textarea(attrs={"rows": 2}),
         }

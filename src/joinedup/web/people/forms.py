@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from joinedup.web.govuk import GovukFormMixin
+from joinedup.web.govuk import GovukFormMixin, IsoDateInput
 from joinedup.web.people.access import MINIMUM_REASON_LENGTH
 from joinedup.web.people.models import ReviewOutcome
 
@@ -61,7 +61,7 @@ class LogRequestForm(GovukFormMixin, forms.Form):
     received_on = forms.DateField(
         label="Date received",
         help_text="The day the request arrived, working day or not (YYYY-MM-DD)",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -84,9 +84,7 @@ STEPS = [
 
 class RequestStepForm(GovukFormMixin, forms.Form):
     step = forms.ChoiceField(choices=STEPS, label="What happened")
-    on = forms.DateField(
-        label="On", help_text="YYYY-MM-DD", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    on = forms.DateField(label="On", help_text="YYYY-MM-DD", widget=IsoDateInput())
     note = forms.CharField(
         required=False,
         max_length=2000,

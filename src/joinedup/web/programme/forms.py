@@ -9,7 +9,7 @@ from django import forms
 
 from joinedup.analytics.cohorts import library
 from joinedup.home import resolve_home
-from joinedup.web.govuk import GovukFormMixin
+from joinedup.web.govuk import GovukFormMixin, IsoDateInput
 from joinedup.web.programme.changes import (
     GRANT_FIELDS,
     PHASE_FIELDS,
@@ -31,11 +31,6 @@ from joinedup.web.programme.models import (
 )
 
 SCORES = [(n, str(n)) for n in range(1, 6)]
-
-
-def date_input() -> forms.DateInput:
-    """A browser date picker, given the date as it needs it (ISO) for a form that changes one."""
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class WorkstreamStatusForm(GovukFormMixin, forms.Form):
@@ -70,7 +65,7 @@ class RiskForm(GovukFormMixin, forms.ModelForm):  # type: ignore[type-arg]  # ge
             "cause": forms.Textarea(attrs={"rows": 2}),
             "effect": forms.Textarea(attrs={"rows": 2}),
             "mitigations": forms.Textarea(attrs={"rows": 3}),
-            "review_on": date_input(),
+            "review_on": IsoDateInput(),
         }
 
 
@@ -87,7 +82,7 @@ class SpendLineForm(GovukFormMixin, forms.ModelForm):  # type: ignore[type-arg] 
         model = SpendLine
         fields: ClassVar[list[str]] = ["on", "workstream", "description", "amount", "kind"]
         labels: ClassVar[dict[str, str]] = {"on": "Date", "description": "What it pays for"}
-        widgets: ClassVar[dict[str, forms.Widget]] = {"on": date_input()}
+        widgets: ClassVar[dict[str, forms.Widget]] = {"on": IsoDateInput()}
 
 
 class ThemeForm(GovukFormMixin, forms.ModelForm):  # type: ignore[type-arg]  # generic only in the stubs
@@ -142,8 +137,8 @@ class PhaseForm(GovukFormMixin, forms.ModelForm):  # type: ignore[type-arg]  # g
         fields: ClassVar[list[str]] = [*PHASE_FIELDS, "depends_on"]
         labels: ClassVar[dict[str, str]] = {"start": "Start date", "end": "End date"}
         widgets: ClassVar[dict[str, forms.Widget]] = {
-            "start": date_input(),
-            "end": date_input(),
+            "start": IsoDateInput(),
+            "end": IsoDateInput(),
         }
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -183,7 +178,7 @@ class GrantForm(GovukFormMixin, forms.ModelForm):  # type: ignore[type-arg]  # g
         }
         widgets: ClassVar[dict[str, forms.Widget]] = {
             "conditions": forms.Textarea(attrs={"rows": 4}),
-            "spend_by": date_input(),
+            "spend_by": IsoDateInput(),
         }
 
 

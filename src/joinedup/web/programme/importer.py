@@ -23,6 +23,11 @@ The file's shape::
     name = "..."; kind = "unspent_at_deadline"; grant = "..."; threshold = 0
     direction = "above"; risk = "..."   # or workstream = "..."
     # kind "cohort_size" takes cohort = "frail_older_people"; "referrals_received" days = 28
+    [[body]]
+    name = "Executive"   # or "Implementation Group"
+      [[body.member]]
+      name = "..."; role = "..."; organisation = "..."; chair = true
+      member_from = 2015-04-01; member_until = 2016-03-31   # both optional
 """
 
 from __future__ import annotations
@@ -41,6 +46,10 @@ from joinedup.web.audit.chain import record
 from joinedup.web.programme import scoring
 from joinedup.web.programme.changes import find_loop
 from joinedup.web.programme.models import (
+    EXECUTIVE,
+    IMPLEMENTATION_GROUP,
+    Body,
+    BodyMember,
     Direction,
     Grant,
     Measure,
@@ -71,6 +80,8 @@ class ImportReport:
     spend_lines: int = 0
     risks: int = 0
     measures: int = 0
+    bodies: int = 0
+    members: int = 0
     created: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
@@ -82,6 +93,8 @@ class ImportReport:
             "spend_lines": self.spend_lines,
             "risks": self.risks,
             "measures": self.measures,
+            "bodies": self.bodies,
+            "members": self.members,
             "created": self.created,
         }
 
@@ -179,6 +192,50 @@ def _import_measure(entry: dict[str, Any], report: ImportReport) -> None:
     report.measures += 1
     if created:
         report.created.append(f"measure {name}")
+
+
+def _optional_date(entry: dict[str, Any], name: str) -> dt.date | None:
+    return None if entry.get(name) is None else _date(entry, name)
+
+
+def _import_member(body: Body, entry: dict[str, Any], report: ImportReport) -> None:
+    name = _text(entry, "name", required=True)
+    chair = entry.get("chair", False)
+    if not isinstance(chair, bool):
+        raise ProgrammeFileError(f"member {name!r}: chair must be true or false")
+    member_from = _optional_date(entry, "member_from")
+    member_until = _optional_date(entry, "member_until")
+    member = body.members.filter(name__iexact=name).first() or BodyMember(body=body, name=name)
+    created = member.pk is None
+    member.role, member.organisation = _text(entry, "role"), _text(entry, "organisation")
+    member.chair = chair
+    # Dates the file leaves out stay as held: a second import never ends a membership.
+    member.member_from = member_from or member.member_from
+    member.member_until = member_until or member.member_until
+    try:
+        member.full_clean()
+    except ValidationError as error:
+        raise ProgrammeFileError(f"member {name!r}: {'; '.join(error.messages)}") from None
+    member.save()
+    report.members += 1
+    if created:
+        report.created.append(f"member {name} of the {body.name}")
+
+
+def _import_body(entry: dict[str, Any], report: ImportReport) -> None:
+    name = _choice(entry, "name", [EXECUTIVE, IMPLEMENTATION_GROUP])
+    body, created = Body.objects.get_or_create(name=name)
+    report.bodies += 1
+    if created:
+        report.created.append(f"body {name}")
+    members = entry.get("member", [])
+    if not isinstance(members, list) or not all(isinstance(m, dict) for m in members):
+        raise ProgrammeFileError(f"the {name}'s members must be [[body.member]] tables")
+    names = [str(m.get("name", "")).strip().casefold() for m in members]
+    if len(set(names)) != len(names):
+        raise ProgrammeFileError(f"the {name} names a member twice")
+    for member_entry in members:
+        _import_member(body, member_entry, report)
 
 
 def import_programme(
@@ -303,6 +360,8 @@ def import_programme(
             report.risks += 1
         for measure_entry in data.get("measure", []):
             _import_measure(measure_entry, report)
+        for body_entry in data.get("body", []):
+            _import_body(body_entry, report)
         record(
             "programme.imported",
             actor=actor,

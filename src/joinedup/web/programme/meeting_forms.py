@@ -7,13 +7,14 @@ from typing import Any, ClassVar
 
 from django import forms
 
-from joinedup.web.govuk import GovukFormMixin
+from joinedup.web.govuk import GovukFormMixin, IsoDateInput
 from joinedup.web.programme.meetings import BODIES, MeetingDetails
 from joinedup.web.programme.models import (
     ActionStatus,
     AgendaItem,
     Attendance,
     AttendanceKind,
+    BodyMember,
     Meeting,
 )
 
@@ -70,9 +71,7 @@ class ActionUpdateForm(GovukFormMixin, forms.Form):
 
 class MeetingForm(GovukFormMixin, forms.Form):
     body = forms.ChoiceField(choices=[(b, b) for b in BODIES], label="Whose meeting")
-    date = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="Date"
-    )
+    date = forms.DateField(widget=IsoDateInput(), label="Date")
     title = forms.CharField(
         max_length=300,
         required=False,
@@ -81,7 +80,7 @@ class MeetingForm(GovukFormMixin, forms.Form):
     )
     venue = forms.CharField(max_length=300, required=False, label="Venue")
     next_meeting_on = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=IsoDateInput(),
         required=False,
         label="Next meeting's date",
     )
@@ -128,6 +127,38 @@ class AttendanceForm(GovukFormMixin, forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Attendance
         fields: ClassVar[list[str]] = ["kind", "name", "role", "organisation", "chair"]
+
+
+class BodyMemberForm(GovukFormMixin, forms.ModelForm):  # type: ignore[type-arg]  # generic only in the stubs
+    chair = forms.TypedChoiceField(
+        choices=CHAIR_CHOICES,
+        coerce=lambda value: value in (True, "True"),
+        label="Chairs the body",
+    )
+
+    class Meta:
+        model = BodyMember
+        fields: ClassVar[list[str]] = [
+            "name",
+            "role",
+            "organisation",
+            "chair",
+            "member_from",
+            "member_until",
+        ]
+        labels: ClassVar[dict[str, str]] = {
+            "member_from": "Member from (optional)",
+            "member_until": "Membership ended on (optional)",
+        }
+        help_texts: ClassVar[dict[str, str]] = {
+            "name": "As the minutes give it, so that their attendance lists match",
+            "role": "For example, Chief Executive",
+            "member_until": "The first day they are no longer a member",
+        }
+        widgets: ClassVar[dict[str, forms.Widget]] = {
+            "member_from": IsoDateInput(),
+            "member_until": IsoDateInput(),
+        }
 
 
 class AgendaItemForm(GovukFormMixin, forms.ModelForm):  # type: ignore[type-arg]  # generic only in the stubs

@@ -19,6 +19,7 @@ from joinedup.web.programme.meeting_forms import (
     AgendaItemForm,
     ApproveMinutesForm,
     AttendanceForm,
+    BodyMemberForm,
     MeetingForm,
     MinutesForm,
 )
@@ -29,16 +30,21 @@ from joinedup.web.programme.meetings import (
     body_for,
     change_meeting,
     create_meeting,
+    end_membership,
     following_meeting,
     import_minutes,
     matters_arising,
+    members_not_recorded,
+    members_on,
     move_agenda_item,
     open_actions,
     previous_meeting,
+    record_members_present,
     remove_agenda_item,
     remove_attendance,
     save_agenda_item,
     save_attendance,
+    save_member,
     update_action,
 )
 from joinedup.web.programme.models import (
@@ -48,6 +54,7 @@ from joinedup.web.programme.models import (
     Attendance,
     AttendanceKind,
     Body,
+    BodyMember,
     Meeting,
 )
 from joinedup.web.programme.pack import build_pack, pack_pdf, pack_workbook, record_download
@@ -66,6 +73,52 @@ def meetings(request: HttpRequest) -> HttpResponse:
         "programme/meetings.html",
         {"bodies": bodies, "can_manage": _can_manage(request)},
     )
+
+
+@require_GET
+def body(request: HttpRequest, body_id: int) -> HttpResponse:
+    found = get_object_or_404(Body, pk=body_id)
+    current = list(members_on(found, timezone.localdate()))
+    return render(
+        request,
+        "programme/body.html",
+        {
+            "body": found,
+            "members": current,
+            "past_members": [m for m in found.members.all() if m not in current],
+            "meetings": found.meetings.all(),
+            "can_manage": _can_manage(request),
+        },
+    )
+
+
+def _body_url(found: Body) -> str:
+    return reverse("programme:body", args=[found.pk])
+
+
+@require_http_methods(["GET", "POST"])
+def body_member(request: HttpRequest, body_id: int, member_id: int | None = None) -> HttpResponse:
+    found = get_object_or_404(Body, pk=body_id)
+    member = (
+        BodyMember(body=found)
+        if member_id is None
+        else get_object_or_404(BodyMember, pk=member_id, body=found)
+    )
+    form = BodyMemberForm(request.POST or None, instance=member)
+    if request.method == "POST" and form.is_valid():
+        save_member(form.save(commit=False), signed_in_user(request))
+        return redirect(f"{_body_url(found)}#members")
+    return render(
+        request, "programme/body_member.html", {"form": form, "body": found, "member": member}
+    )
+
+
+@require_POST
+def body_member_end(request: HttpRequest, body_id: int, member_id: int) -> HttpResponse:
+    found = get_object_or_404(Body, pk=body_id)
+    member = get_object_or_404(BodyMember, pk=member_id, body=found)
+    end_membership(member, timezone.localdate(), signed_in_user(request))
+    return redirect(f"{_body_url(found)}#members")
 
 
 @require_GET
@@ -89,6 +142,7 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "previous": previous_meeting(found),
             "following": following_meeting(found),
             "reminders": found.reminders.select_related("recipient"),
+            "not_recorded": members_not_recorded(found),
             "can_manage": _can_manage(request),
         },
     )
@@ -148,6 +202,13 @@ def meeting_attendance(
     return render(
         request, "programme/meeting_attendance.html", {"form": form, "meeting": found, "row": row}
     )
+
+
+@require_POST
+def meeting_members_present(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    found = _meeting(meeting_id)
+    record_members_present(found, signed_in_user(request))
+    return redirect(f"{_url(found)}#attendance")
 
 
 @require_POST

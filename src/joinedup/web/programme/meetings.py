@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from joinedup.programme.minutes import MinutesProposal, Person
@@ -28,6 +28,7 @@ from joinedup.web.programme.models import (
     Attendance,
     AttendanceKind,
     Body,
+    BodyMember,
     Meeting,
 )
 
@@ -387,3 +388,86 @@ def cleared_since(meeting: Meeting) -> QuerySet[ActionLogEntry]:
     if previous is not None:
         cleared = cleared.filter(updates__at__date__gte=previous.date).distinct()
     return cleared.order_by("raised_at__date", "id")
+
+
+# The members of each body: who should be at its meetings.
+
+
+def members_on(body: Body, day: dt.date) -> QuerySet[BodyMember]:
+    """The body's members on that day (a membership that ended that day no longer counts)."""
+    return body.members.filter(
+        Q(member_from__isnull=True) | Q(member_from__lte=day),
+        Q(member_until__isnull=True) | Q(member_until__gt=day),
+    )
+
+
+def save_member(member: BodyMember, by: User) -> None:
+    """Add a member to a body, or change one."""
+    with transaction.atomic():
+        verb = "programme.member_added" if member.pk is None else "programme.member_changed"
+        member.save()
+        record_by(
+            by,
+            verb,
+            "body",
+            str(member.body_id),
+            {"member": member.pk, "name": member.name, "chair": member.chair},
+        )
+
+
+def end_membership(member: BodyMember, on: dt.date, by: User) -> None:
+    """End a membership on a day (kept on record, no longer a member from then)."""
+    with transaction.atomic():
+        member.member_until = max(on, member.member_from) if member.member_from else on
+        member.save(update_fields=["member_until"])
+        record_by(
+            by,
+            "programme.member_ended",
+            "body",
+            str(member.body_id),
+            {"member": member.pk, "name": member.name, "until": member.member_until.isoformat()},
+        )
+
+
+def _recorded_names(meeting: Meeting) -> set[str]:
+    return {name.strip().casefold() for name in meeting.attendance.values_list("name", flat=True)}
+
+
+def members_not_recorded(meeting: Meeting) -> list[BodyMember]:
+    """The body's members on the day of the meeting whom its attendance does not name (present,
+    apologies or observing), matched by name whatever its case."""
+    recorded = _recorded_names(meeting)
+    return [
+        member
+        for member in members_on(meeting.body, meeting.date)
+        if member.name.strip().casefold() not in recorded
+    ]
+
+
+def record_members_present(meeting: Meeting, by: User) -> int:
+    """Record every member not yet in the attendance as present (the officer then moves anyone
+    who sent apologies); how many were added."""
+    with transaction.atomic():
+        Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+        missing = members_not_recorded(meeting)
+        if not missing:
+            return 0
+        Attendance.objects.bulk_create(
+            Attendance(
+                meeting=meeting,
+                kind=AttendanceKind.ATTENDED,
+                name=member.name,
+                role=member.role,
+                organisation=member.organisation,
+                chair=member.chair,
+            )
+            for member in missing
+        )
+        record_by(
+            by,
+            "programme.members_recorded_present",
+            "meeting",
+            str(meeting.pk),
+            {"members": [member.pk for member in missing]},
+        )
+    return len(missing)

@@ -371,6 +371,44 @@ class Body(models.Model):
         return self.name
 
 
+class BodyMember(models.Model):
+    """A member of the Executive or the Implementation Group. Ending a membership keeps the
+    person on record: the day it ended is the first day they are no longer a member."""
+
+    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="members")
+    name = models.CharField(max_length=300)
+    role = models.CharField(max_length=300, blank=True)
+    organisation = models.CharField(max_length=300, blank=True)
+    chair = models.BooleanField(default=False)
+    member_from = models.DateField(null=True, blank=True)
+    member_until = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-chair", "name", "id"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(
+                condition=models.Q(member_from__isnull=True)
+                | models.Q(member_until__isnull=True)
+                | models.Q(member_until__gte=models.F("member_from")),
+                name="body_member_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.member_from and self.member_until and self.member_until < self.member_from:
+            raise ValidationError(
+                {"member_until": "The membership must end on or after the day it began"}
+            )
+
+    def is_member_on(self, day: dt.date) -> bool:
+        return (self.member_from is None or self.member_from <= day) and (
+            self.member_until is None or self.member_until > day
+        )
+
+
 class Meeting(models.Model):
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="meetings")
     title = models.CharField(max_length=300, blank=True)

@@ -37,6 +37,18 @@ urlpatterns = [
         name="workstream_measure_new",
     ),
     path("meetings/", meeting_views.meetings, name="meetings"),
+    path("bodies/<int:body_id>/", meeting_views.body, name="body"),
+    path("bodies/<int:body_id>/members/new/", meeting_views.body_member, name="body_member_new"),
+    path(
+        "bodies/<int:body_id>/members/<int:member_id>/",
+        meeting_views.body_member,
+        name="body_member_edit",
+    ),
+    path(
+        "bodies/<int:body_id>/members/<int:member_id>/end/",
+        meeting_views.body_member_end,
+        name="body_member_end",
+    ),
     path("meetings/import/", meeting_views.minutes_import, name="minutes_import"),
     path("meetings/new/", meeting_views.meeting_new, name="meeting_new"),
     path("meetings/<int:meeting_id>/", meeting_views.meeting, name="meeting"),
@@ -45,6 +57,11 @@ urlpatterns = [
         "meetings/<int:meeting_id>/attendance/new/",
         meeting_views.meeting_attendance,
         name="meeting_attendance_new",
+    ),
+    path(
+        "meetings/<int:meeting_id>/attendance/members/",
+        meeting_views.meeting_members_present,
+        name="meeting_members_present",
     ),
     path(
         "meetings/<int:meeting_id>/attendance/<int:attendance_id>/",

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from django import forms
 
-from joinedup.web.govuk import GovukFormMixin
+from joinedup.web.govuk import GovukFormMixin, IsoDateInput
 from joinedup.web.workforce.models import DevelopmentProgramme, Session, Team
 
 MAX_REGISTER_BYTES = 5 * 1024 * 1024
@@ -50,7 +50,7 @@ class ProgrammeForm(GovukFormMixin, forms.ModelForm):  # type: ignore[type-arg] 
             "target_date": "For example 2027-03-31",
         }
         widgets: ClassVar[dict[str, forms.Widget]] = {
-            "target_date": forms.DateInput(attrs={"type": "date"}),
+            "target_date": IsoDateInput(),
         }
 
 
@@ -71,7 +71,7 @@ class SessionForm(GovukFormMixin, forms.ModelForm):  # type: ignore[type-arg]  #
             "capacity": "How many can attend",
         }
         widgets: ClassVar[dict[str, forms.Widget]] = {
-            "date": forms.DateInput(attrs={"type": "date"}),
+            "date": IsoDateInput(),
         }
 
     def clean(self) -> dict[str, object]:
