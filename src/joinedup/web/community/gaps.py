@@ -125,15 +125,16 @@ MEASURES = {
         Need.DIGITAL_EXCLUSION,
         "Residents aged 75 or over, as a proxy for digital exclusion",
         "ONS Census 2021, table TS007 (age by single year), by ward: no ward measure of "
-        "internet use is published, and the ONS finds most adults who have never used the "
-        "internet are aged 75 or over (Exploring the UK's digital divide, 2019)",
+        "internet use is published, and the ONS found over half of adults not using the "
+        "internet were aged 75 or over (Exploring the UK's digital divide, 2019)",
     ),
     Need.MENTAL_WELLBEING: Measure(
         Need.MENTAL_WELLBEING,
         "Residents in bad or very bad health, as a proxy for low mood",
         "ONS Census 2021, table TS037 (general health), by ward: no ward measure of mental "
-        "wellbeing is published, and people who rate their health bad or very bad report low "
-        "wellbeing far more often (ONS Annual Population Survey)",
+        "wellbeing is published, and the ONS found self-reported health the factor most "
+        "strongly linked to personal wellbeing (What matters most to personal well-being?, "
+        "2013)",
     ),
 }
 
