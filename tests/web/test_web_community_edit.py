@@ -218,6 +218,12 @@ def test_a_closed_asset_leaves_search_and_the_gaps_but_keeps_its_referrals(
     with pytest.raises(CaseworkError, match="has closed"):
         refer(case, asset, by=practitioner, need=Need.FOOD_POVERTY, on=TODAY)
     assert verbs(asset) == ["community.asset_closed"]
+    # Closed by mistake: reopened, it is found again.
+    assert "Reopen the asset" in page
+    reopened = officer.post(reverse("community:asset_close", args=[asset.pk]), {"reopen": "yes"})
+    assert reopened.status_code == 302
+    assert list(search(Search(needs=(Need.FOOD_POVERTY,)))) == [asset]
+    assert verbs(asset) == ["community.asset_closed", "community.asset_reopened"]
 
 
 def test_an_asset_closing_later_is_found_until_then(officer: Client) -> None:

@@ -177,3 +177,14 @@ def close_asset(asset: Asset, *, by: Actor, on: dt.date) -> None:
             str(asset.pk),
             {"changed": ["closed_on"], "closed_on": on.isoformat()},
         )
+
+
+def reopen_asset(asset: Asset, *, by: Actor) -> None:
+    """Undo a closing: the asset runs again (or was closed by mistake)."""
+    with transaction.atomic():
+        asset.closed_on = None
+        asset.updated_at = timezone.now()
+        asset.save(update_fields=["closed_on", "updated_at"])
+        record_by(
+            by, "community.asset_reopened", "asset", str(asset.pk), {"changed": ["closed_on"]}
+        )

@@ -153,6 +153,9 @@ def asset_review(request: HttpRequest, asset_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def asset_close(request: HttpRequest, asset_id: int) -> HttpResponse:
     asset = get_object_or_404(Asset, pk=asset_id)
+    if request.method == "POST" and "reopen" in request.POST:
+        upkeep.reopen_asset(asset, by=signed_in_user(request))
+        return redirect("community:asset", asset_id=asset.pk)
     form = CloseForm(request.POST or None, initial={"closed_on": asset.closed_on or _today()})
     if request.method == "POST" and form.is_valid():
         upkeep.close_asset(asset, by=signed_in_user(request), on=form.cleaned_data["closed_on"])
