@@ -267,9 +267,7 @@ def test_an_executive_member_may_read_the_gaps_but_not_refer(
     gaps_page = executive.get(reverse("community:gaps"), {"need": "carer_strain", "reach": "on"})
     assert gaps_page.status_code == 200
     largest = {g.need: g.rank for g in gaps_page.context["largest_by_need"]}
-    assert largest == dict.fromkeys(
-        [Need.CARER_STRAIN, Need.CHILDHOOD_OBESITY, Need.DEBT, Need.LONELINESS], 1
-    )
+    assert largest == dict.fromkeys(Need, 1)  # every need has a measure
     assert gaps_page.context["need"] == Need.CARER_STRAIN and gaps_page.context["reach"]
     asset = Asset.objects.first()
     assert asset is not None

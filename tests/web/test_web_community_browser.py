@@ -11,6 +11,7 @@ from typing import Any
 
 import pyotp
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Browser
 from test_web_browser import assert_accessible, sign_in_as
 from test_web_browser import browser as browser  # the fixture, shared
@@ -143,4 +144,33 @@ def test_the_import_page_is_accessible_with_its_problems_listed(
     assert problems.get_by_text("Line 2, column kind").is_visible()
     assert_accessible(page)
     assert not Asset.objects.exists()
+    page.close()
+
+
+def test_an_officer_marks_a_stale_entry_reviewed_and_the_entry_form_is_accessible(
+    browser: Browser, live_server: Any, make_user: Callable[..., User], seeded: None
+) -> None:
+    officer = make_user(Role.PROGRAMME_OFFICER)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in_as(page, live_server.url, officer)
+    page.goto(f"{live_server.url}/community/")
+    page.get_by_role("link", name="Entries to review").click()
+    stale = Asset.objects.filter(review_on__lt=timezone.localdate()).order_by("name", "pk")
+    first = stale.first()
+    assert first is not None
+    count = stale.count()
+    assert_accessible(page)
+    row = page.locator("#assets tbody tr", has_text=first.name)
+    row.get_by_role("button", name="Mark as reviewed").click()
+    page.wait_for_url("**/community/?stale=on")
+    assert page.locator("#assets caption").inner_text().startswith(f"{count - 1} asset")
+    first.refresh_from_db()
+    assert not first.is_stale
+    page.goto(f"{live_server.url}/community/assets/new/")
+    assert_accessible(page)
+    page.get_by_label("Name").fill("Tea and Talk")
+    page.get_by_role("button", name="Add the asset").click()
+    summary = page.locator(".govuk-error-summary")
+    assert summary.get_by_role("link", name="Select at least one need the asset meets").is_visible()
+    assert_accessible(page)
     page.close()

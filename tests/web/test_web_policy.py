@@ -69,6 +69,7 @@ POST_ONLY = frozenset(
         "programme:measures_check",
         "programme:body_member_end",
         "programme:meeting_members_present",
+        "community:asset_review",
     }
 )
 NOT_A_PAGE = frozenset({"api:api-root"})
@@ -175,6 +176,9 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
     )
     return {
         "community:asset": {"asset_id": asset.pk},
+        "community:asset_edit": {"asset_id": asset.pk},
+        "community:asset_review": {"asset_id": asset.pk},
+        "community:asset_close": {"asset_id": asset.pk},
         "community:case_support": on_case,
         "community:refer": {**on_case, "asset_id": asset.pk},
         "community:take_up": {**on_case, "referral_id": asset_referral.pk},

@@ -57,6 +57,8 @@ class Permission(StrEnum):
     TRIAGE_REFERRALS = "triage_referrals"
     # Frontline teams, development sessions and who completed them (staff, not residents).
     MANAGE_WORKFORCE = "manage_workforce"
+    # The community asset directory: adding, changing, reviewing and closing its entries.
+    MANAGE_DIRECTORY = "manage_directory"
 
 
 P = Permission
@@ -74,6 +76,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.WORK_CASES,
             P.CHAIR_MDT,
             P.MANAGE_WORKFORCE,
+            P.MANAGE_DIRECTORY,
         }
     ),
     Role.ANALYST: frozenset(
@@ -84,7 +87,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.EXECUTIVE_MEMBER: frozenset({P.SIGNED_IN, P.VIEW_AGGREGATES}),
     Role.PROGRAMME_OFFICER: frozenset(
-        {P.SIGNED_IN, P.VIEW_AGGREGATES, P.MANAGE_PROGRAMME, P.MANAGE_WORKFORCE}
+        {
+            P.SIGNED_IN,
+            P.VIEW_AGGREGATES,
+            P.MANAGE_PROGRAMME,
+            P.MANAGE_WORKFORCE,
+            P.MANAGE_DIRECTORY,
+        }
     ),
     Role.IG_LEAD: frozenset(
         {
@@ -304,7 +313,11 @@ URL_PERMISSIONS: dict[str, Permission] = {
     # to an asset is casework: only from a case the user works on (else "not found").
     "community:directory": P.SIGNED_IN,
     "community:asset": P.SIGNED_IN,
-    "community:import": P.MANAGE_PROGRAMME,
+    "community:import": P.MANAGE_DIRECTORY,
+    "community:asset_new": P.MANAGE_DIRECTORY,
+    "community:asset_edit": P.MANAGE_DIRECTORY,
+    "community:asset_review": P.MANAGE_DIRECTORY,
+    "community:asset_close": P.MANAGE_DIRECTORY,
     "community:gaps": P.VIEW_AGGREGATES,
     "community:befriending": P.VIEW_AGGREGATES,
     "community:case_support": P.WORK_CASES,

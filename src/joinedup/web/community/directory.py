@@ -1,4 +1,4 @@
-"""Finding assets in the directory, and the weekly places they offer for the gap analysis."""
+"""Finding open assets in the directory, and the weekly places they offer for the gap analysis."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from joinedup.web.community.gaps import Places
 from joinedup.web.community.models import Asset, AssetNeed
@@ -28,9 +29,15 @@ class Search:
     stale_on: dt.date | None = None
 
 
+def open_assets(today: dt.date | None = None) -> QuerySet[Asset]:
+    """The assets still running: a closed one is kept for its referrals, but not offered."""
+    today = today or timezone.localdate()
+    return Asset.objects.exclude(closed_on__lte=today)
+
+
 def search(wanted: Search) -> QuerySet[Asset]:
-    """The assets that match, by name, with their needs ready to read."""
-    found = Asset.objects.all()
+    """The open assets that match, by name, with their needs ready to read."""
+    found = open_assets()
     if wanted.stale_on is not None:
         found = found.filter(review_on__lt=wanted.stale_on)
     if wanted.needs:
@@ -49,7 +56,7 @@ def search(wanted: Search) -> QuerySet[Asset]:
 
 def capacity(kinds: Iterable[AssetKind] = ()) -> list[Places]:
     """Each asset's weekly places, once for each need it meets (of these kinds, if named)."""
-    rows = AssetNeed.objects.all()
+    rows = AssetNeed.objects.filter(asset__in=open_assets())
     chosen = [k.value for k in kinds]
     if chosen:
         rows = rows.filter(asset__kind__in=chosen)

@@ -9,7 +9,8 @@ largest people first), then the most people per place. A ward with nobody in nee
 
 The counts of people here come from published statistics (Census 2021, the English Indices of
 Deprivation 2025, the National Child Measurement Programme): they are public already, so they
-are shown as published, not through disclosure control. Counts of people from the hub's own
+are shown as published, not through disclosure control. Where no published figure measures a
+need by ward, a published proxy stands in, and its measure says so. Counts of people from the hub's own
 person-level data must go through ``joinedup.analytics.disclosure`` before they are shown.
 """
 
@@ -104,6 +105,37 @@ MEASURES = {
         "for Reception and Year 6, applied to each ward's children of those ages (Census 2021 "
         "TS007); no ward figure is published, so wards differ here only by their children",
     ),
+    # No ward measures these four needs directly: each is a published proxy, named as such.
+    Need.FOOD_POVERTY: Measure(
+        Need.FOOD_POVERTY,
+        "Residents living in income deprivation (estimated), as a proxy for food poverty",
+        "English Indices of Deprivation 2025, income domain score of each 2021 LSOA, applied "
+        "to its Census 2021 population in each ward (the same estimate as debt): no ward "
+        "measure of food insecurity is published, and low income is its main cause",
+    ),
+    Need.PHYSICAL_INACTIVITY: Measure(
+        Need.PHYSICAL_INACTIVITY,
+        "Residents whose day-to-day activities are limited a lot by a long-term health "
+        "condition or disability, as a proxy for physical inactivity",
+        "ONS Census 2021, table TS038 (disability), by ward: no ward measure of physical "
+        "activity is published, and Sport England's Active Lives survey finds disabled people "
+        "and people with long-term conditions about twice as likely to be inactive",
+    ),
+    Need.DIGITAL_EXCLUSION: Measure(
+        Need.DIGITAL_EXCLUSION,
+        "Residents aged 75 or over, as a proxy for digital exclusion",
+        "ONS Census 2021, table TS007 (age by single year), by ward: no ward measure of "
+        "internet use is published, and the ONS found over half of adults not using the "
+        "internet were aged 75 or over (Exploring the UK's digital divide, 2019)",
+    ),
+    Need.MENTAL_WELLBEING: Measure(
+        Need.MENTAL_WELLBEING,
+        "Residents in bad or very bad health, as a proxy for low mood",
+        "ONS Census 2021, table TS037 (general health), by ward: no ward measure of mental "
+        "wellbeing is published, and the ONS found self-reported health the factor most "
+        "strongly linked to personal wellbeing (What matters most to personal well-being?, "
+        "2013)",
+    ),
 }
 
 ONE_PERSON_66_PLUS = "One-person household: Aged 66 years and over"
@@ -112,6 +144,53 @@ TWENTY_HOURS_OR_MORE = (
     "Provides 35 to 49 hours unpaid care a week",
     "Provides 50 or more hours unpaid care a week",
 )
+LIMITED_A_LOT = "Disabled under the Equality Act: Day-to-day activities limited a lot"
+BAD_HEALTH = ("Bad health", "Very bad health")
+DIGITAL_EXCLUSION_AGE = 75
+
+# The reference files each measure reads, by the name NEED_COUNTS gives them.
+SOURCES = {
+    "ward_profile": "chorley_wards_census2021_profile.csv",
+    "ward_age": "chorley_wards_census2021_single_year_age.csv",
+    "lsoa_ward": "chorley_lsoa21_ward2025_apportionment.csv",
+    "lsoa_imd": "chorley_lsoa21_imd2025.csv",
+    "ncmp": "chorley_ncmp_obesity.csv",
+}
+
+NEED_COUNTS = """
+WITH profile AS (SELECT * FROM ward_profile WHERE geography_code LIKE 'E05%'),
+ages AS (SELECT * FROM ward_age WHERE geography_code LIKE 'E05%'),
+income_deprived AS (
+    SELECT a.ward_code, round(sum(a.pop_est * i.income_score)) AS people
+    FROM lsoa_ward AS a JOIN lsoa_imd AS i USING (lsoa21_code) GROUP BY ALL),
+obesity AS (
+    SELECT school_year, arg_max(value_pct, period) AS pct
+    FROM ncmp WHERE area_type = 'District' GROUP BY school_year)
+SELECT geography_code, 'loneliness', count FROM profile
+    WHERE topic = 'household_composition' AND category = $alone
+UNION ALL
+SELECT geography_code, 'carer_strain', sum(count) FROM profile
+    WHERE topic = 'unpaid_care' AND list_contains($carers, category) GROUP BY ALL
+UNION ALL
+SELECT ward_code, 'debt', people FROM income_deprived
+UNION ALL
+SELECT ward_code, 'food_poverty', people FROM income_deprived
+UNION ALL
+SELECT geography_code, 'physical_inactivity', count FROM profile
+    WHERE topic = 'disability' AND category = $limited_a_lot
+UNION ALL
+SELECT geography_code, 'mental_wellbeing', sum(count) FROM profile
+    WHERE topic = 'general_health' AND list_contains($bad_health, category) GROUP BY ALL
+UNION ALL
+SELECT geography_code, 'digital_exclusion', sum(usual_residents) FROM ages
+    WHERE age >= $oldest GROUP BY ALL
+UNION ALL
+SELECT c.geography_code, 'childhood_obesity', round(sum(c.usual_residents * o.pct / 100))
+    FROM ages AS c JOIN obesity AS o
+    ON (c.age BETWEEN 4 AND 5 AND o.school_year LIKE 'Reception%')
+    OR (c.age BETWEEN 10 AND 11 AND o.school_year LIKE 'Year 6%')
+    GROUP BY ALL
+"""
 
 
 def _csv(name: str) -> str:
@@ -119,37 +198,28 @@ def _csv(name: str) -> str:
     return f"read_csv('{path}', header = true)"
 
 
+def need_counts(con: duckdb.DuckDBPyConnection) -> tuple[NeedCount, ...]:
+    """Each ward's people in need, from the tables (or views) named in ``SOURCES``."""
+    rows = con.execute(
+        NEED_COUNTS,
+        {
+            "alone": ONE_PERSON_66_PLUS,
+            "carers": list(TWENTY_HOURS_OR_MORE),
+            "limited_a_lot": LIMITED_A_LOT,
+            "bad_health": list(BAD_HEALTH),
+            "oldest": DIGITAL_EXCLUSION_AGE,
+        },
+    ).fetchall()
+    return tuple(NeedCount(code, Need(need), float(people)) for code, need, people in rows)
+
+
 @cache
 def published_need_counts() -> tuple[NeedCount, ...]:
-    """Each ward's people in need, for the needs that published statistics measure."""
-    profile = _csv("chorley_wards_census2021_profile.csv")
-    ages = _csv("chorley_wards_census2021_single_year_age.csv")
-    sql = f"""
-    WITH profile AS (SELECT * FROM {profile} WHERE geography_code LIKE 'E05%'),
-    obesity AS (
-        SELECT school_year, arg_max(value_pct, period) AS pct
-        FROM {_csv("chorley_ncmp_obesity.csv")} WHERE area_type = 'District' GROUP BY school_year)
-    SELECT geography_code, 'loneliness', count FROM profile
-        WHERE topic = 'household_composition' AND category = $alone
-    UNION ALL
-    SELECT geography_code, 'carer_strain', sum(count) FROM profile
-        WHERE topic = 'unpaid_care' AND list_contains($carers, category) GROUP BY ALL
-    UNION ALL
-    SELECT a.ward_code, 'debt', round(sum(a.pop_est * i.income_score))
-        FROM {_csv("chorley_lsoa21_ward2025_apportionment.csv")} AS a
-        JOIN {_csv("chorley_lsoa21_imd2025.csv")} AS i USING (lsoa21_code) GROUP BY ALL
-    UNION ALL
-    SELECT c.geography_code, 'childhood_obesity', round(sum(c.usual_residents * o.pct / 100))
-        FROM {ages} AS c JOIN obesity AS o
-        ON (c.age BETWEEN 4 AND 5 AND o.school_year LIKE 'Reception%')
-        OR (c.age BETWEEN 10 AND 11 AND o.school_year LIKE 'Year 6%')
-        WHERE c.geography_code LIKE 'E05%' GROUP BY ALL
-    """
+    """Each ward's people in need, for every need that published statistics measure."""
     with duckdb.connect() as con:
-        rows = con.execute(
-            sql, {"alone": ONE_PERSON_66_PLUS, "carers": list(TWENTY_HOURS_OR_MORE)}
-        ).fetchall()
-    return tuple(NeedCount(code, Need(need), float(people)) for code, need, people in rows)
+        for view, name in SOURCES.items():
+            con.execute(f"CREATE VIEW {view} AS SELECT * FROM {_csv(name)}")
+        return need_counts(con)
 
 
 def rank_gaps(

@@ -28,7 +28,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from joinedup.web.audit.chain import record
-from joinedup.web.community.models import Asset, AssetNeed
+from joinedup.web.community.models import Asset
+from joinedup.web.community.upkeep import set_needs
 from joinedup.web.community.vocabulary import AgeGroup, AssetKind, Need, Sector, parse_days
 from joinedup.web.community.wards import find_ward
 
@@ -235,9 +236,7 @@ def save_rows(
                 updated += 1
             asset.updated_at = timezone.now()
             asset.save()
-            asset.needs.exclude(need__in=row.needs).delete()
-            for need in row.needs:
-                AssetNeed.objects.get_or_create(asset=asset, need=need.value)
+            set_needs(asset, row.needs)
         report = ImportReport(created, updated)
         record(
             "community.assets_imported",

@@ -41,6 +41,9 @@ class Asset(models.Model):
     contact = models.CharField(max_length=300)
     owner = models.CharField(max_length=200)
     review_on = models.DateField()
+    # The day it stopped running: hidden from search and the gap analysis from then on, its
+    # referrals kept.
+    closed_on = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -80,6 +83,13 @@ class Asset(models.Model):
     @property
     def is_stale(self) -> bool:
         return self.stale()
+
+    def closed(self, today: dt.date | None = None) -> bool:
+        return self.closed_on is not None and self.closed_on <= (today or timezone.localdate())
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed()
 
 
 class AssetNeed(models.Model):

@@ -32,6 +32,8 @@ def refer(case: Case, asset: Asset, *, by: User, need: Need, on: dt.date) -> Ass
     """Record that the person on ``case`` was referred to ``asset`` for ``need``."""
     with transaction.atomic():
         _require_worker(case, by)
+        if asset.is_closed:
+            raise CaseworkError(f"{asset.name} has closed: it takes no more referrals")
         if not asset.needs.filter(need=need.value).exists():
             raise CaseworkError(f"{asset.name} does not meet the need {need.label.lower()}")
         if on > timezone.localdate():

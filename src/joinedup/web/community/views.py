@@ -3,15 +3,17 @@ only through ``cases_of`` (another's is "not found"); every rule lives in the do
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from joinedup.analytics.base import NotReadyError
 from joinedup.feeds.agreements import AgreementRefusedError
@@ -29,9 +31,18 @@ from joinedup.web.community import (
     importer,
     maps,
     signposting,
+    upkeep,
     wards,
 )
-from joinedup.web.community.forms import GapsForm, ImportForm, ReferForm, SearchForm, TakeUpForm
+from joinedup.web.community.forms import (
+    AssetForm,
+    CloseForm,
+    GapsForm,
+    ImportForm,
+    ReferForm,
+    SearchForm,
+    TakeUpForm,
+)
 from joinedup.web.community.models import Asset, AssetReferral
 from joinedup.web.community.vocabulary import AssetKind, Day, Need, TakeUp, needs_for_domains
 from joinedup.web.referrals.models import Referral
@@ -77,6 +88,7 @@ def directory_page(request: HttpRequest) -> HttpResponse:
             "assets": found,
             "map": _assets_map(found),
             "stale": sum(asset.is_stale for asset in found),
+            "stale_list": bool(form.is_valid() and form.cleaned_data["stale"]),
         },
     )
 
@@ -89,6 +101,75 @@ def asset_page(request: HttpRequest, asset_id: int) -> HttpResponse:
         "community/asset.html",
         {"asset": found, "take_up": signposting.take_up_counts(found)},
     )
+
+
+@require_http_methods(["GET", "POST"])
+def asset_new(request: HttpRequest) -> HttpResponse:
+    form = AssetForm(request.POST or None, initial={"review_on": upkeep.next_review(_today())})
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = upkeep.add_asset(form.entry(), form.chosen_needs(), by=signed_in_user(request))
+        except upkeep.EntryError as error:
+            form.refuse(error)
+        else:
+            return redirect("community:asset", asset_id=added.pk)
+    return _entry_form(request, form, None)
+
+
+@require_http_methods(["GET", "POST"])
+def asset_edit(request: HttpRequest, asset_id: int) -> HttpResponse:
+    asset = get_object_or_404(Asset.objects.prefetch_related("needs"), pk=asset_id)
+    form = AssetForm(request.POST or None, initial=AssetForm.initial_for(asset))
+    if request.method == "POST" and form.is_valid():
+        try:
+            upkeep.change_asset(
+                asset, form.entry(), form.chosen_needs(), by=signed_in_user(request)
+            )
+        except upkeep.EntryError as error:
+            form.refuse(error)
+        else:
+            return redirect("community:asset", asset_id=asset.pk)
+    return _entry_form(request, form, asset)
+
+
+def _entry_form(request: HttpRequest, form: AssetForm, asset: Asset | None) -> HttpResponse:
+    return _render(
+        request,
+        "community/asset_form.html",
+        {"form": form, "asset": asset},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def asset_review(request: HttpRequest, asset_id: int) -> HttpResponse:
+    asset = get_object_or_404(Asset, pk=asset_id)
+    upkeep.mark_reviewed(asset, by=signed_in_user(request))
+    if request.POST.get("back") == "stale":
+        return redirect(f"{reverse('community:directory')}?stale=on")
+    return redirect("community:asset", asset_id=asset.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def asset_close(request: HttpRequest, asset_id: int) -> HttpResponse:
+    asset = get_object_or_404(Asset, pk=asset_id)
+    if request.method == "POST" and "reopen" in request.POST:
+        upkeep.reopen_asset(asset, by=signed_in_user(request))
+        return redirect("community:asset", asset_id=asset.pk)
+    form = CloseForm(request.POST or None, initial={"closed_on": asset.closed_on or _today()})
+    if request.method == "POST" and form.is_valid():
+        upkeep.close_asset(asset, by=signed_in_user(request), on=form.cleaned_data["closed_on"])
+        return redirect("community:asset", asset_id=asset.pk)
+    return _render(
+        request,
+        "community/asset_close.html",
+        {"form": form, "asset": asset},
+        status=400 if form.errors else 200,
+    )
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
 
 
 @require_http_methods(["GET", "POST"])
