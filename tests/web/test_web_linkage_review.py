@@ -200,11 +200,11 @@ def test_an_analyst_sees_linkage_quality_over_time_and_what_a_run_changed(
     persons = int(
         str(rows(linked_home, "SELECT count(DISTINCT person_key) FROM link_person_nodes")[0][0])
     )
-    assert "Every run, latest first" in text and f">{persons}<" in text
+    assert "Every run, latest first" in text and f">{persons:,}<" in text
     assert text.count('role="img"') == 2
     assert "Linkage review queue" not in text  # not theirs to open
     summary = client.get(f"/linkage-review/runs/{run_id(linked_home)}/")
-    assert summary.status_code == 200 and f">{persons}" in summary.content.decode()
+    assert summary.status_code == 200 and f">{persons:,}" in summary.content.decode()
     assert client.get("/linkage-review/runs/999/").status_code == 404
     assert client_as(Role.EXECUTIVE_MEMBER).get("/linkage-review/quality/").status_code == 403
 
@@ -248,7 +248,7 @@ def test_three_decisions_then_a_run_from_the_browser_change_the_person_index(
     assert persons_after == persons_before - 2  # type: ignore[operator]
 
     summary = client.get(job.result["url"]).content.decode()
-    assert f"{persons_after} (run {before}: {persons_before}; 2 fewer)" in summary
+    assert f"{persons_after:,} (run {before}: {persons_before:,}; 2 fewer)" in summary
     assert '<dd class="govuk-summary-list__value" id="decided-merges">2</dd>' in summary
     assert summary.count(">Merged<") == 2
     queue = client.get(QUEUE).content.decode()

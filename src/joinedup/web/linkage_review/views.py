@@ -64,7 +64,7 @@ def queue(request: HttpRequest) -> HttpResponse:
                     "name": step.name,
                     "level": step.level,
                     "weight": f"{step.weight:+.1f}",
-                    "probability": f"{step.probability:.1%}",
+                    "probability": _percent(step.probability),
                 }
                 for step in chart.steps
             ],
@@ -73,6 +73,11 @@ def queue(request: HttpRequest) -> HttpResponse:
             "chart_svg": mark_safe(waterfall_svg(chart)),
         }
     return render(request, "linkage_review/queue.html", context, status=409 if refusal else 200)
+
+
+def _percent(chance: float) -> str:
+    """A probability as people read it: a chance below one in a thousand is not "0.0%"."""
+    return f"{chance:.1%}" if chance >= 0.001 else "under 0.1%"
 
 
 def _decide(request: HttpRequest, home: Path, run_id: int) -> str:
