@@ -256,3 +256,20 @@ def test_three_decisions_then_a_run_from_the_browser_change_the_person_index(
     assert f"Queue of linkage run {before + 1}" in queue
     quality = client.get("/linkage-review/quality/").content.decode()
     assert f"Run {before + 1}" in quality and f"Run {before}" in quality
+
+
+def test_a_second_run_is_not_started_while_one_is_going(
+    coordinator: User, make_user: Callable[..., User], hub_copy: Path
+) -> None:
+    other = make_user(Role.HUB_COORDINATOR, email="second@council.example")
+    going = Job.objects.create(kind="linkage.run", title="Run linkage now", started_by=other)
+    before = run_id(hub_copy)
+    client = signed_in(coordinator)
+    refused = client.post("/linkage-review/run/")
+    assert refused.status_code == 409
+    assert (
+        "A linkage run is already going: started by second@council.example"
+        in refused.content.decode()
+    )
+    assert list(Job.objects.values_list("pk", flat=True)) == [going.pk]
+    assert run_id(hub_copy) == before

@@ -16,11 +16,17 @@ from django.urls import reverse
 from joinedup.linkage.run import link
 from joinedup.web.accounts.models import User
 from joinedup.web.jobs import runner
-from joinedup.web.jobs.models import Job
+from joinedup.web.jobs.models import Job, JobStatus
 
 KIND = "linkage.run"
 # The steps linkage reports, in order (linkage/run.py); one of the two model steps happens.
 STEPS = 5
+
+
+def run_under_way() -> Job | None:
+    """A linkage run started from the web app and still going, if any: one at a time."""
+    going = Job.objects.filter(kind=KIND, status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
+    return next((job for job in going.select_related("started_by") if not job.interrupted), None)
 
 
 def start_run(home: Path, by: User) -> Job:

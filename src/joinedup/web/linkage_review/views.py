@@ -110,7 +110,8 @@ def _skipped(request: HttpRequest, run_id: int) -> list[int]:
 @require_http_methods(["GET", "POST"])
 def run_now(request: HttpRequest) -> HttpResponse:
     """Confirm, then start the next linkage run as a job and follow it on the job's page."""
-    if request.method == "POST":
+    under_way = running.run_under_way()
+    if request.method == "POST" and under_way is None:
         job = running.start_run(resolve_home(), signed_in_user(request))
         return redirect("jobs:job", job_id=job.pk)
     home = resolve_home()
@@ -118,8 +119,9 @@ def run_now(request: HttpRequest) -> HttpResponse:
         _, finished_at, _ = pairs.published_run(home)
     except NotLinkedError as error:
         return render(request, "linkage_review/not_linked.html", {"reason": str(error)})
-    pending = pairs.pending_decisions(home, finished_at)
-    return render(request, "linkage_review/run_now.html", {"pending": pending})
+    context = {"pending": pairs.pending_decisions(home, finished_at), "under_way": under_way}
+    status = 409 if request.method == "POST" else 200
+    return render(request, "linkage_review/run_now.html", context, status=status)
 
 
 def _can_review(request: HttpRequest) -> bool:
