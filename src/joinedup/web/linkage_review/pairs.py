@@ -3,8 +3,8 @@
 A pair is named by its number in the queue of one linkage run. Each run rebuilds the queue and
 numbers it afresh, so a decision names the run it was shown from, and a decision sent after a
 newer run has been published is refused rather than applied to whatever pair now has that
-number. Decisions go into the linkage's own store (``linkage.review``) and are audited in the
-same step; the linkage applies them at its next run.
+number. Decisions go into the linkage's own store (``linkage.review.record_decision``), audited
+in the same step; the linkage applies them at its next run.
 """
 
 from __future__ import annotations
@@ -115,16 +115,33 @@ def decide(
             f"Linkage has run again (run {current}) since this pair was shown: the queue has "
             "been rebuilt. Decide the pair now shown."
         )
+    if decision not in review.DECISIONS:
+        raise review.ReviewError(f"{decision!r} is not a decision")
+    left, right = _nodes_of(home, pair_id)
+    # The audit event first: if the decision cannot be kept, the event is rolled back with it.
     with transaction.atomic():
-        left, right = review.decide(home, pair_id, decision, user.email, note.strip() or None)
         record_by(
             user,
             "linkage.pair_decided",
             "linkage_pair",
-            f"{left}|{right}",
+            "|".join(sorted((left, right))),
             {"decision": decision, "run_id": run_id, "pair_id": pair_id},
         )
+        review.record_decision(home, left, right, decision, user.email, note.strip() or None)
     return left, right
+
+
+def _nodes_of(home: Path, pair_id: int) -> tuple[str, str]:
+    connection = connect_linked(home)
+    try:
+        rows = connection.execute(
+            "SELECT node_id_l, node_id_r FROM link_review_queue WHERE pair_id = ?", [pair_id]
+        ).fetchall()
+    finally:
+        connection.close()
+    if not rows:
+        raise review.ReviewError(f"There is no pair {pair_id} in the review queue.")
+    return str(rows[0][0]), str(rows[0][1])
 
 
 def pending_decisions(home: Path, since: dt.datetime) -> list[PendingDecision]:
