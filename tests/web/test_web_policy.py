@@ -275,6 +275,7 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
         },
         "workforce:download": {"file_format": "csv"},
         "jobs:job": {"job_id": 1},
+        "linkage_review:run": {"run_id": 1},
         "workforce:team": {"team_id": team.pk},
         "workforce:team_edit": {"team_id": team.pk},
         "workforce:session": {"session_id": session.pk},

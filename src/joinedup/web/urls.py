@@ -45,6 +45,7 @@ urlpatterns = [
     path("dashboard/", include("joinedup.web.dashboard.urls")),
     path("community/", include("joinedup.web.community.urls")),
     path("jobs/", include("joinedup.web.jobs.urls")),
+    path("linkage-review/", include("joinedup.web.linkage_review.urls")),
     path("api/", api.urls),
 ]
 

@@ -235,6 +235,14 @@ URL_PERMISSIONS: dict[str, Permission] = {
     "linkflags:resolve": P.TRIAGE_REFERRALS,
     "referrals:case_finding": P.TRIAGE_REFERRALS,
     "referrals:case_finding_people": P.TRIAGE_REFERRALS,
+    # Linkage review: the queue shows both records' names, dates of birth and addresses, so it
+    # is the hub coordinator's (who signs in with two factors), as resolving flags is; they
+    # start the next run too. What a run changed and quality over time are counts about the
+    # linkage and person keys: analysts see them as well (docs/linkage.md).
+    "linkage_review:queue": P.TRIAGE_REFERRALS,
+    "linkage_review:run_now": P.TRIAGE_REFERRALS,
+    "linkage_review:run": P.VIEW_PSEUDONYMOUS,
+    "linkage_review:quality": P.VIEW_PSEUDONYMOUS,
     # Background jobs: each person sees the jobs they started, and no one else's.
     "jobs:jobs": P.SIGNED_IN,
     "jobs:job": P.SIGNED_IN,
