@@ -1,0 +1,1 @@
+"""Impact evaluation and value for money: does the work make a difference, and is it worth it."""
