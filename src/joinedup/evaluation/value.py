@@ -13,6 +13,7 @@ import importlib
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from joinedup.analytics.disclosure import RULE
 from joinedup.evaluation.evaluate import Evaluation
 
 # Each outcome's unit cost in the reference table (GMCA Unit Cost Database codes).
@@ -45,8 +46,14 @@ class Appraisal:
 
 def avoided_by_unit_cost(evaluation: Evaluation) -> dict[str, float]:
     """Events avoided in the year after the index date, keyed by unit cost code, for outcomes
-    whose whole interval says fewer."""
-    priced = {}
+    whose whole interval says fewer (none for a group too small to publish a statistic of)."""
+    priced: dict[str, float] = {}
+    cohort = evaluation.cohort
+    if (
+        min(cohort.intervention_people, cohort.comparison_people)
+        < RULE.smallest_group_for_statistics
+    ):
+        return priced
     for outcome in evaluation.outcomes:
         upper = outcome.rate_ratio.upper
         code = UNIT_COST_CODES.get(outcome.kind)
