@@ -104,3 +104,12 @@ def test_an_unknown_locality_is_refused(evaluation_hub: Path) -> None:
     result = runner.invoke(app, arguments)
     assert result.exit_code == 1
     assert "no such locality: Atlantis" in result.output
+
+
+def test_a_locality_intervention_shows_the_effect_diluted(evaluation_hub: Path) -> None:
+    # Fewer than half the eligible-looking residents of the team's localities were referred, and
+    # some only after the date they are followed from: less than the planted effect, but some.
+    localities = "Chorley East,Chorley North,Chorley Town & South"
+    design = Design(intervention_group(localities), comparison_group("control-area"))
+    estimate = evaluate(evaluation_hub, design).primary.rate_ratio
+    assert estimate.value is not None and PLANTED < estimate.value < 1

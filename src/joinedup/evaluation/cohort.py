@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import duckdb
 
 from joinedup.evaluation import groups
-from joinedup.evaluation.design import Design, Group, Kind, intervention_localities
+from joinedup.evaluation.design import Design, Group, Kind, localities_to_avoid
 from joinedup.evaluation.matching import Matching, match
 
 ALL = "ev_everyone"
@@ -70,7 +70,7 @@ def _area(comparison: Group, design: Design) -> str:
 
 def _pool(design: Design) -> str:
     """Adults outside the intervention's localities whom the team did not refer."""
-    outside = groups.in_localities(intervention_localities(design.intervention))
+    outside = groups.in_localities(localities_to_avoid(design.intervention))
     return f"(SELECT * FROM {ALL} WHERE age >= 18 AND NOT referred AND NOT {outside})"
 
 
@@ -79,7 +79,7 @@ def _check_localities(connection: duckdb.DuckDBPyConnection, design: Design) -> 
     unknown = groups.unknown_localities(connection, named)
     if unknown:
         raise ValueError(f"no such locality: {', '.join(unknown)}")
-    overlap = set(intervention_localities(design.intervention)) & set(design.comparison.localities)
+    overlap = set(localities_to_avoid(design.intervention)) & set(design.comparison.localities)
     if overlap:
         raise ValueError(
             f"the comparison may not include the intervention's localities: {', '.join(overlap)}"

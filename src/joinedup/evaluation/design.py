@@ -104,6 +104,7 @@ def comparison_group(name: str | None) -> Group:
     return Group(Kind.AREA, localities_of(name or ""))
 
 
-def intervention_localities(group: Group) -> tuple[str, ...]:
-    """The localities the intervention works in: those named, or the team's."""
-    return group.localities if group.kind is Kind.AREA else team_localities()
+def localities_to_avoid(group: Group) -> tuple[str, ...]:
+    """The localities a comparison must stay out of: those named, and the team's (wherever the
+    team works, its people are not a comparison for anything)."""
+    return tuple(dict.fromkeys((*group.localities, *team_localities())))

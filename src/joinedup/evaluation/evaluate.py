@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from joinedup.evaluation.design import (
     comparison_group,
     control_localities,
     intervention_group,
-    intervention_localities,
+    localities_to_avoid,
 )
 from joinedup.evaluation.did import Arm, arm, contains, rate_difference, rate_ratio
 from joinedup.evaluation.panel import OUTCOMES, Panel, build_panel
@@ -82,11 +81,6 @@ class Evaluation:
     @property
     def primary(self) -> OutcomeResult:
         return next(o for o in self.outcomes if o.kind == PRIMARY)
-
-    @property
-    def avoided(self) -> dict[str, float]:
-        """Events avoided in the after-window, by outcome: what value for money prices."""
-        return {o.kind: o.avoided for o in self.outcomes if o.avoided is not None}
 
 
 def default_design() -> Design:
@@ -203,7 +197,7 @@ def _placebo_area(connection: duckdb.DuckDBPyConnection, design: Design) -> Plac
         if design.comparison.kind is Kind.AREA
         else control_localities()
     )
-    busy = set(intervention_localities(design.intervention)) | set(placebo_localities)
+    busy = set(localities_to_avoid(design.intervention)) | set(placebo_localities)
     others = tuple(
         name
         for (name,) in connection.execute(
@@ -232,7 +226,3 @@ def _placebo_area(connection: duckdb.DuckDBPyConnection, design: Design) -> Plac
         cohort.intervention_people,
         cohort.comparison_people,
     )
-
-
-def finite(value: float | None) -> bool:
-    return value is not None and math.isfinite(value)

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from joinedup.analytics.charts import bar_chart_svg, line_chart_svg
+from joinedup.analytics.disclosure import RULE
 from joinedup.evaluation.evaluate import PRIMARY, Evaluation
 from joinedup.evaluation.publish import to_record
 from joinedup.evaluation.value import Appraisal
@@ -45,7 +46,11 @@ def _quarter_label(quarter: int) -> str:
 def trend_chart(evaluation: Evaluation) -> str:
     """A&E attendances per person-year in each quarter, both groups (statistics of whole groups)."""
     quarters = [_quarter_label(q) for q in evaluation.design.windows.quarters]
-    enough = min(evaluation.cohort.intervention_people, evaluation.cohort.comparison_people) >= 8
+    cohort = evaluation.cohort
+    enough = (
+        min(cohort.intervention_people, cohort.comparison_people)
+        >= RULE.smallest_group_for_statistics
+    )
     series = {
         label: [(q, round(v, 2) if enough else None) for q, v in zip(quarters, values, strict=True)]
         for label, values in (
