@@ -1,7 +1,9 @@
 """A matched comparison group by coarsened exact matching, and its balance table.
 
-Each person of the intervention is put in a stratum by age band, sex, deprivation quintile and banded use of A&E and emergency admissions in the rule year. Everyone in
-the pool who shares a stratum with someone of the intervention is kept, weighted by how many of
+Each person of the intervention is put in a stratum by age band (18-44, 45-64, 65+), sex,
+deprivation (deciles 1-4, 5-8, 9-10) and banded use of services in the rule year (A&E
+attendances 0, 1, 2, 3-4, 5+; emergency admissions 0, 1+; crisis contact with two or more
+agencies or not). Everyone in the pool who shares a stratum with someone of the intervention is kept, weighted by how many of
 the intervention are in the stratum over how many of the pool are (so the comparison counts as
 many people as the intervention it matches); people of the intervention in a stratum with nobody
 from the pool are left out, and counted.
@@ -20,9 +22,10 @@ import numpy.typing as npt
 STRATUM = """concat_ws('|',
     CASE WHEN age < 45 THEN 1 WHEN age < 65 THEN 2 ELSE 3 END,
     sex,
-    (imd_decile + 1) // 2,
+    (imd_decile - 1) // 4,
     CASE WHEN prior_ae >= 5 THEN 5 WHEN prior_ae >= 3 THEN 3 ELSE prior_ae END,
-    least(prior_admissions, 1))"""
+    least(prior_admissions, 1),
+    CAST(prior_agencies >= 2 AS INTEGER))"""
 
 COVARIATES: tuple[tuple[str, str], ...] = (
     ("age", "Age (years)"),

@@ -111,8 +111,8 @@ def placebo_record(placebo: Placebo) -> dict[str, Any]:
 
 def matching_record(matching: Matching) -> dict[str, Any]:
     return {
-        "method": "coarsened exact matching (age band, sex, deprivation quintile, prior A&E and "
-        "emergency admissions)",
+        "method": "coarsened exact matching (age band, sex, deprivation, and A&E attendances, "
+        "emergency admissions and agencies in crisis contact in the rule year)",
         "matched_intervention": control_count(matching.matched_intervention).export(),
         "unmatched_intervention": control_count(matching.unmatched_intervention).export(),
         "pool": control_count(matching.pool).export(),
