@@ -83,6 +83,9 @@ def test_json_gives_estimates_intervals_checks_and_controlled_sizes(
     for group in ("intervention", "comparison"):
         assert record[group]["people"] % RULE.rounding_base == 0
     assert all(n % 5 == 0 for n in ae["events"].values())
+    quarterly = record["quarterly_ae_rate_per_person_year"]
+    assert quarterly["quarters"] == ["Q-4", "Q-3", "Q-2", "Q-1", "Q+1", "Q+2", "Q+3", "Q+4"]
+    assert len(quarterly["intervention"]) == len(quarterly["comparison"]) == 8
     assert record["value_for_money"]["avoided_events_by_unit_cost"]["HE4.0"] > 0
 
 
@@ -104,12 +107,3 @@ def test_an_unknown_locality_is_refused(evaluation_hub: Path) -> None:
     result = runner.invoke(app, arguments)
     assert result.exit_code == 1
     assert "no such locality: Atlantis" in result.output
-
-
-def test_a_locality_intervention_shows_the_effect_diluted(evaluation_hub: Path) -> None:
-    # Fewer than half the eligible-looking residents of the team's localities were referred, and
-    # some only after the date they are followed from: less than the planted effect, but some.
-    localities = "Chorley East,Chorley North,Chorley Town & South"
-    design = Design(intervention_group(localities), comparison_group("control-area"))
-    estimate = evaluate(evaluation_hub, design).primary.rate_ratio
-    assert estimate.value is not None and PLANTED < estimate.value < 1

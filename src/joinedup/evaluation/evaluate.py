@@ -28,7 +28,7 @@ from joinedup.evaluation.design import (
 )
 from joinedup.evaluation.did import Arm, arm, contains, rate_difference, rate_ratio
 from joinedup.evaluation.panel import OUTCOMES, Panel, build_panel
-from joinedup.evaluation.trends import TrendCheck, event_study, parallel_trends, quarterly_rates
+from joinedup.evaluation.trends import TrendCheck, event_study, parallel_trends, quarterly_use
 
 PRIMARY = "ae_attendance"
 
@@ -74,7 +74,7 @@ class Evaluation:
     outcomes: list[OutcomeResult]
     trends: TrendCheck
     event_study: list[tuple[int, Estimate]]
-    quarterly: dict[str, list[float]]
+    quarterly: dict[str, list[tuple[float, float]]]  # A&E events, person-years
     placebo_date: Placebo
     placebo_area: Placebo | None
 
@@ -125,8 +125,8 @@ def _evaluate(connection: duckdb.DuckDBPyConnection, design: Design) -> Evaluati
         trends=parallel_trends(panel, PRIMARY, quarters),
         event_study=event_study(panel, PRIMARY, quarters),
         quarterly={
-            "intervention": quarterly_rates(panel, PRIMARY, True, quarters),
-            "comparison": quarterly_rates(panel, PRIMARY, False, quarters),
+            "intervention": quarterly_use(panel, PRIMARY, True, quarters),
+            "comparison": quarterly_use(panel, PRIMARY, False, quarters),
         },
         placebo_date=_placebo_date(panel, cohort, before),
         placebo_area=_placebo_area(connection, design),

@@ -5,8 +5,9 @@ then: age, sex, the locality and deprivation decile of their home, and their use
 the year that decides who looks eligible (:attr:`Windows.rule_months`).
 
 People the team did not refer have no index date of their own. They are given one drawn from the
-team's referral dates (a stable hash of the person_key picks which), so that the comparison group
-is followed over the same calendar time as the people referred.
+team's referral dates (a stable hash of their month of birth, sex and first registration picks
+which), so that the comparison group is followed over the same calendar time as the people
+referred.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ CRISIS_KINDS = (
     "homelessness_application",
 )
 PSEUDO_INDEX_SALT = "evaluation-index"
+# What picks a person's referral date: what they are (month of birth, sex, first registration),
+# not their person_key, whose numbering may change when linkage runs again; so the comparison
+# group does not change with it.
+DRAW_ON = "p.birth_month, p.sex, p.arrived"
 
 
 class NoReferralsError(LookupError):
@@ -136,7 +141,7 @@ def everyone(
         source = f"""
             SELECT p.person_key, d.referred_on AS index_date
             FROM ev_people AS p JOIN ev_index_dates AS d
-              ON d.slot = hash(p.person_key || '{PSEUDO_INDEX_SALT}') % {slots}
+              ON d.slot = hash({DRAW_ON}, '{PSEUDO_INDEX_SALT}') % {slots}
         """
     describe(connection, table, source, windows)
 

@@ -59,6 +59,11 @@ def estimate_record(estimate: Estimate, people: int, decimals: int = 3) -> dict[
     }
 
 
+def quarter_label(quarter: int) -> str:
+    """Q-4 to Q-1 before the index date, Q+1 to Q+4 after it."""
+    return f"Q{quarter}" if quarter < 0 else f"Q+{quarter + 1}"
+
+
 def smallest_group(evaluation: Evaluation) -> int:
     return min(evaluation.cohort.intervention_people, evaluation.cohort.comparison_people)
 
@@ -73,7 +78,8 @@ def outcome_record(outcome: OutcomeResult, people: int) -> dict[str, Any]:
             name: control_count(round(c.events)).export() for name, c in outcome.cells.items()
         },
         "rate_per_person_year": {
-            name: _rate(c.events, c.person_years, people) for name, c in outcome.cells.items()
+            name: controlled_rate(c.events, c.person_years, people)
+            for name, c in outcome.cells.items()
         },
         "avoided_events": None
         if outcome.avoided is None
@@ -81,7 +87,7 @@ def outcome_record(outcome: OutcomeResult, people: int) -> dict[str, Any]:
     }
 
 
-def _rate(events: float, person_years: float, people: int) -> float | str:
+def controlled_rate(events: float, person_years: float, people: int) -> float | str:
     """Events per person-year made from the controlled count of events, never the raw one."""
     count = control_count(round(events))
     if count.value is None or person_years <= 0:
@@ -146,6 +152,13 @@ def to_record(evaluation: Evaluation) -> dict[str, Any]:
         },
         "outcomes": {o.kind: outcome_record(o, people) for o in evaluation.outcomes},
         "parallel_trends": trends_record(evaluation.trends, people),
+        "quarterly_ae_rate_per_person_year": {
+            "quarters": [quarter_label(q) for q in design.windows.quarters],
+            **{
+                group: [controlled_rate(events, years, people) for events, years in use]
+                for group, use in evaluation.quarterly.items()
+            },
+        },
         "event_study": [
             {"quarter": q, **estimate_record(e, people)} for q, e in evaluation.event_study
         ],

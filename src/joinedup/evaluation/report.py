@@ -14,9 +14,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from joinedup.analytics.charts import bar_chart_svg, line_chart_svg
-from joinedup.analytics.disclosure import RULE
 from joinedup.evaluation.evaluate import PRIMARY, Evaluation
-from joinedup.evaluation.publish import to_record
+from joinedup.evaluation.publish import quarter_label, to_record
 from joinedup.evaluation.value import Appraisal
 
 CAVEATS = (
@@ -31,35 +30,22 @@ CAVEATS = (
 )
 
 
-def section_figures(evaluation: Evaluation) -> dict[str, Any]:
-    """The published record with what the charts need beside it."""
-    record = to_record(evaluation)
-    quarters = [_quarter_label(q) for q in evaluation.design.windows.quarters]
-    record["chart_quarters"] = quarters
-    return record
-
-
-def _quarter_label(quarter: int) -> str:
-    return f"Q{quarter}" if quarter < 0 else f"Q+{quarter + 1}"
-
-
-def trend_chart(evaluation: Evaluation) -> str:
-    """A&E attendances per person-year in each quarter, both groups (statistics of whole groups)."""
-    quarters = [_quarter_label(q) for q in evaluation.design.windows.quarters]
-    cohort = evaluation.cohort
-    enough = (
-        min(cohort.intervention_people, cohort.comparison_people)
-        >= RULE.smallest_group_for_statistics
-    )
-    series = {
-        label: [(q, round(v, 2) if enough else None) for q, v in zip(quarters, values, strict=True)]
-        for label, values in (
-            ("Intervention", evaluation.quarterly["intervention"]),
-            ("Comparison", evaluation.quarterly["comparison"]),
-        )
+def quarterly_series(record: Mapping[str, Any]) -> dict[str, list[tuple[str, float | None]]]:
+    """The published quarterly A&E rates of both groups, a hidden one as None."""
+    rates = record["quarterly_ae_rate_per_person_year"]
+    return {
+        label: [
+            (quarter, value if isinstance(value, float | int) else None)
+            for quarter, value in zip(rates["quarters"], rates[group], strict=True)
+        ]
+        for label, group in (("Intervention", "intervention"), ("Comparison", "comparison"))
     }
+
+
+def trend_chart(record: Mapping[str, Any]) -> str:
+    """A&E attendances per person-year in each quarter, both groups."""
     return line_chart_svg(
-        series,
+        quarterly_series(record),
         "A&E attendances per person-year, by quarter before (Q-4 to Q-1) and after the index date",
         "per person-year",
         decimals=2,
@@ -78,13 +64,13 @@ def ratio_chart(rows: Sequence[tuple[str, Mapping[str, Any]]], title: str) -> st
 
 def render_html(evaluation: Evaluation, appraisal: Appraisal | None = None) -> str:
     """The whole report as one HTML page with its charts inline."""
-    record = section_figures(evaluation)
+    record = to_record(evaluation)
     parts = [
         _head(),
         "<h1>Impact evaluation</h1>",
         f"<p class='lede'>{_e(record['question'])}</p>",
         _cohort_section(record),
-        _results_section(evaluation, record),
+        _results_section(record),
         _checks_section(record),
         _value_section(appraisal),
         _list_section("Assumptions", record["assumptions"]),
@@ -159,7 +145,7 @@ def _cohort_section(record: Mapping[str, Any]) -> str:
     return text
 
 
-def _results_section(evaluation: Evaluation, record: Mapping[str, Any]) -> str:
+def _results_section(record: Mapping[str, Any]) -> str:
     outcomes = record["outcomes"]
     rows = [
         (
@@ -191,7 +177,7 @@ def _results_section(evaluation: Evaluation, record: Mapping[str, Any]) -> str:
             ),
             rows,
         )
-        + trend_chart(evaluation)
+        + trend_chart(record)
         + ratio_chart(
             [(item["label"], item) for item in outcomes.values()],
             "Difference-in-differences rate ratio by outcome, with 95% intervals",
@@ -208,7 +194,7 @@ def _checks_section(record: Mapping[str, Any]) -> str:
                 "no effect, as expected" if item["no_effect"] else "an effect: check the design"
             )
             rows.append((name, interval_text(item), verdict))
-    leads = [(_quarter_label(row["quarter"]), row) for row in record["event_study"]]
+    leads = [(quarter_label(row["quarter"]), row) for row in record["event_study"]]
     return (
         "<h2>Checks</h2>"
         f"<p class='verdict'>{_e(trends['statement'])}</p>"

@@ -11,7 +11,8 @@ from typing import Any
 from fpdf import FPDF
 
 from joinedup.evaluation.evaluate import Evaluation
-from joinedup.evaluation.report import CAVEATS, interval_text, section_figures
+from joinedup.evaluation.publish import to_record
+from joinedup.evaluation.report import CAVEATS, interval_text, quarterly_series
 from joinedup.evaluation.value import Appraisal
 
 BLUE, ORANGE, GREY, BLACK = (29, 112, 184), (244, 119, 56), (177, 180, 182), (11, 12, 12)
@@ -48,14 +49,14 @@ class _Report(FPDF):
 
 def render_pdf(evaluation: Evaluation, appraisal: Appraisal | None = None) -> bytes:
     """The whole report as PDF bytes."""
-    record = section_figures(evaluation)
+    record = to_record(evaluation)
     pdf = _Report(format="A4")
     pdf.set_margins(15, 15, 15)
     pdf.add_page()
     pdf.heading("Impact evaluation", 20)
     pdf.para(record["question"])
     _cohort(pdf, record)
-    _results(pdf, evaluation, record)
+    _results(pdf, record)
     _checks(pdf, record)
     _value(pdf, appraisal)
     pdf.heading("Assumptions")
@@ -95,7 +96,7 @@ def _cohort(pdf: _Report, record: Mapping[str, Any]) -> None:
         )
 
 
-def _results(pdf: _Report, evaluation: Evaluation, record: Mapping[str, Any]) -> None:
+def _results(pdf: _Report, record: Mapping[str, Any]) -> None:
     pdf.heading("Results")
     outcomes = record["outcomes"]
     pdf.grid(
@@ -106,7 +107,7 @@ def _results(pdf: _Report, evaluation: Evaluation, record: Mapping[str, Any]) ->
         ],
     )
     pdf.para("A&E attendances per person-year by quarter (blue: intervention, orange: comparison).")
-    _lines(pdf, record["chart_quarters"], evaluation.quarterly)
+    _lines(pdf, quarterly_series(record))
     pdf.para("Rate ratios with 95% intervals (the grey line is 1, no effect).")
     _whiskers(pdf, [(o["label"], o) for o in outcomes.values()])
 
@@ -144,9 +145,10 @@ def _value(pdf: _Report, appraisal: Appraisal | None) -> None:
     )
 
 
-def _lines(pdf: _Report, labels: Sequence[str], series: Mapping[str, Sequence[float]]) -> None:
+def _lines(pdf: _Report, series: Mapping[str, Sequence[tuple[str, float | None]]]) -> None:
     left, top, width, height = pdf.l_margin + 10, pdf.get_y() + 2, WIDTH - 20, 45.0
-    values = [v for points in series.values() for v in points if math.isfinite(v)]
+    labels = [quarter for quarter, _ in next(iter(series.values()))]
+    values = [v for points in series.values() for _, v in points if v is not None]
     high = max(values, default=1.0) * 1.1 or 1.0
     pdf.set_draw_color(*GREY)
     pdf.line(left, top + height, left + width, top + height)
@@ -155,9 +157,12 @@ def _lines(pdf: _Report, labels: Sequence[str], series: Mapping[str, Sequence[fl
     for colour, points in zip((BLUE, ORANGE), series.values(), strict=False):
         pdf.set_draw_color(*colour)
         pdf.set_line_width(0.6)
-        xy = [(left + i * step, top + height - v / high * height) for i, v in enumerate(points)]
+        xy = [
+            None if v is None else (left + i * step, top + height - v / high * height)
+            for i, (_, v) in enumerate(points)
+        ]
         for a, b in itertools.pairwise(xy):
-            if all(math.isfinite(c) for c in (*a, *b)):
+            if a is not None and b is not None:  # a hidden rate breaks the line
                 pdf.line(*a, *b)
     pdf.set_line_width(0.2)
     pdf.set_font("Helvetica", "", 7)

@@ -105,14 +105,16 @@ def event_study(panel: Panel, outcome: str, quarters: range) -> list[tuple[int, 
     ]
 
 
-def quarterly_rates(panel: Panel, outcome: str, treated: bool, quarters: range) -> list[float]:
-    """A group's pooled rate per person-year in each quarter, for the trend chart."""
+def quarterly_use(
+    panel: Panel, outcome: str, treated: bool, quarters: range
+) -> list[tuple[float, float]]:
+    """A group's weighted events and person-years in each quarter, for the trend chart."""
     keep = panel.treated[panel.person] == treated
-    rates = []
+    use = []
     for q in quarters:
         rows = keep & (panel.quarter == q)
         weight = panel.weight[panel.person[rows]]
         years = float((panel.years[rows] * weight).sum())
         events = float((panel.counts[outcome][rows] * weight).sum())
-        rates.append(events / years if years > 0 else math.nan)
-    return rates
+        use.append((events, years))
+    return use
