@@ -183,3 +183,32 @@ def test_groups_and_panel_from_sql_give_the_exact_ratio() -> None:
     assert treated.before.years.sum() == pytest.approx(2 * 365 / 365.25)
     assert rate_ratio(treated, untreated).value == pytest.approx(0.7)
     assert rate_difference(treated, untreated).value == pytest.approx(-3 / 2 * 365.25 / 365)
+
+
+def test_a_locality_intervention_follows_everyone_from_its_start_date() -> None:
+    connection = hand_base()
+    # Two eligible-looking residents of each locality (two attendances in the rule year).
+    for key, lsoa, before, after in (
+        ("a1", "E01000001", 4, 2),
+        ("a2", "E01000001", 6, 5),
+        ("b1", "E01000002", 3, 3),
+        ("b2", "E01000002", 2, 2),
+    ):
+        add_person(
+            connection, key, lsoa, {"2015-09-01": 2, "2016-09-01": before, "2017-09-01": after}
+        )
+    design = Design(
+        Group(Kind.AREA, ("Chorley East",)),
+        Group(Kind.AREA, ("Coppull",)),
+        Windows(12, 12),
+        index_date=REFERRED_ON,
+    )
+
+    cohort = build_cohort(connection, design)
+    panel = build_panel(connection, design.windows)
+
+    assert (cohort.intervention_people, cohort.comparison_people) == (2, 2)
+    index_dates = connection.execute("SELECT DISTINCT index_date FROM ev_cohort").fetchall()
+    assert index_dates == [(REFERRED_ON,)]
+    treated, untreated = (arm(panel, "ae_attendance", t, BEFORE, AFTER) for t in (True, False))
+    assert rate_ratio(treated, untreated).value == pytest.approx(0.7)
