@@ -37,6 +37,7 @@ from joinedup.web.cli import (
     users_app,
 )
 from joinedup.web.cli import run_server as run_web_server
+from joinedup.web.community.cli import community_app
 
 app = typer.Typer(
     help=(
@@ -65,6 +66,7 @@ app.add_typer(agreements_app, name="agreements")
 app.add_typer(audit_app, name="audit")
 app.add_typer(minutes_app, name="minutes")
 app.add_typer(programme_app, name="programme")
+app.add_typer(community_app, name="community")
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)
 

@@ -35,6 +35,7 @@ from joinedup.web.cases.casework import (
     remove_worker,
 )
 from joinedup.web.cases.models import Case, CaseWorker
+from joinedup.web.community.models import Asset, AssetReferral
 from joinedup.web.mdt.models import AgendaItem, Meeting
 from joinedup.web.people.models import BreakGlass
 from joinedup.web.referrals.models import Referral
@@ -278,6 +279,15 @@ def test_the_subject_access_report_holds_every_record_and_is_audited(
     )  # fmt: skip
     AgendaItem.objects.create(meeting=meeting, case=case, position=1, reason="new",
                               summary="Discussed the damp", decision="Housing to visit")  # fmt: skip
+    befriending = Asset.objects.create(
+        name="Tea and Chat", kind="befriending", sector="voluntary", run_by="Age UK",
+        age_group="older_people", address="Town hall", ward_code="E05013077",
+        places_per_week=5, contact="tea@example.org", owner="Age UK", review_on=TODAY,
+    )  # fmt: skip
+    AssetReferral.objects.create(
+        case=case, asset=befriending, need="loneliness", referred_on=TODAY,
+        referred_by=practitioner, take_up="attended", outcome="Goes every Tuesday",
+    )  # fmt: skip
     signed_in(practitioner).get(f"/people/{key}/")
     details = person_details(hub_home, key)
     ig_lead = make_user(Role.IG_LEAD, email="iris@council.example")
@@ -295,8 +305,10 @@ def test_the_subject_access_report_holds_every_record_and_is_audited(
     assert "worker [third party]" in sheets["Workers on the cases"][0]
     records = sheets["Case records"]
     assert {row[2] for row in records[1:]} == {
-        "need and goal", "action", "note", "assessment", "MDT discussion"
+        "need and goal", "action", "note", "assessment", "MDT discussion", "community support"
     }  # fmt: skip
+    assert any("Tea and Chat" in str(row[3]) and "Goes every Tuesday" in str(row[3])
+               for row in records[1:])  # fmt: skip
     # Free text may name other people: marked for the IG lead to review before release.
     assert "what [third party]" in records[0]
     seen = sheets["Views and changes to the record"]

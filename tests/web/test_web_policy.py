@@ -22,11 +22,14 @@ from joinedup.web.accounts.policy import (
 from joinedup.web.airlock.models import OutputRequest
 from joinedup.web.audit.models import AuditEvent
 from joinedup.web.cases.casework import add_action, add_need, open_case
+from joinedup.web.community.models import Asset, AssetReferral
 from joinedup.web.governance.importer import import_register
 from joinedup.web.linkflags.models import LinkageFlag
 from joinedup.web.mdt.meetings import schedule
 from joinedup.web.people.models import BreakGlass, SubjectAccessRequest
+from joinedup.web.programme.models import ActionLogEntry, Body, Grant, Meeting, Risk, Theme
 from joinedup.web.referrals.models import Referral
+from joinedup.web.workforce.models import DevelopmentProgramme, Session, Team
 
 pytestmark = pytest.mark.django_db
 # Another person's output is not found even by a role that may have outputs of its own.
@@ -47,6 +50,8 @@ OTHER_PEOPLES_OBJECTS = frozenset(
     and name
     not in {"cases:cases", "cases:outcomes", "mdt:meetings", "mdt:meeting_new", "api:cases"}
 }
+# A community referral is made from a case: another's case is not found.
+OTHER_PEOPLES_OBJECTS |= {"community:case_support", "community:refer", "community:take_up"}
 # API operations that only take a POST (a GET is 405 once the policy has let it through), and
 # the API's root, which is only there to name the API's base path (404).
 POST_ONLY = frozenset(
@@ -56,6 +61,11 @@ POST_ONLY = frozenset(
         "api:review_decision",
         "accounts:user_active",
         "api:person_break_glass",
+        "programme:meeting_attendance_remove",
+        "programme:meeting_item_move",
+        "programme:meeting_item_remove",
+        "programme:meeting_remind",
+        "programme:measures_check",
     }
 )
 NOT_A_PAGE = frozenset({"api:api-root"})
@@ -134,18 +144,37 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
     flag = LinkageFlag.objects.create(
         person_key="P000000001", kind="not_same_person", details="d", flagged_by=worker
     )
-    from joinedup.web.programme.models import Grant, Risk, Theme
-
     theme = Theme.objects.create(name="t")
     workstream = theme.workstreams.create(name="w")
     programme_grant = Grant.objects.create(name="g", funder="f", amount=1, spend_by=date.today())
     risk = Risk.objects.create(title="r", owner="o", likelihood=1, impact=1, review_on=date.today())
-    from joinedup.web.programme.models import ActionLogEntry, Body, Meeting
-
+    phase = workstream.phases.create(key="p", title="p", start=date.today(), end=date.today())
+    measure = risk.measures.create(name="m", kind="open_cases", threshold=1, direction="above")
     body = Body.objects.create(name="b")
     meeting = Meeting.objects.create(body=body, date=date.today())
     logged = ActionLogEntry.objects.create(body=body, raised_at=meeting, wording="a")
+    attending = meeting.attendance.create(kind="attended", name="n")
+    agenda_item = meeting.items.create(title="i")
+    on_programme_meeting = {"meeting_id": meeting.pk}
+    team = Team.objects.create(organisation=other.organisation, name="t", headcount=1)
+    course = DevelopmentProgramme.objects.create(name="c", kind="other", target_date=date.today())
+    session = Session.objects.create(
+        programme=course, date=date.today(), venue="v", capacity=1, trainer="t"
+    )
+    asset = Asset.objects.create(
+        name="a", kind="befriending", sector="voluntary", run_by="r", age_group="all_ages",
+        address="a", ward_code="E05013077", places_per_week=1, contact="c", owner="o",
+        review_on=date.today(),
+    )  # fmt: skip
+    asset_referral = AssetReferral.objects.create(
+        case=case, asset=asset, need="loneliness", referred_on=date.today(), referred_by=worker
+    )
     return {
+        "community:asset": {"asset_id": asset.pk},
+        "community:case_support": on_case,
+        "community:refer": {**on_case, "asset_id": asset.pk},
+        "community:take_up": {**on_case, "referral_id": asset_referral.pk},
+        "community:triage_support": {"reference": referral.reference},
         "linkflags:flag": {"person_key": "P000000001"},
         "linkflags:resolve": {"flag_id": flag.pk},
         "people:request": {"reference": sar.reference},
@@ -156,6 +185,8 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
         "people:break_glass_review": {"grant_id": grant.pk},
         "airlock:output": {"output_id": output.pk},
         "airlock:download": {"output_id": output.pk, "file_format": "csv"},
+        "dashboard:download": {"file_format": "csv"},
+        "dashboard:locality": {"code": "E05000000"},
         "airlock:review": {"output_id": output.pk},
         "api:agreement": {"reference": "DSA-GP-001"},
         "api:output": {"output_id": output.pk},
@@ -197,8 +228,42 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
         "programme:spend_add": {"grant_id": programme_grant.pk},
         "programme:risk": {"risk_id": risk.pk},
         "programme:risk_edit": {"risk_id": risk.pk},
+        "programme:theme_edit": {"theme_id": theme.pk},
+        "programme:workstream_edit": {"workstream_id": workstream.pk},
+        "programme:phase_new": {"workstream_id": workstream.pk},
+        "programme:phase_edit": {"phase_id": phase.pk},
+        "programme:grant_edit": {"grant_id": programme_grant.pk},
+        "programme:measure_edit": {"measure_id": measure.pk},
+        "programme:risk_measure_new": {"risk_id": risk.pk},
+        "programme:workstream_measure_new": {"workstream_id": workstream.pk},
         "programme:meeting": {"meeting_id": meeting.pk},
         "programme:action_update": {"action_id": logged.pk},
+        **{
+            f"programme:{name}": on_programme_meeting
+            for name in (
+                "meeting_edit",
+                "meeting_attendance_new",
+                "meeting_item_new",
+                "meeting_approve_minutes",
+                "meeting_remind",
+                "meeting_pack_pdf",
+                "meeting_pack_xlsx",
+            )
+        },
+        **{
+            f"programme:{name}": {**on_programme_meeting, "attendance_id": attending.pk}
+            for name in ("meeting_attendance_edit", "meeting_attendance_remove")
+        },
+        **{
+            f"programme:{name}": {**on_programme_meeting, "item_id": agenda_item.pk}
+            for name in ("meeting_item_edit", "meeting_item_move", "meeting_item_remove")
+        },
+        "workforce:download": {"file_format": "csv"},
+        "workforce:team": {"team_id": team.pk},
+        "workforce:team_edit": {"team_id": team.pk},
+        "workforce:session": {"session_id": session.pk},
+        "workforce:session_edit": {"session_id": session.pk},
+        "workforce:programme_edit": {"programme_id": course.pk},
     }
 
 

@@ -439,3 +439,163 @@ def test_the_overview_points_to_risks_to_escalate_and_underspends(
     )
     assert "risks to escalate to the Executive" in html
     assert "leaves £32,000 unspent on 31 March 2016" in html
+
+
+# Editing the work programme in the browser.
+
+
+def _verbs(object_type: str) -> list[str]:
+    return list(
+        AuditEvent.objects.filter(object_type=object_type)
+        .order_by("sequence")
+        .values_list("verb", flat=True)
+    )
+
+
+def test_the_officer_builds_a_programme_in_the_browser(db: None, officer: User) -> None:
+    client = signed_in(officer)
+    assert client.get(reverse("programme:theme_new")).status_code == 200
+    assert client.post(reverse("programme:theme_new"), {"name": "Prevention"}).status_code == 302
+    theme = Theme.objects.get(name="Prevention")
+    fields = {
+        "theme": str(theme.pk),
+        "name": "Falls",
+        "objective": "Fewer falls at home",
+        "lead_name": "Jo Bloggs",
+        "lead_organisation": "Chorley Council",
+    }
+    assert client.post(reverse("programme:workstream_new"), fields).status_code == 302
+    workstream = Workstream.objects.get(name="Falls")
+    edit = reverse("programme:workstream_edit", kwargs={"workstream_id": workstream.pk})
+    assert client.post(edit, {**fields, "lead_organisation": "NHS Chorley"}).status_code == 302
+    workstream.refresh_from_db()
+    assert (workstream.lead_name, workstream.lead_organisation) == ("Jo Bloggs", "NHS Chorley")
+    new_phase = reverse("programme:phase_new", kwargs={"workstream_id": workstream.pk})
+    phase_fields = {
+        "title": "Scope",
+        "start": "2016-01-01",
+        "end": "2016-02-29",
+        "status": "on_track",
+    }
+    assert client.post(new_phase, phase_fields).status_code == 302
+    scope = Phase.objects.get(title="Scope")
+    later = {**phase_fields, "title": "Pilot", "start": "2016-03-01", "end": "2016-06-30"}
+    assert client.post(new_phase, {**later, "depends_on": [str(scope.pk)]}).status_code == 302
+    pilot = Phase.objects.get(title="Pilot")
+    assert list(pilot.depends_on.all()) == [scope] and pilot.key and pilot.key != scope.key
+    grant = {
+        "name": "Falls fund",
+        "funder": "NHS England",
+        "amount": "50000",
+        "conditions": "Spent on prevention",
+        "spend_by": "2017-03-31",
+    }
+    assert client.post(reverse("programme:grant_new"), grant).status_code == 302
+    award = Grant.objects.get(name="Falls fund")
+    edit_grant = reverse("programme:grant_edit", kwargs={"grant_id": award.pk})
+    assert client.post(edit_grant, {**grant, "amount": "60000"}).status_code == 302
+    award.refresh_from_db()
+    assert award.amount == Decimal("60000.00")
+    assert _verbs("theme") == ["programme.theme_created"]
+    assert _verbs("workstream") == ["programme.workstream_created", "programme.workstream_updated"]
+    assert _verbs("phase") == ["programme.phase_created", "programme.phase_created"]
+    assert _verbs("grant") == ["programme.grant_created", "programme.grant_updated"]
+    updated = AuditEvent.objects.filter(verb="programme.workstream_updated").get()
+    assert updated.detail["fields"] == ["lead_organisation"] and updated.actor == officer.email
+    assert AuditEvent.objects.get(verb="programme.grant_updated").detail["fields"] == ["amount"]
+    assert verify().intact
+    page = client.get(reverse("programme:workstream", kwargs={"workstream_id": workstream.pk}))
+    assert "Pilot" in page.content.decode() and "NHS Chorley" in page.content.decode()
+
+
+def test_a_phase_ending_before_it_starts_is_refused(db: None, officer: User) -> None:
+    workstream = Workstream.objects.create(theme=Theme.objects.create(name="T"), name="W")
+    page = signed_in(officer).post(
+        reverse("programme:phase_new", kwargs={"workstream_id": workstream.pk}),
+        {
+            "title": "Back to front",
+            "start": "2016-03-01",
+            "end": "2016-02-01",
+            "status": "on_track",
+        },
+    )
+    html = page.content.decode()
+    assert page.status_code == 200 and "govuk-error-summary" in html
+    assert 'href="#id_end"' in html and "must be the same as or after the start date" in html
+    assert not Phase.objects.exists()
+    assert not AuditEvent.objects.filter(object_type="phase").exists()
+
+
+def test_phases_cannot_be_made_to_wait_for_each_other(db: None, officer: User) -> None:
+    workstream = Workstream.objects.create(theme=Theme.objects.create(name="T"), name="W")
+
+    def phase(key: str) -> Phase:
+        return Phase.objects.create(
+            workstream=workstream, key=key, title=key.title(),
+            start=dt.date(2016, 1, 1), end=dt.date(2016, 2, 1),
+        )  # fmt: skip
+
+    first, second, third = phase("first"), phase("second"), phase("third")
+    second.depends_on.add(first)
+    third.depends_on.add(second)
+    client = signed_in(officer)
+    edit = reverse("programme:phase_edit", kwargs={"phase_id": first.pk})
+    form = client.get(edit).content.decode()
+    assert 'value="2016-01-01"' in form and 'value="2016-02-01"' in form  # as the picker needs
+    page = client.post(
+        edit,
+        {
+            "title": "First",
+            "start": "2016-01-01",
+            "end": "2016-02-01",
+            "status": "on_track",
+            "depends_on": [str(third.pk)],
+        },
+    )
+    html = page.content.decode()
+    assert page.status_code == 200 and "govuk-error-summary" in html
+    assert 'href="#id_depends_on_0"' in html
+    assert "First waits for Third waits for Second waits for First" in html
+    assert not first.depends_on.exists()
+    assert not AuditEvent.objects.filter(object_type="phase").exists()
+
+
+@pytest.mark.parametrize("name", ["programme:theme_new", "programme:workstream_new", "programme:grant_new", "programme:measures"])  # fmt: skip
+def test_a_practitioner_cannot_edit_the_programme(
+    name: str, make_user: Callable[..., User]
+) -> None:
+    assert signed_in(make_user(Role.PRACTITIONER)).get(reverse(name)).status_code == 403
+
+
+def test_readers_cannot_edit_the_programme(seeded: None, make_user: Callable[..., User]) -> None:
+    client = signed_in(make_user(Role.EXECUTIVE_MEMBER))
+    workstream = Workstream.objects.get(name="Extended MDT")
+    phase = workstream.phases.first()
+    assert phase is not None
+    for url in (
+        reverse("programme:theme_new"),
+        reverse("programme:workstream_edit", kwargs={"workstream_id": workstream.pk}),
+        reverse("programme:phase_new", kwargs={"workstream_id": workstream.pk}),
+        reverse("programme:phase_edit", kwargs={"phase_id": phase.pk}),
+        reverse("programme:grant_edit", kwargs={"grant_id": Grant.objects.get().pk}),
+    ):
+        assert client.post(url, {"name": "x", "title": "x"}).status_code == 403, url
+    page = client.get(reverse("programme:workstream", kwargs={"workstream_id": workstream.pk}))
+    assert "Change this workstream" not in page.content.decode()
+    assert not AuditEvent.objects.filter(verb__endswith="_updated").exists()
+
+
+def test_a_second_workstream_of_the_same_name_in_a_theme_is_refused(
+    seeded: None, officer: User
+) -> None:
+    existing = Workstream.objects.get(name="Extended MDT")
+    before = Workstream.objects.count()
+    page = signed_in(officer).post(
+        reverse("programme:workstream_new"),
+        {"theme": str(existing.theme_id), "name": "Extended MDT", "lead_name": "PMO"},
+    )
+    html = page.content.decode()
+    assert page.status_code == 200 and "govuk-error-summary" in html and "already exists" in html
+    assert Workstream.objects.count() == before
+    page = signed_in(officer).post(reverse("programme:theme_new"), {"name": existing.theme.name})
+    assert "already exists" in page.content.decode()

@@ -11,12 +11,19 @@ than being given an invented structure.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from dataclasses import asdict, dataclass, field
 from html.parser import HTMLParser
 from typing import Any
+
+from joinedup.programme.minutes_actions import (
+    Action,
+    ActionFinder,
+    is_marked_action,
+    starts_with_owner,
+)
+from joinedup.programme.minutes_text import BODY_WORDS, TITLES, bare_name, find_dates, initials
 
 __all__ = [
     "Action",
@@ -39,16 +46,6 @@ class Person:
     role: str | None = None
     organisation: str | None = None
     chair: bool = False
-
-
-@dataclass
-class Action:
-    wording: str
-    owner: str | None = None  # as written: a name, initials or a body ("PMO")
-    owner_person: str | None = None  # the attendee the owner resolves to, when unambiguous
-    due: str | None = None  # "YYYY-MM-DD", "YYYY-MM", a month name, or "next meeting"
-    updates: list[str] = field(default_factory=list)
-    item: str | None = None  # the number (or title) of the item it was set under
 
 
 @dataclass
@@ -108,6 +105,8 @@ class _TextExtractor(HTMLParser):
         self.parts: list[str] = []
         self._skip = 0
         self._cells = 0
+        self._row_start: int | None = None  # where the table row being read begins in parts
+        self._row_heading = False  # the row holds a heading: it lays out a page, not data
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("script", "style", "head", "title"):
@@ -124,12 +123,25 @@ class _TextExtractor(HTMLParser):
             self.parts.append("\n\n")
         if tag == "tr":
             self._cells = 0
+            self._row_start, self._row_heading = len(self.parts), False
+        elif re.fullmatch(r"h[1-6]", tag):
+            self._row_heading = True
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style", "head", "title"):
             self._skip = max(0, self._skip - 1)
         elif tag in _BLOCK_TAGS or tag == "li":
             self.parts.append("\n\n")
+        if tag == "tr":
+            self._end_row()
+
+    def _end_row(self) -> None:
+        """A row of data on one line, however its cells break their text ("<p>" in a cell)."""
+        if self._row_start is not None and not self._row_heading:
+            row = "".join(self.parts[self._row_start :])
+            row = re.sub(r"\s*\n\s*(?:·\s*)?", " ", row).strip()
+            self.parts[self._row_start :] = ["\n\n", row, "\n\n"]
+        self._row_start = None
 
     def handle_data(self, data: str) -> None:
         if not self._skip:
@@ -151,6 +163,7 @@ def html_to_text(html: str) -> str:
 class _Line:
     text: str
     bullet: bool = False
+    numbered: bool = False  # a minute number in a cell of its own, joined to the title after it
 
 
 _BULLET = re.compile(r"^(?:[·•▪◦●○‣∙*]|[-–—](?=\s)|o(?=\s{2,}))\s*")
@@ -159,6 +172,9 @@ _BULLET = re.compile(r"^(?:[·•▪◦●○‣∙*]|[-–—](?=\s)|o(?=\s{2,}
 def _lines(text: str) -> list[_Line]:
     out: list[_Line] = []
     for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        # Word puts a tab after a list's number or bullet; other tabs separate table cells.
+        raw = re.sub(r"^(\s*)o\t+", r"\1◦ ", raw)  # Word's second-level bullet
+        raw = re.sub(r"^(\s*(?:\d{1,2}(?:\.\d{1,2})*[.)]?|[·•▪◦●○‣∙*o-]))\t+", r"\1 ", raw)
         line = raw.replace("\xa0", " ").replace("\u200b", "").replace("\t", " | ")
         line = re.sub(r"^\s*#{1,6}\s+", "", line)
         line = line.replace("**", "").replace("__", "")
@@ -171,94 +187,46 @@ def _lines(text: str) -> list[_Line]:
             line = line[match.end() :].strip()
         elif match:
             line = ""
-        out.append(_Line(line, bullet))
+        if _continues(out, line, bullet):
+            out[-1].text = f"{out[-1].text} {line}"
+        else:
+            out.append(_Line(line, bullet))
     return out
 
 
-# --- dates ------------------------------------------------------------------------------------
-
-_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
-_MONTHS["sept"] = 9
-_MONTH_RE = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-_DAY_RE = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
-_WORD_DATE = re.compile(
-    _DAY_RE + r"(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(" + _MONTH_RE + r"),?\s*(\d{4})?\b",
-    re.IGNORECASE,
-)
-_US_DATE = re.compile(
-    _DAY_RE + r"(" + _MONTH_RE + r")\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b", re.IGNORECASE
-)
-_NUMERIC_DATE = re.compile(r"\b(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})\b")
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_MONTH_ONLY = re.compile(
-    r"\b(?:in|by|before|during|end of|until)\s+(?:early\s+|mid-?\s*|late\s+)?("
-    + _MONTH_RE
-    + r")(?:\s+(\d{4}))?\b",
-    re.IGNORECASE,
-)
+def _continues(out: list[_Line], line: str, bullet: bool) -> bool:
+    """Whether a line carries on the sentence above it, wrapped in plain-text minutes."""
+    if bullet or not out or not out[-1].text or not line:
+        return False
+    above = out[-1].text
+    if above.count("(") > above.count(")"):
+        return True  # "Kate Morgan (Riverside" / "Primary School)"
+    # A wrapped line is long; a short one ("Apologies" over "none received") is a label.
+    wrapped = len(above) >= 40 and not above.endswith((".", ":", ";", "?", "!"))
+    return wrapped and re.match(r"^[a-z(]", line) is not None
 
 
-def _make_date(year: int, month: int, day: int) -> dt.date | None:
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _month(name: str) -> int:
-    return _MONTHS[name.lower().rstrip(".")]
-
-
-def find_dates(text: str, after: dt.date | None = None) -> list[tuple[int, dt.date]]:
-    """Every date in the text with its position. A date written without a year takes the first
-    such day on or after ``after``; without ``after`` it is left out."""
-    found: list[tuple[int, dt.date]] = []
-    for match in _WORD_DATE.finditer(text):
-        day, month, year = int(match.group(1)), _month(match.group(2)), match.group(3)
-        if year:
-            value = _make_date(int(year), month, day)
-        elif after is not None:
-            value = _make_date(after.year, month, day)
-            if value is not None and value < after:
-                value = _make_date(after.year + 1, month, day)
+def _join_minute_numbers(content: list[_Line]) -> list[_Line]:
+    """Council web pages put each minute's number in a table cell of its own ("23.") before its
+    title: one line, so the item is found (numbered by the council, not from 1)."""
+    joined: list[_Line] = []
+    for line in content:
+        previous = joined[-1] if joined else None
+        if (
+            previous is not None
+            and re.fullmatch(r"\d{1,3}\.?", previous.text)
+            and not line.bullet
+            and len(line.text.split()) <= 14
+            and not re.match(r"^\d", line.text)
+        ):
+            joined[-1] = _Line(f"{previous.text.rstrip('.')}. {line.text}", numbered=True)
         else:
-            value = None
-        if value is not None:
-            found.append((match.start(), value))
-    for match in _US_DATE.finditer(text):
-        value = _make_date(int(match.group(3)), _month(match.group(1)), int(match.group(2)))
-        if value is not None:
-            found.append((match.start(), value))
-    for match in _ISO_DATE.finditer(text):
-        value = _make_date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-        if value is not None:
-            found.append((match.start(), value))
-    for match in _NUMERIC_DATE.finditer(text):
-        year = int(match.group(4))
-        year = year + 2000 if year < 100 else year
-        value = _make_date(year, int(match.group(3)), int(match.group(1)))
-        if value is not None and 1900 < value.year < 2200:
-            found.append((match.start(), value))
-    found.sort(key=lambda pair: pair[0])
-    return found
+            joined.append(line)
+    return joined
 
 
 # --- people -----------------------------------------------------------------------------------
 
-_BODY_WORDS = re.compile(
-    r"\b(?:Council|NHS|Trust|Constabulary|Police|College|University|School|Academy|Network|"
-    r"Department|Surgery|Practice|Fire and Rescue|Fire|CCG|ICB|Authority|Partnership|Service|"
-    r"Services|Association|Housing|Ltd|Limited|CIC|Foundation|Hospital|Hospitals|Board|Agency|"
-    r"Office|Commission|Centre|Society|Charity|Church|Probation|DWP|LCC|PMO|Healthwatch|"
-    r"Voluntary|CVS|Jobcentre|Government)\b"
-)
-_TITLES = re.compile(
-    r"^(?:(?:County|Borough|Parish|Deputy)\s+)?(?:Councillor|Cllr\.?|CC|Dr\.?|Mr\.?|Mrs\.?|Ms\.?|"
-    r"Miss|Prof\.?|Professor|Rev\.?|Revd\.?|Sir|Dame|Lord|Lady|Supt\.?|Superintendent|"
-    r"Chief Inspector|Inspector|Sgt\.?|Sergeant|PC)\s+",
-    re.IGNORECASE,
-)
 _CHAIR = re.compile(r"^(?:in the\s+)?chair(?:man|woman|person)?$", re.IGNORECASE)
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][\w'’.-]*|de|van|von|der|du|la|le|di|da|bin|al)$")
 
@@ -306,7 +274,7 @@ def _describe(person: Person, parts: list[str]) -> None:
             kept.append(part)
     if not kept:
         return
-    if _BODY_WORDS.search(kept[-1]):
+    if BODY_WORDS.search(kept[-1]):
         person.organisation = kept[-1]
         kept = kept[:-1]
     if kept:
@@ -342,35 +310,35 @@ def _flush(person: Person | None, parts: list[str]) -> None:
     parts.clear()
 
 
+_NOBODY = re.compile(
+    r"(?:none|nil|n/?a|no apologies|none received|no apologies (?:were )?received)\.?",
+    re.IGNORECASE,
+)
+
+
 def _people(text: str) -> tuple[list[Person], list[str]]:
     """People in a list like "A B (Role, Body), C D (Body) and E F"; what was not a person."""
     people: list[Person] = []
     rejected: list[str] = []
-    separators = r",|;| and |&"
-    if "|" in text or ("(" not in text and re.search(r"\s[–—-]\s", text)):
-        # "Name – Organisation" entries: commas belong to the description.
-        separators = r";"
     plural: str | None = None  # "Councillors A B and C D": each is a Councillor
     for segment in _split_top(text, r";"):
         previous: Person | None = None  # the person just before, in this segment, undescribed
         parts: list[str] = []  # "Jo King, Public Health Lead, Lancashire County Council"
+        separators = r",|;| and |&"
+        if "|" in segment or (segment.count("(") <= 1 and re.search(r"\s[–—-]\s", segment)):
+            # "Name – Organisation" entries: commas and "and" belong to the description.
+            separators = r";"
 
         for entry in _split_top(segment, separators):
             entry = re.sub(r"^(?:and|&)\s+", "", entry)
             if re.fullmatch(r"names?(?:\s*\|.*)?", entry, re.IGNORECASE):
                 continue  # a table's header row
-            if re.fullmatch(
-                r"(?:none|nil|n/?a|no apologies|none received|no apologies (?:were )?received)",
-                entry,
-                re.IGNORECASE,
-            ):
+            if _NOBODY.fullmatch(entry):
                 continue
             if (
                 previous is not None
                 and "(" not in entry
-                and (
-                    _BODY_WORDS.search(entry) or _CHAIR.match(entry) or not _looks_like_name(entry)
-                )
+                and (BODY_WORDS.search(entry) or _CHAIR.match(entry) or not _looks_like_name(entry))
             ):
                 parts.append(entry)
                 continue
@@ -379,7 +347,7 @@ def _people(text: str) -> tuple[list[Person], list[str]]:
             if match:
                 plural = "Cllr" if match.group(1).startswith("Cllr") else match.group(1)[:-1]
                 entry = f"{plural} {match.group(2)}"
-            elif plural and "(" not in entry and _TITLES.match(entry) is None:
+            elif plural and "(" not in entry and TITLES.match(entry) is None:
                 entry = f"{plural} {entry}"
             person = _person(entry)
             if person is None:
@@ -393,132 +361,30 @@ def _people(text: str) -> tuple[list[Person], list[str]]:
     return people, rejected
 
 
-def _bare(name: str) -> str:
-    previous = None
-    while previous != name:
-        previous = name
-        name = _TITLES.sub("", name).strip()
-    return name
-
-
-def _initials(name: str) -> str:
-    return "".join(token[0] for token in _bare(name).split() if token[:1].isupper())
-
-
 def resolve_owner(owner: str, people: list[Person]) -> str | None:
     """The one attendee an owner as written (name, surname, first name, initials) refers to."""
-    written = _bare(owner).strip()
+    written = bare_name(owner).strip()
     if not written:
         return None
     for candidates in (
-        [p for p in people if _bare(p.name).lower() == written.lower()],
-        [p for p in people if _bare(p.name).split()[-1:] == written.split()[-1:]]
-        if len(written.split()) == 1 or _bare(owner) != owner
+        [p for p in people if bare_name(p.name).lower() == written.lower()],
+        [p for p in people if bare_name(p.name).split()[-1:] == written.split()[-1:]]
+        if len(written.split()) == 1 or bare_name(owner) != owner
         else [],
-        [p for p in people if _bare(p.name).split()[:1] == written.split()[:1]]
+        [p for p in people if bare_name(p.name).split()[:1] == written.split()[:1]]
         if len(written.split()) == 1
         else [],
-        [p for p in people if _initials(p.name) == written]
+        [p for p in people if initials(p.name) == written]
         if re.fullmatch(r"[A-Z]{2,4}", written)
         else [],
+        # "the Director of Public Health": the attendee with that role.
+        [p for p in people if p.role and p.role.lower() == written.lower()],
     ):
         names = {p.name for p in candidates}
         if len(names) == 1:
             return names.pop()
         if len(names) > 1:
             return None
-    return None
-
-
-# --- actions ----------------------------------------------------------------------------------
-
-_OWNER_WORDS = r"(?:[A-Z][\w'’.&/-]*|and|&|of|the|members?|group|team|lead|leads|officers?|board|partners|agencies|organisations)"
-_OWNER_TO = re.compile(
-    r"^((?:[A-Z][\w'’.&/-]*)(?:[ ,]+" + _OWNER_WORDS + r"){0,5}?)\s+(?:to|will|would)\s+(?!be\b)"
-    r"([a-z][a-z-]+)\b"
-)
-_NOT_OWNERS = {
-    "the", "this", "that", "these", "those", "it", "there", "we", "they", "he", "she", "in",
-    "on", "at", "for", "with", "from", "as", "any", "also", "looking", "moving", "due",
-    "according", "prior", "up", "back", "next", "members", "agreed", "thanks", "welcome",
-}  # fmt: skip
-_TO_BE = re.compile(r"^([A-Z][a-z]+)\b([^.;:]{0,100}?)\s+to be\s+([a-z]+(?:ed|en|t|n))\b")
-_FINITE = re.compile(
-    r"\b(?:is|are|was|were|will|would|has|have|had|need|needs|needed|intended|expected|due|"
-    r"likely|going|able|required|being|been|seems?|appears?|continues?|asked|agreed|helps?)\b",
-    re.IGNORECASE,
-)
-_ACTION_PREFIX = re.compile(
-    r"^(?:agreed\s+)?actions?(?:\s+point)?\s*(?:\d+\s*)?(?::|[-–—]|\s+(?=[A-Z]))\s*(.*)$",
-    re.IGNORECASE,
-)
-_ACTION_SUFFIX = re.compile(
-    r"^(.*?[.;)])\s*\(?\b(?:ACTION|Action)\s*[:–—-]\s*([^.()]{1,40}?)\)?\.?$"
-)
-_UPDATE_PREFIX = re.compile(
-    r"^(?:update|progress|status)\s*(?:[:–—-]|\s(?=[a-z]))\s*(.*)$", re.IGNORECASE
-)
-_ACTIONS_HEADING = re.compile(
-    r"^(?:agreed\s+|summary of\s+)?actions?(?:\s+(?:points?|agreed|arising|log))?\s*:?$",
-    re.IGNORECASE,
-)
-
-
-_NOT_VERBS = re.compile(
-    r"^(?:the|a|an|this|that|these|those|all|our|their|his|her|its|my|your|each|every|some|any|"
-    r"date|and|or|be|other|one|two|three|four|five|six|\w+(?:tion|sion|ment|ness|ity|ance|ence|"
-    r"ship|ism|ies))$"
-)
-_BODY_OWNERS = re.compile(
-    r"^(?:Executive|Board|Group|Partnership|Chair|Chairman|Secretary|Clerk|Officers?|Team|"
-    r"Committee|Panel|Forum|Members|Partners|All|Everyone|Lead|Leads)$"
-)
-
-
-def owner_of(wording: str) -> str | None:
-    """The owner written at the start of an action ("AB to report back", "Vicky to contact")."""
-    match = _OWNER_TO.match(wording.strip())
-    if not match or _NOT_VERBS.match(match.group(2)):
-        return None
-    owner = match.group(1).strip(" ,")
-    if owner.split()[0].lower() in _NOT_OWNERS:
-        return None
-    return owner
-
-
-def _plausible_owner(owner: str, people: list[Person]) -> bool:
-    """Whether a bare line's leading word(s) can own an action: initials, a body, or a person
-    named in the attendance; not a capitalised noun starting a sentence ("Response to ...")."""
-    if not people or " " in owner.strip() or re.fullmatch(r"[A-Z][A-Z0-9&/]{1,6}", owner):
-        return True
-    if _BODY_OWNERS.match(owner) or _BODY_WORDS.search(owner):
-        return True
-    return any(owner in _bare(person.name).split() for person in people)
-
-
-def _looks_like_owner(text: str) -> bool:
-    tokens = re.split(r"[\s,/&]+", text.strip(" .()"))
-    tokens = [t for t in tokens if t and t.lower() != "and"]
-    return 1 <= len(tokens) <= 5 and all(re.match(r"^[A-Z][\w'’.-]*$", t) for t in tokens)
-
-
-def _due(wording: str, meeting: dt.date | None) -> str | None:
-    dates = find_dates(wording, meeting)
-    if dates:
-        return dates[0][1].isoformat()
-    if re.search(
-        r"\bnext (?:meeting|executive meeting|board meeting|board|group)\b", wording, re.I
-    ):
-        return "next meeting"
-    match = _MONTH_ONLY.search(wording)
-    if match:
-        month = _month(match.group(1))
-        if match.group(2):
-            return f"{int(match.group(2)):04d}-{month:02d}"
-        if meeting is not None:
-            year = meeting.year + (1 if month < meeting.month else 0)
-            return f"{year:04d}-{month:02d}"
-        return calendar.month_name[month]
     return None
 
 
@@ -550,7 +416,6 @@ _DECISION = re.compile(
     r"\b(?:Executive|Board|Group|Partnership|Committee|Panel|[Mm]embers|[Pp]artners|meeting|[Ii]t|"
     r"[Ww]e)\b(?!['’])[^.;:]{0,30}\b(?:agreed|approved|resolved|decided|endorsed|supported|ratified)\b"
 )
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 _PAPER_SIGNS = (
     (re.compile(r"\bpurpose of this (?:paper|report|document|briefing)\b", re.I), "it states 'the purpose of this paper'"),
     (re.compile(r"^(?:recommendations?|purpose|executive summary|background|appendix [a-z])\s*:?$", re.I), "it has report headings (PURPOSE, RECOMMENDATION, Appendix)"),
@@ -604,6 +469,7 @@ def _is_heading(line: _Line, expected: int | None) -> tuple[str, str] | None:
     whole = number.split(".")[0]
     if (
         expected is not None
+        and not line.numbered
         and int(whole) != expected
         and not ("." in number and int(whole) == expected - 1)
     ):
@@ -612,6 +478,8 @@ def _is_heading(line: _Line, expected: int | None) -> tuple[str, str] | None:
         return None
     if re.match(r"^\d", title) or (title.endswith(".") and len(title.split()) > 6):
         return None
+    if "." in number and title.endswith("."):
+        return None  # "5.1 There was no other business.": a numbered paragraph
     return number, title.rstrip(".")
 
 
@@ -625,12 +493,24 @@ def parse_minutes(text: str) -> MinutesProposal:
     """
     if _HTML_HINT.search(text):
         text = html_to_text(text)
-    lines = _lines(text)
-    content = [line for line in lines if line.text]
+    content = _join_minute_numbers([line for line in _lines(text) if line.text])
     if not content:
         raise NotMinutesError("The document is empty: there are no minutes to read.")
-    whole = "\n".join(line.text for line in content)
+    agenda_item = content[0].text.lower().rstrip(":") in ("agenda item", "minute", "minutes")
+    _refuse_unless_minutes(content, agenda_item)
+    proposal = MinutesProposal(meeting=None, date=None)
+    start = _read_header(content, proposal, agenda_item)
+    body = _read_attendance(content, start, proposal)
+    _mark_chair_in_the_text(proposal, "\n".join(line.text for line in content))
+    _ItemReader(proposal, agenda_item, content).read(body)
+    _resolve_owners(proposal)
+    _warn(proposal, agenda_item)
+    return proposal
 
+
+def _refuse_unless_minutes(content: list[_Line], agenda_item: bool) -> None:
+    """Weigh the signs of minutes against those of a paper; refuse with the reason."""
+    whole = "\n".join(line.text for line in content)
     attendance = []  # attendance headings with people under them or after them
     for i, line in enumerate(content):
         listed = None if line.bullet else _ATTENDANCE.match(line.text)
@@ -639,15 +519,12 @@ def parse_minutes(text: str) -> MinutesProposal:
         following = content[i + 1].text if i + 1 < len(content) else ""
         if _is_people_line(listed.group(2) or following):
             attendance.append(line)
-    agenda_item = content[0].text.lower().rstrip(":") in ("agenda item", "minute", "minutes")
     top = "\n".join(line.text for line in content[:3])
     minutes_word = bool(
         re.search(r"^minutes\b|\bminutes of\b", top, re.I | re.M)
         or any(line.text.lower() == "minutes:" for line in content)
     )
-    explicit_actions = sum(
-        1 for line in content if _ACTION_PREFIX.match(line.text) or _ACTION_SUFFIX.match(line.text)
-    )
+    marked_actions = sum(1 for line in content if is_marked_action(line.text))
     reporting = len(_REPORTING.findall(whole))
     paper = [reason for pattern, reason in _PAPER_SIGNS if pattern.search(whole)]
     paper += [
@@ -659,74 +536,84 @@ def parse_minutes(text: str) -> MinutesProposal:
         2 * len(attendance)
         + 2 * minutes_word
         + 2 * agenda_item
-        + min(explicit_actions, 3)
+        + min(marked_actions, 3)
         + min(reporting // 2, 3)
     )
-    if not attendance and ((paper and not minutes_word) or evidence < 3):
-        signs = sorted(set(paper))
-        why = f" ({'; '.join(signs)})" if signs else ""
-        raise NotMinutesError(
-            "This does not look like minutes"
-            + (", it reads as a paper or report" if signs else "")
-            + why
-            + ": there is no attendance list (Present, Apologies), no record of a discussion and"
-            " no actions, so no structure is proposed. Import the minutes of the meeting instead."
-        )
+    if attendance or (not (paper and not minutes_word) and evidence >= 3):
+        return
+    signs = sorted(set(paper))
+    why = f" ({'; '.join(signs)})" if signs else ""
+    raise NotMinutesError(
+        "This does not look like minutes"
+        + (", it reads as a paper or report" if signs else "")
+        + why
+        + ": there is no attendance list (Present, Apologies), no record of a discussion and"
+        " no actions, so no structure is proposed. Import the minutes of the meeting instead."
+    )
 
-    proposal = MinutesProposal(meeting=None, date=None)
-    warnings = proposal.warnings
-    index = 0
 
-    # The header: meeting title and date, before the attendance list or the first item.
+def _read_header(content: list[_Line], proposal: MinutesProposal, agenda_item: bool) -> int:
+    """The meeting and its date, before the attendance list or the first item; where the rest
+    begins."""
     header_end = len(content)
     for i, line in enumerate(content):
         if _ATTENDANCE.match(line.text) or _is_heading(line, 1) is not None:
             header_end = i
             break
     header_end = min(header_end, 8)
-    if agenda_item:
-        index = 1
-    else:
-        for i, line in enumerate(content[:header_end]):
-            dates = find_dates(line.text)
-            if dates and proposal.date is None:
-                proposal.date = dates[0][1]
-                if proposal.meeting is None and dates[0][0] > 0:
-                    before = re.sub(
-                        r"\b(?:held )?(?:on|at|,|-|–)\s*$", "", line.text[: dates[0][0]]
-                    ).strip(" ,–-")
-                    before = re.sub(
-                        r"(?:mon|tues|wednes|thurs|fri|satur|sun)day,?$", "", before, flags=re.I
-                    ).strip(" ,–-")
-                    if before and len(before.split()) <= 15:
-                        proposal.meeting = before
-                index = i + 1
-            elif (
-                proposal.meeting is None and proposal.date is None and len(line.text.split()) <= 15
-            ):
-                proposal.meeting = line.text.rstrip(":")
-                index = i + 1
-    if proposal.date is None:
-        for line in content[:header_end]:
-            match = re.match(r"^(?:date|held on)\s*:?\s*(.*)$", line.text, re.I)
-            if match and find_dates(match.group(1)):
-                proposal.date = find_dates(match.group(1))[0][1]
+    index = 1 if agenda_item else 0
+    for i, line in enumerate([] if agenda_item else content[:header_end]):
+        dates = find_dates(line.text)
+        if dates and proposal.date is None:
+            proposal.date = dates[0][1]
+            if proposal.meeting is None and dates[0][0] > 0:
+                proposal.meeting = _meeting_before_date(line.text[: dates[0][0]])
+            index = i + 1
+        elif proposal.meeting is None and proposal.date is None and len(line.text.split()) <= 15:
+            proposal.meeting = line.text.rstrip(":")
+            index = i + 1
+    for line in content[:header_end] if proposal.date is None else []:
+        match = re.match(r"^(?:date|held on)\s*:?\s*(.*)$", line.text, re.I)
+        if match and find_dates(match.group(1)):
+            proposal.date = find_dates(match.group(1))[0][1]
+    return index
 
-    # Attendance sections: the header line and the lists that follow it.
+
+def _meeting_before_date(before: str) -> str | None:
+    """The meeting named before its date: "Executive Cabinet" in "Executive Cabinet - Thursday,"."""
+    before = re.sub(r"\b(?:held )?(?:on|at|,|-|–)\s*$", "", before).strip(" ,–-")
+    before = re.sub(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day,?$", "", before, flags=re.I)
+    before = before.strip(" ,–-")
+    return before if before and len(before.split()) <= 15 else None
+
+
+def _read_attendance(content: list[_Line], start: int, proposal: MinutesProposal) -> list[_Line]:
+    """Read the attendance sections into the proposal; the lines that are not attendance."""
     sections: list[_Section] = []
-    i = index
     current: _Section | None = None
     body: list[_Line] = []
-    while i < len(content):
+    for i in range(start, len(content)):
         line = content[i]
         match = _ATTENDANCE.match(line.text) if not line.bullet else None
+        following = content[i + 1].text if i + 1 < len(content) else ""
         if match and (
-            match.group(2) or i + 1 == len(content) or _is_people_line(content[i + 1].text)
+            match.group(2)
+            or not following
+            or _is_people_line(following)
+            or _NOBODY.fullmatch(following)
         ):
             current = _Section(_attendance_kind(match.group(1)), match.group(2), match.group(1))
             sections.append(current)
-        elif current is not None and _is_people_line(line.text) and _is_heading(line, 1) is None:
-            current.text = f"{current.text}; {line.text}" if current.text else line.text
+        elif current is not None and _NOBODY.fullmatch(line.text):
+            continue  # "Apologies" over "none received"
+        elif (
+            current is not None
+            and match is None
+            and _is_people_line(line.text)
+            and _is_heading(line, 1) is None
+        ):
+            entry = _one_person(line.text, line.bullet)
+            current.text = f"{current.text}; {entry}" if current.text else entry
         elif current is not None and _is_heading(line, 1) is not None:
             current = None
             body.append(line)
@@ -734,244 +621,194 @@ def parse_minutes(text: str) -> MinutesProposal:
             current = None if not line.bullet else current
             if current is None:
                 body.append(line)
-        i += 1
     for section in sorted(sections, key=lambda section: section.kind == "chair"):
-        people, rejected = _people(section.text)
-        label = section.label.lower()
-        if label.startswith("officer"):
-            for person in people:
-                person.role = person.role or "Officer"
-        elif section.kind == "observers" and not label.startswith(("observer", "in att", "also")):
-            for person in people:  # "Minute taker: Hayley Hughes"
-                person.role = person.role or section.label.capitalize()
-        if section.kind == "chair":
-            for person in people:
-                same = [p for p in proposal.attendees if _bare(p.name) == _bare(person.name)]
-                for present in same:
-                    present.chair = True
-                    present.role = present.role or person.role
-                    present.organisation = present.organisation or person.organisation
-                if not same:
-                    person.chair = True
-                    proposal.attendees.append(person)
-            continue
-        getattr(proposal, section.kind).extend(people)
-        for entry in rejected:
-            warnings.append(f"Not read as a person in the {section.kind} list: {entry!r}.")
-    for person in proposal.attendees:
-        if person.chair:
-            break
-    else:
-        chair = re.search(
-            r"\b((?:Councillor|Cllr\.?|Dr\.?|Mr|Mrs|Ms)?\s*[A-Z][\w'-]+(?: [A-Z][\w'-]+){0,2}) in the Chair\b",
-            whole,
-        )
-        if chair:
-            owner = resolve_owner(chair.group(1).strip(), proposal.attendees)
-            for person in proposal.attendees:
-                if person.name == owner:
-                    person.chair = True
+        _add_section(section, proposal)
+    return body
 
-    # Items, and in them actions, updates and decisions.
-    items: list[Item] = []
-    item: Item | None = None
-    if agenda_item:
-        title_line = content[1].text if len(content) > 1 else ""
-        item = Item(None, title_line)
-        items.append(item)
-        body = [line for line in body if line.text != title_line or line is not content[1]]
-        body = [
+
+def _one_person(entry: str, bullet: bool = True) -> str:
+    """A bullet names one person: "Grace Okafor, Age UK Riverside" is "Grace Okafor (Age UK
+    Riverside)", "Claire Booth (Chair), Riverside CCG" is "Claire Booth (Chair, Riverside CCG)"
+    and "Jane Smith, Chorley Council (Chair)" is "Jane Smith (Chorley Council, Chair)". A line
+    that is not a bullet may list several people, so it is read as one person only when what
+    follows the comma is an organisation."""
+    match = re.match(r"^([^,()]+?)(?:\s*\(([^()]*)\))?\s*,\s*([^()]+?)(?:\s*\(([^()]*)\))?$", entry)
+    if match is None or not _looks_like_name(match.group(1).strip()):
+        return entry
+    described_by = match.group(3).strip()
+    if not bullet and ("," in described_by or not BODY_WORDS.search(described_by)):
+        return entry
+    described = ", ".join(part for part in (match.group(2), described_by, match.group(4)) if part)
+    return f"{match.group(1).strip()} ({described})"
+
+
+def _add_section(section: _Section, proposal: MinutesProposal) -> None:
+    people, rejected = _people(section.text)
+    label = section.label.lower()
+    if label.startswith("officer"):
+        for person in people:
+            person.role = person.role or "Officer"
+    elif section.kind == "observers" and not label.startswith(("observer", "in att", "also")):
+        for person in people:  # "Minute taker: Hayley Hughes"
+            person.role = person.role or section.label.capitalize()
+    if section.kind == "chair":
+        _add_chairs(people, proposal)
+        return
+    getattr(proposal, section.kind).extend(people)
+    for entry in rejected:
+        proposal.warnings.append(f"Not read as a person in the {section.kind} list: {entry!r}.")
+
+
+def _add_chairs(chairs: list[Person], proposal: MinutesProposal) -> None:
+    for person in chairs:
+        same = [p for p in proposal.attendees if bare_name(p.name) == bare_name(person.name)]
+        for present in same:
+            present.chair = True
+            present.role = present.role or person.role
+            present.organisation = present.organisation or person.organisation
+        if not same:
+            person.chair = True
+            proposal.attendees.append(person)
+
+
+def _mark_chair_in_the_text(proposal: MinutesProposal, whole: str) -> None:
+    """Mark the chair from "Councillor Bradley in the Chair" when no attendee is marked."""
+    if any(person.chair for person in proposal.attendees):
+        return
+    chair = re.search(
+        r"\b((?:Councillor|Cllr\.?|Dr\.?|Mr|Mrs|Ms)?\s*[A-Z][\w'-]+(?: [A-Z][\w'-]+){0,2}) in the Chair\b",
+        whole,
+    )
+    if chair:
+        owner = resolve_owner(chair.group(1).strip(), proposal.attendees)
+        for person in proposal.attendees:
+            if person.name == owner:
+                person.chair = True
+
+
+class _ItemReader:
+    """Reads the body of the minutes into items, with their text, decisions and actions, and
+    the dates of the next meeting."""
+
+    def __init__(self, proposal: MinutesProposal, agenda_item: bool, content: list[_Line]) -> None:
+        self.proposal = proposal
+        self.agenda_item = agenda_item
+        self.content = content
+        names = [bare_name(p.name) for p in proposal.attendees + proposal.observers]
+        self.finder = ActionFinder(names, proposal.date)
+        self.item: Item | None = None
+        self.expected = 1
+        self.paragraphs: list[str] = []
+        self.next_region = False
+        self.next_dates: list[dt.date] = []
+
+    def read(self, body: list[_Line]) -> None:
+        if self.agenda_item:
+            body = self._single_item(body)
+        for line in body:
+            heading = None if self.agenda_item else _is_heading(line, self.expected)
+            if heading is not None and self.finder.in_list_of_actions(line.text):
+                heading = None
+            if heading is not None:
+                self._start_item(heading)
+            else:
+                self._line(line)
+        self._finish_item()
+        self.proposal.warnings.extend(self.finder.warnings)
+        self._set_next_meeting()
+
+    def _single_item(self, body: list[_Line]) -> list[_Line]:
+        """The minutes of one agenda item: its title is the line after "Agenda item"."""
+        title_line = self.content[1] if len(self.content) > 1 else None
+        self.item = Item(None, title_line.text if title_line else "")
+        self.proposal.items.append(self.item)
+        skipped = ("minutes", "supporting documents")
+        return [
             line
             for line in body
-            if line.text.lower().rstrip(":") not in ("minutes", "supporting documents")
+            if line is not title_line and line.text.lower().rstrip(":") not in skipped
         ]
-    expected = 1
-    in_actions = False
-    table_header: list[str] | None = None
-    last_action: Action | None = None
-    paragraphs: list[str] = []
-    next_region = False
-    next_dates: list[dt.date] = []
 
-    def finish() -> None:
-        if item is not None:
-            item.text = "\n\n".join(paragraphs).strip()
-        paragraphs.clear()
+    def _start_item(self, heading: tuple[str, str]) -> None:
+        self._finish_item()
+        self.item = Item(heading[0], heading[1])
+        self.proposal.items.append(self.item)
+        if heading[0].replace(".", "").isdigit():
+            self.expected = int(heading[0].split(".")[0]) + 1
+        self.finder.new_item()
+        self.next_region = bool(_NEXT_MEETING.search(heading[1]))
 
-    def add_action(wording: str, owner: str | None = None, due: str | None = None) -> Action:
-        nonlocal item
-        wording = wording.strip(" .;")
-        if owner is None:
-            owner = owner_of(wording)
-        action = Action(wording=wording, owner=owner, due=due or _due(wording, proposal.date))
-        if item is None:
-            item = Item(None, "")
-            items.append(item)
-        action.item = item.number or item.title or None
-        item.actions.append(action)
-        return action
+    def _finish_item(self) -> None:
+        if self.item is not None:
+            self.item.text = "\n\n".join(self.paragraphs).strip()
+        self.paragraphs.clear()
 
-    for line in body:
-        if not agenda_item:
-            heading = _is_heading(line, expected)
-            if heading is not None:
-                finish()
-                item = Item(heading[0], heading[1])
-                items.append(item)
-                if heading[0].replace(".", "").isdigit():
-                    expected = int(heading[0].split(".")[0]) + 1
-                in_actions = False
-                table_header = None
-                last_action = None
-                next_region = bool(_NEXT_MEETING.search(heading[1]))
-                continue
-        text = line.text
-        if not line.bullet:
-            paragraphs.append(text)
-        else:
-            paragraphs.append(f"· {text}")
+    def _line(self, line: _Line) -> None:
+        above = re.sub(r"^· ", "", self.paragraphs[-1]) if self.paragraphs else None
+        self.paragraphs.append(f"· {line.text}" if line.bullet else line.text)
+        if not (self.finder.in_table and "|" in line.text) and self._next_meeting(line.text):
+            return
+        reading = self.finder.read(line.text, above, line.bullet)
+        if reading.actions:
+            item = self._current_item()
+            for action in reading.actions:
+                action.item = item.number or item.title or None
+            item.actions.extend(reading.actions)
+        if self.item is not None and not line.bullet:
+            self.item.decisions.extend(s for s in reading.prose if _DECISION.search(s))
 
-        # Next meeting: a date on the same line, or on the lines under its heading.
-        if _NEXT_MEETING.search(text) and not _OWNER_TO.match(text):
-            dates = find_dates(text, proposal.date)
+    def _current_item(self) -> Item:
+        if self.item is None:  # actions before the first item
+            self.item = Item(None, "")
+            self.proposal.items.append(self.item)
+        return self.item
+
+    def _next_meeting(self, text: str) -> bool:
+        """A date of the next meeting on the line, or under its heading; whether it was one."""
+        if _NEXT_MEETING.search(text) and not starts_with_owner(text):
+            dates = find_dates(text, self.proposal.date)
             if dates:
-                next_dates.extend(d for _, d in dates)
-                continue
+                self.next_dates.extend(d for _, d in dates)
+                return True
             if len(text.split()) <= 10 or text.endswith(":"):
-                next_region = True
-                continue
-        if next_region:
-            dates = find_dates(text, proposal.date)
+                self.next_region = True
+                return True
+        if self.next_region:
+            dates = find_dates(text, self.proposal.date)
             if dates and len(text.split()) <= 20:
-                next_dates.extend(d for _, d in dates)
-                continue
+                self.next_dates.extend(d for _, d in dates)
+                return True
+        return False
 
-        # A table of actions: "Action | Owner | Due".
-        cells = [c.strip() for c in text.split("|")] if "|" in text else []
-        if (
-            cells
-            and any(re.match(r"^actions?\b", c, re.I) for c in cells)
-            and any(re.match(r"^(?:owner|lead|who|by whom|responsible)", c, re.I) for c in cells)
-        ):
-            table_header = [c.lower() for c in cells]
-            continue
-        if table_header is not None:
-            if cells and len(cells) >= 2:
-                row = dict(zip(table_header, cells, strict=False))
-                wording = next((v for k, v in row.items() if k.startswith("action")), cells[0])
-                owner = next(
-                    (
-                        v
-                        for k, v in row.items()
-                        if re.match(r"^(?:owner|lead|who|by whom|responsible)", k)
-                    ),
-                    None,
-                )
-                due_text = next(
-                    (
-                        v
-                        for k, v in row.items()
-                        if re.match(r"^(?:due|by when|deadline|date|when|target)", k)
-                    ),
-                    None,
-                )
-                due = None
-                if due_text:
-                    due = _due(due_text, proposal.date) or _due("by " + due_text, proposal.date)
-                    if due is None and due_text.strip():
-                        due = due_text.strip()
-                if wording and not re.match(r"^[-–—]+$", wording):
-                    last_action = add_action(wording, owner or None, due)
-                    for key, value in row.items():
-                        if re.match(r"^(?:update|progress|status|comment)", key) and value:
-                            last_action.updates.append(value)
-                continue
-            table_header = None
+    def _set_next_meeting(self) -> None:
+        if not self.next_dates:
+            return
+        unique = sorted(set(self.next_dates))
+        if self.proposal.date is not None:
+            unique = [d for d in unique if d > self.proposal.date] or unique
+        self.proposal.next_meeting = unique[0]
+        self.proposal.later_meetings = unique[1:]
 
-        update = _UPDATE_PREFIX.match(text)
-        if update and update.group(1):
-            if last_action is None:
-                warnings.append(f"An update with no action before it: {text!r}.")
-            else:
-                last_action.updates.append(update.group(1).strip())
-            continue
 
-        if _ACTIONS_HEADING.match(text) and not line.bullet:
-            in_actions = True
-            continue
-
-        prefix = _ACTION_PREFIX.match(text)
-        if (
-            prefix
-            and prefix.group(1)
-            and not re.match(
-                r"^actions?\s+(?:were|was|had|have|are|is|from|log|plan)\b", text, re.I
-            )
-        ):
-            rest = prefix.group(1).strip()
-            if _looks_like_owner(rest) and not owner_of(rest) and paragraphs[:-1]:
-                # "Action – AB" under the paragraph it belongs to.
-                wording = re.sub(r"^· ", "", paragraphs[-2]).strip(" .;")
-                if last_action is not None and last_action.wording == wording:
-                    last_action.owner = rest  # the line above was already read as an action
-                else:
-                    last_action = add_action(wording, rest)
-            else:
-                last_action = add_action(rest)
-            continue
-        suffix = _ACTION_SUFFIX.match(text)
-        if suffix and _looks_like_owner(suffix.group(2)):
-            last_action = add_action(suffix.group(1), suffix.group(2).strip())
-            continue
-
-        # Bare lines: "AB to report back ...", "Draft terms of reference to be circulated".
-        if (line.bullet and not in_actions) or len(text.split()) > 60:
-            continue
-        owner = owner_of(text)
-        if (
-            owner is not None
-            and not _FINITE.search(owner)
-            and _plausible_owner(owner, proposal.attendees + proposal.observers)
-        ):
-            last_action = add_action(text, owner)
-            continue
-        to_be = _TO_BE.match(text)
-        if (
-            to_be
-            and len(text.split()) <= 30
-            and to_be.group(1).lower() not in _NOT_OWNERS
-            and not _FINITE.search(to_be.group(1) + to_be.group(2))
-        ):
-            last_action = add_action(text)
-            continue
-        if in_actions and len(text.split()) >= 2:
-            last_action = add_action(text)
-            continue
-        if item is not None and not line.bullet:
-            item.decisions.extend(s for s in _SENTENCE.split(text) if _DECISION.search(s))
-    finish()
-    proposal.items = items
-
-    # Owners, resolved to attendees.
+def _resolve_owners(proposal: MinutesProposal) -> None:
     for action in proposal.actions:
         if action.owner:
             action.owner_person = resolve_owner(
                 action.owner, proposal.attendees + proposal.observers
             )
         else:
-            warnings.append(f"No owner written for the action {action.wording!r}: add one.")
+            proposal.warnings.append(
+                f"No owner written for the action {action.wording!r}: add one."
+            )
 
-    if next_dates:
-        unique = sorted(set(next_dates))
-        if proposal.date is not None:
-            unique = [d for d in unique if d > proposal.date] or unique
-        proposal.next_meeting = unique[0]
-        proposal.later_meetings = unique[1:]
 
+def _warn(proposal: MinutesProposal, agenda_item: bool) -> None:
+    """Say what is missing, for the officer to give."""
+    warnings = proposal.warnings
     if agenda_item:
         warnings.append(
-            f"These are the minutes of one agenda item ({items[0].title!r}), not of a whole "
-            "meeting: give the meeting, its date and who attended."
+            f"These are the minutes of one agenda item ({proposal.items[0].title!r}), not of a "
+            "whole meeting: give the meeting, its date and who attended."
         )
     else:
         if proposal.meeting is None:
@@ -980,7 +817,7 @@ def parse_minutes(text: str) -> MinutesProposal:
             warnings.append("No meeting date found: give the date of the meeting.")
         if not proposal.attendees:
             warnings.append("No list of who was present found: add the attendees.")
-        if not any(item.number for item in items):
+        if not any(item.number for item in proposal.items):
             warnings.append("No numbered agenda items found: check the items.")
     if proposal.attendees and not any(p.chair for p in proposal.attendees):
         warnings.append("No chair marked among the attendees.")
@@ -989,4 +826,3 @@ def parse_minutes(text: str) -> MinutesProposal:
     for person in proposal.attendees + proposal.apologies + proposal.observers:
         if person.organisation is None:
             warnings.append(f"No organisation written for {person.name}.")
-    return proposal

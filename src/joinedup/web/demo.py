@@ -31,7 +31,9 @@ from joinedup.web.cases.casework import (
     set_review,
 )
 from joinedup.web.cases.models import Case
+from joinedup.web.community.seed import seed_directory
 from joinedup.web.mdt.meetings import schedule
+from joinedup.web.workforce.seed import seed_workforce
 
 ACTOR = "joinedup demo"
 
@@ -99,6 +101,8 @@ def seed_demo(reset_passwords: bool = False) -> SeedReport:
         organisations = {name: _organisation(name, report) for name in DEMO_ORGANISATIONS}
         for demo_user in (*DEMO_USERS, *DEMO_TEAM):
             _user(demo_user, organisations[demo_user.organisation], reset_passwords, report)
+        seed_workforce(organisations)
+    seed_directory()
     return report
 
 

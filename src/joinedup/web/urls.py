@@ -41,6 +41,9 @@ urlpatterns = [
     path("mdt/", include("joinedup.web.mdt.urls")),
     path("linkage-flags/", include("joinedup.web.linkflags.urls")),
     path("programme/", include("joinedup.web.programme.urls")),
+    path("workforce/", include("joinedup.web.workforce.urls")),
+    path("dashboard/", include("joinedup.web.dashboard.urls")),
+    path("community/", include("joinedup.web.community.urls")),
     path("api/", api.urls),
 ]
 

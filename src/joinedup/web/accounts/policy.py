@@ -55,6 +55,8 @@ class Permission(StrEnum):
     # coordinator triages them, seeing who is referred (so needs two-factor sign-in).
     MAKE_REFERRALS = "make_referrals"
     TRIAGE_REFERRALS = "triage_referrals"
+    # Frontline teams, development sessions and who completed them (staff, not residents).
+    MANAGE_WORKFORCE = "manage_workforce"
 
 
 P = Permission
@@ -71,6 +73,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.TRIAGE_REFERRALS,
             P.WORK_CASES,
             P.CHAIR_MDT,
+            P.MANAGE_WORKFORCE,
         }
     ),
     Role.ANALYST: frozenset(
@@ -80,7 +83,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {P.SIGNED_IN, P.VIEW_IDENTIFIABLE, P.WORK_CASES, P.MAKE_REFERRALS}
     ),
     Role.EXECUTIVE_MEMBER: frozenset({P.SIGNED_IN, P.VIEW_AGGREGATES}),
-    Role.PROGRAMME_OFFICER: frozenset({P.SIGNED_IN, P.VIEW_AGGREGATES, P.MANAGE_PROGRAMME}),
+    Role.PROGRAMME_OFFICER: frozenset(
+        {P.SIGNED_IN, P.VIEW_AGGREGATES, P.MANAGE_PROGRAMME, P.MANAGE_WORKFORCE}
+    ),
     Role.IG_LEAD: frozenset(
         {
             P.SIGNED_IN,
@@ -234,11 +239,70 @@ URL_PERMISSIONS: dict[str, Permission] = {
     "programme:risk": P.VIEW_AGGREGATES,
     "programme:risk_new": P.MANAGE_PROGRAMME,
     "programme:risk_edit": P.MANAGE_PROGRAMME,
+    "programme:theme_new": P.MANAGE_PROGRAMME,
+    "programme:theme_edit": P.MANAGE_PROGRAMME,
+    "programme:workstream_new": P.MANAGE_PROGRAMME,
+    "programme:workstream_edit": P.MANAGE_PROGRAMME,
+    "programme:phase_new": P.MANAGE_PROGRAMME,
+    "programme:phase_edit": P.MANAGE_PROGRAMME,
+    "programme:grant_new": P.MANAGE_PROGRAMME,
+    "programme:grant_edit": P.MANAGE_PROGRAMME,
+    "programme:measures": P.VIEW_AGGREGATES,
+    "programme:measures_check": P.MANAGE_PROGRAMME,
+    "programme:measure_edit": P.MANAGE_PROGRAMME,
+    "programme:risk_measure_new": P.MANAGE_PROGRAMME,
+    "programme:workstream_measure_new": P.MANAGE_PROGRAMME,
     "programme:meetings": P.VIEW_AGGREGATES,
     "programme:meeting": P.VIEW_AGGREGATES,
+    "programme:meeting_pack_pdf": P.VIEW_AGGREGATES,
+    "programme:meeting_pack_xlsx": P.VIEW_AGGREGATES,
+    "programme:meeting_new": P.MANAGE_PROGRAMME,
+    "programme:meeting_edit": P.MANAGE_PROGRAMME,
+    "programme:meeting_attendance_new": P.MANAGE_PROGRAMME,
+    "programme:meeting_attendance_edit": P.MANAGE_PROGRAMME,
+    "programme:meeting_attendance_remove": P.MANAGE_PROGRAMME,
+    "programme:meeting_item_new": P.MANAGE_PROGRAMME,
+    "programme:meeting_item_edit": P.MANAGE_PROGRAMME,
+    "programme:meeting_item_move": P.MANAGE_PROGRAMME,
+    "programme:meeting_item_remove": P.MANAGE_PROGRAMME,
+    "programme:meeting_approve_minutes": P.MANAGE_PROGRAMME,
+    "programme:meeting_remind": P.MANAGE_PROGRAMME,
     "programme:minutes_import": P.MANAGE_PROGRAMME,
     "programme:actions": P.VIEW_AGGREGATES,
     "programme:action_update": P.MANAGE_PROGRAMME,
+    # The frontline workforce: coverage of shared training is read by whoever may see
+    # aggregates; the programme officer and the hub coordinator keep the teams, sessions and
+    # registers, and only they see staff names (a session's page, a team's register).
+    "workforce:overview": P.VIEW_AGGREGATES,
+    "workforce:download": P.VIEW_AGGREGATES,
+    "workforce:programme_new": P.MANAGE_WORKFORCE,
+    "workforce:programme_edit": P.MANAGE_WORKFORCE,
+    "workforce:team": P.VIEW_AGGREGATES,
+    "workforce:team_new": P.MANAGE_WORKFORCE,
+    "workforce:team_edit": P.MANAGE_WORKFORCE,
+    "workforce:sessions": P.VIEW_AGGREGATES,
+    "workforce:session_new": P.MANAGE_WORKFORCE,
+    "workforce:session": P.MANAGE_WORKFORCE,
+    "workforce:session_edit": P.MANAGE_WORKFORCE,
+    "workforce:register_import": P.MANAGE_WORKFORCE,
+    # The Executive dashboard: disclosure-controlled figures only, and their downloads.
+    "dashboard:dashboard": P.VIEW_AGGREGATES,
+    "dashboard:download": P.VIEW_AGGREGATES,
+    "dashboard:localities": P.VIEW_AGGREGATES,
+    "dashboard:locality": P.VIEW_AGGREGATES,
+    # Community capacity: the directory of community assets is for everyone signed in (it
+    # names groups, not people; take-up counts are disclosure-controlled); the programme office
+    # keeps it (the community audit). Needs against assets are aggregates. Referring a person
+    # to an asset is casework: only from a case the user works on (else "not found").
+    "community:directory": P.SIGNED_IN,
+    "community:asset": P.SIGNED_IN,
+    "community:import": P.MANAGE_PROGRAMME,
+    "community:gaps": P.VIEW_AGGREGATES,
+    "community:befriending": P.VIEW_AGGREGATES,
+    "community:case_support": P.WORK_CASES,
+    "community:refer": P.WORK_CASES,
+    "community:take_up": P.WORK_CASES,
+    "community:triage_support": P.TRIAGE_REFERRALS,
 }
 
 # Where one URL both reads and changes (an API resource: GET to read, POST or PUT to change),

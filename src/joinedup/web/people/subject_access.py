@@ -37,6 +37,7 @@ from joinedup.web.cases.models import (
     PamAssessment,
     SwemwbsAssessment,
 )
+from joinedup.web.community.models import AssetReferral
 from joinedup.web.mdt.models import AgendaItem
 from joinedup.web.people.models import BreakGlass
 from joinedup.web.referrals.models import Referral
@@ -197,7 +198,8 @@ def referrals_section(_home: Path, person_key: str) -> Section:
 
 
 def case_records_section(_home: Path, person_key: str) -> Section:
-    """Needs and goals, actions, notes, consent and outcome measures: one row each, by date."""
+    """Needs and goals, actions, notes, consent, outcome measures, MDT discussions and referrals
+    to community support: one row each, by date."""
     header = ["case", "when", "kind", "what", "by"]
     rows: list[list[object]] = []
     for need in Need.objects.filter(case__person_key=person_key).select_related("case"):
@@ -232,6 +234,17 @@ def case_records_section(_home: Path, person_key: str) -> Section:
     ):
         what = f"MDT meeting {item.meeting.held_on}: {item.summary} Decision: {item.decision}"
         rows.append(_row(item.case.reference, item.discussed_at, "MDT discussion", what, ""))
+    for signposted in AssetReferral.objects.filter(case__person_key=person_key).select_related(
+        "case", "asset", "referred_by"
+    ):
+        what = (
+            f"Referred to {signposted.asset.name} for {signposted.need_label}: "
+            f"{signposted.take_up_label}. {signposted.outcome}"
+        ).strip()
+        rows.append(
+            _row(signposted.case.reference, signposted.referred_on, "community support", what,
+                 signposted.referred_by.email)
+        )  # fmt: skip
     rows.sort(key=lambda row: (str(row[0]), str(row[1])))
     return Section("Case records", header, rows, review_columns=frozenset({"what", "by"}))
 

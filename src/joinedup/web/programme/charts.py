@@ -200,14 +200,58 @@ def heat_map(risks: Iterable[Risk]) -> list[tuple[int, list[tuple[int, int, str]
 
 def to_escalate(risks: Iterable[Risk], today: dt.date) -> list[tuple[Risk, list[str]]]:
     """Risks for the Executive: a score at or over the escalation score, or a review overdue."""
-    threshold = scoring.escalation_score()
-    escalate = []
-    for risk in risks:
-        reasons = []
-        if risk.score >= threshold:
-            reasons.append(f"Score {risk.score} is {threshold} or more")
-        if risk.review_overdue(today):
-            reasons.append(f"Review was due {risk.review_on:%-d %B %Y}")
-        if reasons:
-            escalate.append((risk, reasons))
+    escalate = [
+        (risk, [reason.text for reason in reasons])
+        for risk in risks
+        if (reasons := risk.escalation_reasons(today))
+    ]
     return sorted(escalate, key=lambda pair: (-pair[0].score, pair[0].review_on))
+
+
+TREND_WIDTH = 480
+TREND_HEIGHT = 120
+TREND_MARGIN = 10
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    x: float
+    y: float
+    crossed: bool
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A measure's readings as a line, with its threshold, on a chart ``TREND_WIDTH`` by
+    ``TREND_HEIGHT``; a reading that could not be shown (hidden) leaves a gap."""
+
+    lines: list[str]  # SVG polyline points, one per unbroken run of readings
+    points: list[TrendPoint]
+    threshold_y: float
+
+
+def trend(values: Sequence[float | None], crossed: Sequence[bool], threshold: float) -> Trend:
+    known = [v for v in values if v is not None]
+    low, high = min([*known, threshold]), max([*known, threshold])
+    span = (high - low) or 1.0
+    inner = TREND_HEIGHT - 2 * TREND_MARGIN
+    step = (TREND_WIDTH - 2 * TREND_MARGIN) / max(len(values) - 1, 1)
+
+    def y_of(value: float) -> float:
+        return round(TREND_MARGIN + inner - (value - low) / span * inner, 1)
+
+    lines: list[str] = []
+    points: list[TrendPoint] = []
+    run: list[str] = []
+    for n, (value, beyond) in enumerate(zip(values, crossed, strict=True)):
+        if value is None:
+            if run:
+                lines.append(" ".join(run))
+            run = []
+            continue
+        point = TrendPoint(round(TREND_MARGIN + n * step, 1), y_of(value), beyond)
+        points.append(point)
+        run.append(f"{point.x},{point.y}")
+    if run:
+        lines.append(" ".join(run))
+    return Trend(lines, points, y_of(threshold))

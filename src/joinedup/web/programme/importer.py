@@ -19,6 +19,10 @@ The file's shape::
     [[risk]]
     title = "..."; cause = "..."; effect = "..."; owner = "..."; likelihood = 3; impact = 4
     mitigations = "..."; review_on = 2015-12-01
+    [[measure]]
+    name = "..."; kind = "unspent_at_deadline"; grant = "..."; threshold = 0
+    direction = "above"; risk = "..."   # or workstream = "..."
+    # kind "cohort_size" takes cohort = "frail_older_people"; "referrals_received" days = 28
 """
 
 from __future__ import annotations
@@ -30,12 +34,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from joinedup.web.audit.chain import record
 from joinedup.web.programme import scoring
+from joinedup.web.programme.changes import find_loop
 from joinedup.web.programme.models import (
+    Direction,
     Grant,
+    Measure,
+    MeasureKind,
     Phase,
     Risk,
     RiskScoreChange,
@@ -61,6 +70,7 @@ class ImportReport:
     grants: int = 0
     spend_lines: int = 0
     risks: int = 0
+    measures: int = 0
     created: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
@@ -71,6 +81,7 @@ class ImportReport:
             "grants": self.grants,
             "spend_lines": self.spend_lines,
             "risks": self.risks,
+            "measures": self.measures,
             "created": self.created,
         }
 
@@ -122,28 +133,52 @@ def _score(entry: dict[str, Any], name: str) -> int:
 
 
 def _refuse_cycles(depends_on: dict[str, list[str]]) -> None:
-    """A phase cannot wait, however indirectly, for itself.
+    """A phase cannot wait, however indirectly, for itself."""
+    loop = find_loop(depends_on)
+    if loop is not None:
+        raise ProgrammeFileError(f"phases depend on each other in a loop: {' -> '.join(loop)}")
 
-    >>> _refuse_cycles({"a": ["b"], "b": []})
-    >>> _refuse_cycles({"a": ["b"], "b": ["a"]})
-    Traceback (most recent call last):
-    ...
-    joinedup.web.programme.importer.ProgrammeFileError: phases depend on each other in a loop: a -> b -> a
-    """
-    done: set[str] = set()
 
-    def visit(key: str, path: list[str]) -> None:
-        if key in path:
-            loop = [*path[path.index(key) :], key]
-            raise ProgrammeFileError(f"phases depend on each other in a loop: {' -> '.join(loop)}")
-        if key in done:
-            return
-        for after in depends_on.get(key, []):
-            visit(after, [*path, key])
-        done.add(key)
+def _choice(entry: dict[str, Any], name: str, choices: list[str]) -> str:
+    value = _text(entry, name, required=True)
+    if value not in choices:
+        raise ProgrammeFileError(f"{name} {value!r} is not one of {', '.join(choices)}")
+    return value
 
-    for key in sorted(depends_on):
-        visit(key, [])
+
+def _import_measure(entry: dict[str, Any], report: ImportReport) -> None:
+    name = _text(entry, "name", required=True)
+    risk_title, workstream_name = _text(entry, "risk"), _text(entry, "workstream")
+    if bool(risk_title) == bool(workstream_name):
+        raise ProgrammeFileError(f"measure {name!r} must show one risk or one workstream")
+    risk = Risk.objects.filter(title=risk_title).first() if risk_title else None
+    workstream = (
+        Workstream.objects.filter(name=workstream_name).first() if workstream_name else None
+    )
+    if risk is None and workstream is None:
+        raise ProgrammeFileError(f"measure {name!r} shows an unknown risk or workstream")
+    grant_name = _text(entry, "grant")
+    grant = Grant.objects.filter(name=grant_name).first() if grant_name else None
+    if grant_name and grant is None:
+        raise ProgrammeFileError(f"measure {name!r} reads an unknown grant {grant_name!r}")
+    days = entry.get("days")
+    if days is not None and (not isinstance(days, int) or isinstance(days, bool) or days < 1):
+        raise ProgrammeFileError(f"measure {name!r}: days must be a whole number of days")
+    measure = Measure.objects.filter(name=name).first() or Measure(name=name)
+    created = measure.pk is None
+    measure.kind = _choice(entry, "kind", MeasureKind.values)
+    measure.direction = _choice(entry, "direction", Direction.values)
+    measure.threshold = _money(entry, "threshold")
+    measure.cohort, measure.days, measure.grant = _text(entry, "cohort"), days, grant
+    measure.risk, measure.workstream = risk, workstream
+    try:
+        measure.full_clean()
+    except ValidationError as error:
+        raise ProgrammeFileError(f"measure {name!r}: {'; '.join(error.messages)}") from None
+    measure.save()
+    report.measures += 1
+    if created:
+        report.created.append(f"measure {name}")
 
 
 def import_programme(
@@ -266,6 +301,8 @@ def import_programme(
             if before is None:
                 report.created.append(f"risk {title}")
             report.risks += 1
+        for measure_entry in data.get("measure", []):
+            _import_measure(measure_entry, report)
         record(
             "programme.imported",
             actor=actor,

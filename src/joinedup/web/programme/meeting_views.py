@@ -1,31 +1,57 @@
-"""The pages for meetings and the action log. Reading needs VIEW_AGGREGATES; importing minutes
-and updating actions needs MANAGE_PROGRAMME (the policy table's business)."""
+"""The pages for meetings and the action log. Reading (and the meeting pack) needs
+VIEW_AGGREGATES; making and changing meetings, importing minutes, updating actions and sending
+reminders needs MANAGE_PROGRAMME (the policy table's business)."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from joinedup.programme.minutes import NotMinutesError, parse_minutes
 from joinedup.web.accounts.enforcement import signed_in_user
 from joinedup.web.accounts.policy import Permission, permissions_of
-from joinedup.web.programme.meeting_forms import ActionUpdateForm, MinutesForm
+from joinedup.web.programme.meeting_forms import (
+    ActionUpdateForm,
+    AgendaItemForm,
+    ApproveMinutesForm,
+    AttendanceForm,
+    MeetingForm,
+    MinutesForm,
+)
 from joinedup.web.programme.meetings import (
     MeetingExistsError,
+    NoPreviousMeetingError,
+    approve_previous_minutes,
     body_for,
+    change_meeting,
+    create_meeting,
+    following_meeting,
     import_minutes,
     matters_arising,
+    move_agenda_item,
     open_actions,
+    previous_meeting,
+    remove_agenda_item,
+    remove_attendance,
+    save_agenda_item,
+    save_attendance,
     update_action,
 )
 from joinedup.web.programme.models import (
     ActionLogEntry,
     ActionStatus,
+    AgendaItem,
+    Attendance,
     AttendanceKind,
     Body,
     Meeting,
 )
+from joinedup.web.programme.pack import build_pack, pack_pdf, pack_workbook, record_download
+from joinedup.web.programme.reminders import send_reminders
 
 
 def _can_manage(request: HttpRequest) -> bool:
@@ -44,22 +70,191 @@ def meetings(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    found = get_object_or_404(Meeting.objects.select_related("body"), pk=meeting_id)
+    found = _meeting(meeting_id)
     attendance = list(found.attendance.all())
+    items = list(found.items.all())
     return render(
         request,
         "programme/meeting.html",
         {
             "meeting": found,
+            "attendance": attendance,
             "attended": [a for a in attendance if a.kind == AttendanceKind.ATTENDED],
             "apologies": [a for a in attendance if a.kind == AttendanceKind.APOLOGIES],
             "observers": [a for a in attendance if a.kind == AttendanceKind.OBSERVER],
-            "items": found.items.all(),
+            "items": items,
+            "arising_in_agenda": any(item.is_matters_arising for item in items),
             "matters_arising": matters_arising(found),
             "actions": found.actions.all(),
+            "previous": previous_meeting(found),
+            "following": following_meeting(found),
+            "reminders": found.reminders.select_related("recipient"),
             "can_manage": _can_manage(request),
         },
     )
+
+
+def _url(meeting: Meeting) -> str:
+    return reverse("programme:meeting", args=[meeting.pk])
+
+
+def _meeting(meeting_id: int) -> Meeting:
+    return get_object_or_404(
+        Meeting.objects.select_related("body", "previous_minutes_approved_by"), pk=meeting_id
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_new(request: HttpRequest) -> HttpResponse:
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = create_meeting(form.details(), signed_in_user(request))
+        except MeetingExistsError as error:
+            form.add_error("date", str(error))
+        else:
+            return redirect("programme:meeting", meeting_id=made.pk)
+    return render(request, "programme/meeting_form.html", {"form": form, "meeting": None})
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    found = _meeting(meeting_id)
+    form = MeetingForm(request.POST or None, initial=MeetingForm.initial_of(found))
+    if request.method == "POST" and form.is_valid():
+        try:
+            change_meeting(found, form.details(), signed_in_user(request))
+        except MeetingExistsError as error:
+            form.add_error("date", str(error))
+        else:
+            return redirect("programme:meeting", meeting_id=found.pk)
+    return render(request, "programme/meeting_form.html", {"form": form, "meeting": found})
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_attendance(
+    request: HttpRequest, meeting_id: int, attendance_id: int | None = None
+) -> HttpResponse:
+    found = _meeting(meeting_id)
+    row = (
+        Attendance(meeting=found)
+        if attendance_id is None
+        else get_object_or_404(Attendance, pk=attendance_id, meeting=found)
+    )
+    form = AttendanceForm(request.POST or None, instance=row)
+    if request.method == "POST" and form.is_valid():
+        save_attendance(form.save(commit=False), signed_in_user(request))
+        return redirect(f"{_url(found)}#attendance")
+    return render(
+        request, "programme/meeting_attendance.html", {"form": form, "meeting": found, "row": row}
+    )
+
+
+@require_POST
+def meeting_attendance_remove(
+    request: HttpRequest, meeting_id: int, attendance_id: int
+) -> HttpResponse:
+    found = _meeting(meeting_id)
+    remove_attendance(
+        get_object_or_404(Attendance, pk=attendance_id, meeting=found), signed_in_user(request)
+    )
+    return redirect(f"{_url(found)}#attendance")
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_item(request: HttpRequest, meeting_id: int, item_id: int | None = None) -> HttpResponse:
+    found = _meeting(meeting_id)
+    item = (
+        AgendaItem(meeting=found)
+        if item_id is None
+        else get_object_or_404(AgendaItem, pk=item_id, meeting=found)
+    )
+    form = AgendaItemForm(request.POST or None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        save_agenda_item(form.save(commit=False), signed_in_user(request))
+        return redirect(f"{_url(found)}#agenda")
+    return render(
+        request, "programme/meeting_item.html", {"form": form, "meeting": found, "item": item}
+    )
+
+
+@require_POST
+def meeting_item_move(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
+    found = _meeting(meeting_id)
+    item = get_object_or_404(AgendaItem, pk=item_id, meeting=found)
+    move_agenda_item(item, request.POST.get("direction") == "up", signed_in_user(request))
+    return redirect(f"{_url(found)}#agenda")
+
+
+@require_POST
+def meeting_item_remove(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
+    found = _meeting(meeting_id)
+    remove_agenda_item(
+        get_object_or_404(AgendaItem, pk=item_id, meeting=found), signed_in_user(request)
+    )
+    return redirect(f"{_url(found)}#agenda")
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_approve_minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    found = _meeting(meeting_id)
+    previous = previous_meeting(found)
+    form = ApproveMinutesForm(
+        request.POST or None, initial={"amendments": found.previous_minutes_amendments}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            approve_previous_minutes(
+                found, form.cleaned_data["amendments"], signed_in_user(request)
+            )
+        except NoPreviousMeetingError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("programme:meeting", meeting_id=found.pk)
+    return render(
+        request,
+        "programme/meeting_approve.html",
+        {"form": form, "meeting": found, "previous": previous},
+    )
+
+
+@require_POST
+def meeting_remind(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    found = _meeting(meeting_id)
+    today = timezone.localdate()
+    report = None
+    if found.date >= today:
+        report = send_reminders(found, today, by=signed_in_user(request))
+    return render(
+        request,
+        "programme/meeting_reminders.html",
+        {"meeting": found, "report": report, "today": today},
+    )
+
+
+def _download(request: HttpRequest, meeting_id: int, kind: str) -> HttpResponse:
+    found = _meeting(meeting_id)
+    pack = build_pack(found, timezone.localdate())
+    if kind == "pdf":
+        content, content_type = pack_pdf(pack), "application/pdf"
+    else:
+        content = pack_workbook(pack)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    record_download(found, kind, signed_in_user(request))
+    response = HttpResponse(content, content_type=content_type)
+    filename = f"{slugify(pack.name)}.{kind}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def meeting_pack_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    return _download(request, meeting_id, "pdf")
+
+
+@require_GET
+def meeting_pack_xlsx(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    return _download(request, meeting_id, "xlsx")
 
 
 @require_http_methods(["GET", "POST"])

@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import ClassVar
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -103,6 +104,12 @@ class Phase(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise ValidationError(
+                {"end": "The end date must be the same as or after the start date"}
+            )
+
     @property
     def status_tag(self) -> str:
         return STATUS_TAGS[Status(self.status)]
@@ -150,6 +157,8 @@ class Risk(models.Model):
     impact = models.PositiveSmallIntegerField()
     mitigations = models.TextField(blank=True)
     review_on = models.DateField()
+    # Set when a measure that shows the risk crosses its threshold; cleared when it is saved.
+    review_flagged = models.BooleanField(default=False)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-likelihood", "-impact", "title"]  # refined in views
@@ -184,6 +193,9 @@ class Risk(models.Model):
     def review_overdue(self, today: dt.date) -> bool:
         return self.review_on < today
 
+    def escalation_reasons(self, today: dt.date) -> list[scoring.EscalationReason]:
+        return scoring.escalation_reasons(self.score, self.review_on, today)
+
 
 class RiskScoreChange(models.Model):
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="history")
@@ -209,11 +221,144 @@ class RiskScoreChange(models.Model):
         return self.new_likelihood * self.new_impact
 
 
+# Governance tied to evidence: the measures that show a risk or a workstream, their readings,
+# and what is waiting for (or already on) the Executive's agenda because of them.
+
+
+class MeasureKind(models.TextChoices):
+    COHORT_SIZE = "cohort_size", "People in a built-in cohort"
+    REFERRALS_RECEIVED = "referrals_received", "Referrals received in the last N days"
+    OPEN_CASES = "open_cases", "Open cases"
+    UNSPENT_AT_DEADLINE = "unspent_at_deadline", "Money a grant's forecast leaves unspent"
+
+
+# Measures that count people: shown only through disclosure control.
+PEOPLE_KINDS = frozenset(
+    {MeasureKind.COHORT_SIZE, MeasureKind.REFERRALS_RECEIVED, MeasureKind.OPEN_CASES}
+)
+
+
+class Direction(models.TextChoices):
+    ABOVE = "above", "Above"
+    BELOW = "below", "Below"
+
+
+class Measure(models.Model):
+    """A figure that shows how a risk or a workstream is going, and the line it must not cross."""
+
+    name = models.CharField(max_length=300)
+    kind = models.CharField(max_length=32, choices=MeasureKind.choices)
+    cohort = models.CharField(max_length=100, blank=True)  # COHORT_SIZE: the cohort's name
+    days = models.PositiveIntegerField(null=True, blank=True)  # REFERRALS_RECEIVED: the window
+    grant = models.ForeignKey(
+        Grant, on_delete=models.CASCADE, null=True, blank=True, related_name="measures"
+    )  # UNSPENT_AT_DEADLINE
+    threshold = models.DecimalField(max_digits=12, decimal_places=2)
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    risk = models.ForeignKey(
+        Risk, on_delete=models.CASCADE, null=True, blank=True, related_name="measures"
+    )
+    workstream = models.ForeignKey(
+        Workstream, on_delete=models.CASCADE, null=True, blank=True, related_name="measures"
+    )
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["name", "id"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(
+                condition=models.Q(risk__isnull=False, workstream__isnull=True)
+                | models.Q(risk__isnull=True, workstream__isnull=False),
+                name="measure_shows_a_risk_or_a_workstream",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        """Each kind needs its own detail (and keeps no other kind's)."""
+        kind = MeasureKind(self.kind)
+        if kind is not MeasureKind.COHORT_SIZE:
+            self.cohort = ""
+        if kind is not MeasureKind.REFERRALS_RECEIVED:
+            self.days = None
+        if kind is not MeasureKind.UNSPENT_AT_DEADLINE:
+            self.grant = None
+        missing = {
+            MeasureKind.COHORT_SIZE: ("cohort", not self.cohort, "Choose the cohort to count"),
+            MeasureKind.REFERRALS_RECEIVED: (
+                "days",
+                not self.days,
+                "Give the number of days of referrals to count",
+            ),
+            MeasureKind.UNSPENT_AT_DEADLINE: (
+                "grant",
+                self.grant_id is None,
+                "Choose the grant whose forecast to read",
+            ),
+        }.get(kind)
+        if missing is not None and missing[1]:
+            raise ValidationError({missing[0]: missing[2]})
+
+    @property
+    def counts_people(self) -> bool:
+        return self.kind in PEOPLE_KINDS
+
+
+class MeasureReading(models.Model):
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="readings")
+    # None when a cohort was too small for its size to be published (fewer than 8 people).
+    value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    read_at = models.DateTimeField(default=timezone.now)
+    crossed = models.BooleanField()
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["read_at", "id"]
+
+
+class Escalation(models.Model):
+    """Something for the Executive's next meeting: a risk's score or overdue review, or a
+    measure past its threshold. Pending until a future Executive meeting exists to take it."""
+
+    key = models.CharField(max_length=200, unique=True)  # once each: why, and at what
+    title = models.CharField(max_length=500)
+    reason = models.TextField()
+    risk = models.ForeignKey(
+        Risk, on_delete=models.CASCADE, null=True, blank=True, related_name="escalations"
+    )
+    workstream = models.ForeignKey(
+        Workstream, on_delete=models.CASCADE, null=True, blank=True, related_name="escalations"
+    )
+    reading = models.ForeignKey(
+        MeasureReading, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    raised_at = models.DateTimeField(default=timezone.now)
+    # Escalations of one risk or workstream pending together share an agenda item.
+    agenda_item = models.ForeignKey(
+        "AgendaItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="escalations"
+    )
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["raised_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def pending(self) -> bool:
+        return self.agenda_item_id is None
+
+
 ZERO = Decimal("0.00")
 
 
 # Meetings and the action log: the Executive's and the Implementation Group's meetings, who
 # came, and the actions set at them (kept open until cleared, with their updates).
+
+
+# The two bodies that run the partnership; the Executive's next meeting takes escalations.
+EXECUTIVE = "Executive"
+IMPLEMENTATION_GROUP = "Implementation Group"
 
 
 class Body(models.Model):
@@ -232,6 +377,13 @@ class Meeting(models.Model):
     date = models.DateField()
     venue = models.CharField(max_length=300, blank=True)
     previous_minutes_approved = models.BooleanField(default=False)
+    # Who recorded, at this meeting, that the previous meeting's minutes were a correct record
+    # (empty when the approval came in with imported minutes).
+    previous_minutes_approved_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    previous_minutes_approved_at = models.DateTimeField(null=True, blank=True)
+    previous_minutes_amendments = models.TextField(blank=True)
     next_meeting_on = models.DateField(null=True, blank=True)
 
     class Meta:
@@ -267,10 +419,22 @@ class AgendaItem(models.Model):
     number = models.CharField(max_length=20, blank=True)
     title = models.CharField(max_length=500)
     text = models.TextField(blank=True)
+    decisions = models.TextField(blank=True)  # one a line
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_matters_arising(self) -> bool:
+        return self.title.strip().lower() == "matters arising"
+
+    @property
+    def decision_lines(self) -> list[str]:
+        return [line.strip() for line in self.decisions.splitlines() if line.strip()]
 
 
 class ActionStatus(models.TextChoices):
@@ -316,3 +480,23 @@ class ActionUpdate(models.Model):
 
     class Meta:
         ordering: ClassVar[list[str]] = ["at", "id"]
+
+
+class ActionReminder(models.Model):
+    """One reminder emailed to an action owner before a meeting: a second run the same day
+    finds it and does not send again."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reminders")
+    recipient = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    owner_name = models.CharField(max_length=300)
+    actions = models.PositiveIntegerField()
+    sent_on = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-sent_at", "id"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["meeting", "recipient", "sent_on"], name="one_reminder_a_day"
+            )
+        ]

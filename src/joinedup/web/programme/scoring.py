@@ -6,6 +6,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.conf import settings
 
 SCALE = range(1, 6)  # likelihood and impact are each 1 (lowest) to 5 (highest)
@@ -33,3 +36,36 @@ def rag(risk_score: int) -> str:
 def escalation_score() -> int:
     """Risks scoring this or more go to the Executive (``JOINEDUP_RISK_ESCALATION_SCORE``)."""
     return int(getattr(settings, "JOINEDUP_RISK_ESCALATION_SCORE", DEFAULT_ESCALATION_SCORE))
+
+
+@dataclass(frozen=True)
+class EscalationReason:
+    """Why a risk goes to the Executive; ``key`` names the occasion, so it goes once."""
+
+    key: str
+    text: str
+
+
+def escalation_reasons(
+    risk_score: int, review_on: dt.date, today: dt.date
+) -> list[EscalationReason]:
+    """A score at or over the escalation score, a review date passed: either, both or neither.
+
+    >>> [r.key for r in escalation_reasons(16, dt.date(2016, 1, 1), dt.date(2016, 1, 2))]
+    ['score-16', 'review-2016-01-01']
+    >>> escalation_reasons(12, dt.date(2016, 1, 2), dt.date(2016, 1, 2))
+    []
+    """
+    threshold = escalation_score()
+    reasons = []
+    if risk_score >= threshold:
+        reasons.append(
+            EscalationReason(f"score-{risk_score}", f"Score {risk_score} is {threshold} or more")
+        )
+    if review_on < today:
+        reasons.append(
+            EscalationReason(
+                f"review-{review_on.isoformat()}", f"Review was due {review_on:%-d %B %Y}"
+            )
+        )
+    return reasons

@@ -3,19 +3,46 @@ programme officers); changing needs MANAGE_PROGRAMME: the policy table's busines
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from joinedup.web.accounts.enforcement import signed_in_user
 from joinedup.web.accounts.policy import Permission, permissions_of
-from joinedup.web.programme import charts, scoring
-from joinedup.web.programme.changes import add_spend, save_risk, set_workstream_status
-from joinedup.web.programme.forms import RiskForm, SpendLineForm, WorkstreamStatusForm
+from joinedup.web.programme import charts, measures, scoring
+from joinedup.web.programme.changes import (
+    DependencyLoopError,
+    add_spend,
+    save_grant,
+    save_measure,
+    save_phase,
+    save_risk,
+    save_theme,
+    save_workstream,
+    set_workstream_status,
+)
+from joinedup.web.programme.forms import (
+    GrantForm,
+    MeasureForm,
+    PhaseForm,
+    RiskForm,
+    SpendLineForm,
+    ThemeForm,
+    WorkstreamForm,
+    WorkstreamStatusForm,
+)
 from joinedup.web.programme.models import (
+    Escalation,
     Grant,
+    Measure,
     Phase,
     Risk,
     SpendLine,
@@ -23,6 +50,8 @@ from joinedup.web.programme.models import (
     Theme,
     Workstream,
 )
+
+TREND_SIZE = {"trend_width": charts.TREND_WIDTH, "trend_height": charts.TREND_HEIGHT}
 
 
 def _can_manage(request: HttpRequest) -> bool:
@@ -46,6 +75,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         {
             "themes": themes,
             "escalate_count": len(escalate),
+            "waiting_count": Escalation.objects.filter(agenda_item__isnull=True).count(),
             "underspending": underspending,
             "can_manage": _can_manage(request),
         },
@@ -77,6 +107,11 @@ def workstream(request: HttpRequest, workstream_id: int) -> HttpResponse:
             "workstream": found,
             "phases": found.phases.prefetch_related("depends_on"),
             "history": found.history.select_related("changed_by"),
+            "measures": _measures_shown(found.measures.all()),
+            "add_measure_url": reverse(
+                "programme:workstream_measure_new", kwargs={"workstream_id": found.pk}
+            ),
+            **TREND_SIZE,
             "can_manage": _can_manage(request),
         },
     )
@@ -166,6 +201,9 @@ def risk(request: HttpRequest, risk_id: int) -> HttpResponse:
             "risk": found,
             "history": found.history.select_related("changed_by"),
             "overdue": found.review_overdue(timezone.localdate()),
+            "measures": _measures_shown(found.measures.all()),
+            "add_measure_url": reverse("programme:risk_measure_new", kwargs={"risk_id": found.pk}),
+            **TREND_SIZE,
             "can_manage": _can_manage(request),
         },
     )
@@ -189,3 +227,228 @@ def risk_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def risk_edit(request: HttpRequest, risk_id: int) -> HttpResponse:
     return _risk_form(request, get_object_or_404(Risk, pk=risk_id))
+
+
+# Editing the work programme: each form's rules live in the form and the model, each change
+# in changes.py.
+
+
+def _form_page(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    save: Callable[[], HttpResponse],
+    context: dict[str, Any],
+) -> HttpResponse:
+    if request.method == "POST" and form.is_valid():
+        return save()
+    return render(request, "programme/edit_form.html", {"form": form, **context})
+
+
+def _theme_form(request: HttpRequest, instance: Theme) -> HttpResponse:
+    form = ThemeForm(request.POST or None, instance=instance)
+
+    def save() -> HttpResponse:
+        save_theme(form.save(commit=False), signed_in_user(request))
+        return redirect("programme:overview")
+
+    return _form_page(
+        request,
+        form,
+        save,
+        {
+            "heading": "Change a theme" if instance.pk else "Add a theme",
+            "back_url": reverse("programme:overview"),
+            "button": "Save theme",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def theme_new(request: HttpRequest) -> HttpResponse:
+    return _theme_form(request, Theme())
+
+
+@require_http_methods(["GET", "POST"])
+def theme_edit(request: HttpRequest, theme_id: int) -> HttpResponse:
+    return _theme_form(request, get_object_or_404(Theme, pk=theme_id))
+
+
+def _workstream_form(request: HttpRequest, instance: Workstream) -> HttpResponse:
+    initial = {"theme": request.GET.get("theme")} if instance.pk is None else None
+    form = WorkstreamForm(request.POST or None, instance=instance, initial=initial)
+
+    def save() -> HttpResponse:
+        saved = save_workstream(form.save(commit=False), signed_in_user(request))
+        return redirect("programme:workstream", workstream_id=saved.pk)
+
+    return _form_page(
+        request,
+        form,
+        save,
+        {
+            "heading": "Change a workstream" if instance.pk else "Add a workstream",
+            "caption": instance.name if instance.pk else "",
+            "back_url": _workstream_url(instance.pk),
+            "button": "Save workstream",
+        },
+    )
+
+
+def _workstream_url(pk: int | None) -> str:
+    if pk is None:
+        return reverse("programme:overview")
+    return reverse("programme:workstream", kwargs={"workstream_id": pk})
+
+
+@require_http_methods(["GET", "POST"])
+def workstream_new(request: HttpRequest) -> HttpResponse:
+    return _workstream_form(request, Workstream())
+
+
+@require_http_methods(["GET", "POST"])
+def workstream_edit(request: HttpRequest, workstream_id: int) -> HttpResponse:
+    return _workstream_form(request, get_object_or_404(Workstream, pk=workstream_id))
+
+
+def _phase_form(request: HttpRequest, instance: Phase) -> HttpResponse:
+    form = PhaseForm(request.POST or None, instance=instance)
+    context = {
+        "heading": "Change a phase" if instance.pk else "Add a phase",
+        "caption": instance.workstream.name,
+        "back_url": _workstream_url(instance.workstream_id),
+        "button": "Save phase",
+    }
+
+    def save() -> HttpResponse:
+        try:
+            save_phase(
+                form.save(commit=False), form.cleaned_data["depends_on"], signed_in_user(request)
+            )
+        except DependencyLoopError as error:  # made by someone else since the form was checked
+            form.add_error("depends_on", f"Phases cannot wait for each other in a loop: {error}")
+            return render(request, "programme/edit_form.html", {"form": form, **context})
+        return redirect("programme:workstream", workstream_id=instance.workstream_id)
+
+    return _form_page(request, form, save, context)
+
+
+@require_http_methods(["GET", "POST"])
+def phase_new(request: HttpRequest, workstream_id: int) -> HttpResponse:
+    return _phase_form(request, Phase(workstream=get_object_or_404(Workstream, pk=workstream_id)))
+
+
+@require_http_methods(["GET", "POST"])
+def phase_edit(request: HttpRequest, phase_id: int) -> HttpResponse:
+    return _phase_form(
+        request, get_object_or_404(Phase.objects.select_related("workstream"), pk=phase_id)
+    )
+
+
+def _grant_form(request: HttpRequest, instance: Grant) -> HttpResponse:
+    form = GrantForm(request.POST or None, instance=instance)
+
+    def save() -> HttpResponse:
+        saved = save_grant(form.save(commit=False), signed_in_user(request))
+        return redirect("programme:grant", grant_id=saved.pk)
+
+    return _form_page(
+        request,
+        form,
+        save,
+        {
+            "heading": "Change a grant" if instance.pk else "Add a grant",
+            "caption": instance.name if instance.pk else "",
+            "back_url": reverse("programme:grant", kwargs={"grant_id": instance.pk})
+            if instance.pk
+            else reverse("programme:grants"),
+            "button": "Save grant",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def grant_new(request: HttpRequest) -> HttpResponse:
+    return _grant_form(request, Grant())
+
+
+@require_http_methods(["GET", "POST"])
+def grant_edit(request: HttpRequest, grant_id: int) -> HttpResponse:
+    return _grant_form(request, get_object_or_404(Grant, pk=grant_id))
+
+
+# Measures: what shows each risk and workstream, and what waits for the Executive.
+
+
+def _measures_shown(found: Iterable[Measure]) -> list[measures.MeasureView]:
+    return [measures.measure_view(m) for m in found]
+
+
+@require_GET
+def measures_page(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "programme/measures.html",
+        {
+            "measures": _measures_shown(
+                Measure.objects.select_related("risk", "workstream", "grant")
+            ),
+            "pending": Escalation.objects.filter(agenda_item__isnull=True),
+            "on_agenda": Escalation.objects.filter(agenda_item__isnull=False).select_related(
+                "agenda_item__meeting__body"
+            ),
+            "meeting": measures.next_executive_meeting(timezone.localdate()),
+            "can_manage": _can_manage(request),
+        },
+    )
+
+
+@require_POST
+def measures_check(request: HttpRequest) -> HttpResponse:
+    report = measures.check_measures(signed_in_user(request))
+    messages.success(request, report.summary())
+    for measure, why in report.unreadable:
+        messages.warning(request, f"{measure.name} could not be read: {why}")
+    return redirect("programme:measures")
+
+
+def _measure_form(request: HttpRequest, instance: Measure) -> HttpResponse:
+    form = MeasureForm(request.POST or None, instance=instance)
+    shows = instance.risk or instance.workstream
+    back_url = (
+        reverse("programme:risk", kwargs={"risk_id": instance.risk.pk})
+        if instance.risk is not None
+        else _workstream_url(instance.workstream_id)
+    )
+
+    def save() -> HttpResponse:
+        save_measure(form.save(commit=False), signed_in_user(request))
+        return redirect(f"{back_url}#measures")
+
+    return _form_page(
+        request,
+        form,
+        save,
+        {
+            "heading": "Change a measure" if instance.pk else "Add a measure",
+            "caption": str(shows),
+            "back_url": back_url,
+            "button": "Save measure",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def risk_measure_new(request: HttpRequest, risk_id: int) -> HttpResponse:
+    return _measure_form(request, Measure(risk=get_object_or_404(Risk, pk=risk_id)))
+
+
+@require_http_methods(["GET", "POST"])
+def workstream_measure_new(request: HttpRequest, workstream_id: int) -> HttpResponse:
+    found = get_object_or_404(Workstream, pk=workstream_id)
+    return _measure_form(request, Measure(workstream=found))
+
+
+@require_http_methods(["GET", "POST"])
+def measure_edit(request: HttpRequest, measure_id: int) -> HttpResponse:
+    found = get_object_or_404(Measure.objects.select_related("risk", "workstream"), pk=measure_id)
+    return _measure_form(request, found)

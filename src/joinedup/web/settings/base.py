@@ -23,6 +23,9 @@ INSTALLED_APPS = [
     "joinedup.web.referrals",
     "joinedup.web.linkflags",
     "joinedup.web.programme",
+    "joinedup.web.workforce",
+    "joinedup.web.dashboard",
+    "joinedup.web.community",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +105,8 @@ JOINEDUP_BREAK_GLASS_MINUTES = 60
 JOINEDUP_BREAK_GLASS_PER_DAY = 3
 # A risk scoring this (likelihood x impact, 1 to 25) or more is listed for the Executive.
 JOINEDUP_RISK_ESCALATION_SCORE = 15
+# Reminders to action owners before a meeting come from this address.
+DEFAULT_FROM_EMAIL = "JoinedUp programme office <programme-office@localhost>"
 
 # Sessions: server-side, HttpOnly, same-site, ended by closing the browser and after a working day.
 SESSION_COOKIE_HTTPONLY = True

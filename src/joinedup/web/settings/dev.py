@@ -41,3 +41,11 @@ DATABASES = {
         "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
     }
 }
+# Email (reminders to action owners) is written to files under HOME/web/outbox, one a message,
+# unless JOINEDUP_EMAIL_HOST names an SMTP server to send it through.
+if os.environ.get("JOINEDUP_EMAIL_HOST"):
+    EMAIL_HOST = os.environ["JOINEDUP_EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("JOINEDUP_EMAIL_PORT", "25"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(ensure_home(WEB_HOME / "outbox"))

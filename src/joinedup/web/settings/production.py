@@ -63,3 +63,13 @@ CSRF_COOKIE_SECURE = True
 # __Host- cookies are refused by browsers unless Secure, host-only and for the whole site.
 SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# Email (reminders to action owners) goes through SMTP: JOINEDUP_EMAIL_HOST (default localhost),
+# JOINEDUP_EMAIL_PORT (default 587), JOINEDUP_EMAIL_USER and JOINEDUP_EMAIL_PASSWORD (optional),
+# from JOINEDUP_EMAIL_FROM. STARTTLS unless JOINEDUP_EMAIL_TLS=0.
+EMAIL_HOST = os.environ.get("JOINEDUP_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("JOINEDUP_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("JOINEDUP_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("JOINEDUP_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("JOINEDUP_EMAIL_TLS", "1") != "0"
+DEFAULT_FROM_EMAIL = os.environ.get("JOINEDUP_EMAIL_FROM", DEFAULT_FROM_EMAIL)  # noqa: F405

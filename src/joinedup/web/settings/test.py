@@ -24,3 +24,5 @@ DATABASES = {
         "NAME": Path(tempfile.mkdtemp(prefix="joinedup-web-test-")) / "operational.sqlite3",
     }
 }
+# Django's test set-up keeps sent email in django.core.mail.outbox (the locmem backend).
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,0 +1,1 @@
+"""Community capacity: the directory of community assets, needs against assets, and signposting."""
