@@ -107,3 +107,19 @@ def test_an_unknown_locality_is_refused(evaluation_hub: Path) -> None:
     result = runner.invoke(app, arguments)
     assert result.exit_code == 1
     assert "no such locality: Atlantis" in result.output
+
+
+def test_value_for_money_prices_the_avoided_attendances_against_the_programme(
+    evaluation_hub: Path,
+) -> None:
+    arguments = ["evaluate", "--home", str(evaluation_hub), "--json"]
+    result = runner.invoke(app, [*arguments, "--costs", "programme", "--price-year", "2016-17"])
+    assert result.exit_code == 0, result.output
+    value = json.loads(result.stdout)["value_for_money"]
+    appraisal = value["result"]
+    assert value["missing"] is None and isinstance(appraisal["fiscal_roi"], float)
+    assert [cost["code"] for cost in appraisal["unit_costs"]] == list(
+        value["avoided_events_by_unit_cost"]
+    )
+    assert appraisal["unit_costs"][0]["code"] == "HE4.0"
+    assert appraisal["unit_costs"][0]["price_year"] == "2016-17"

@@ -19,7 +19,7 @@ from joinedup.evaluation.groups import NoReferralsError
 from joinedup.evaluation.publish import to_record
 from joinedup.evaluation.report import interval_text, render_html
 from joinedup.evaluation.report_pdf import render_pdf
-from joinedup.evaluation.value import Appraisal, appraise
+from joinedup.evaluation.value import PROGRAMME, Appraisal, appraise
 from joinedup.feeds.cli import HomeOption, JsonOption
 from joinedup.feeds.store import StoreBusyError
 from joinedup.home import resolve_home
@@ -53,8 +53,12 @@ def evaluate_command(
         typer.Option("--index-date", help="For a locality intervention: the day it started."),
     ] = None,
     costs: Annotated[
-        float | None,
-        typer.Option("--costs", help="Costs of the work in pounds, for value for money."),
+        str | None,
+        typer.Option(
+            "--costs",
+            help="Costs of the work for value for money: pounds, or 'programme' for the "
+            "programme's own spend.",
+        ),
     ] = None,
     price_year: Annotated[
         str, typer.Option("--price-year", help="Price year of the costs, e.g. 2024-25.")
@@ -84,7 +88,11 @@ def evaluate_command(
     except (NotReadyError, NoReferralsError, StoreBusyError, ValueError) as error:
         stderr.print(f"[red]{error}[/red]", highlight=False)
         raise typer.Exit(1) from error
-    appraisal = appraise(result, costs, price_year)
+    try:
+        appraisal = appraise(result, _costs(costs), price_year)
+    except ValueError as error:  # an unknown price year, a cost outside the appraisal period
+        stderr.print(f"[red]{error}[/red]", highlight=False)
+        raise typer.Exit(1) from error
     if report is not None:
         _write_report(report, result, appraisal)
     if as_json:
@@ -93,6 +101,17 @@ def evaluate_command(
         typer.echo(json.dumps(record, indent=2, sort_keys=True, default=str))
     else:
         _print_summary(result)
+
+
+def _costs(text: str | None) -> float | str | None:
+    if text is None or text.strip().lower() == PROGRAMME:
+        return None if text is None else PROGRAMME
+    try:
+        return float(text.replace(",", "").lstrip("£"))
+    except ValueError as error:
+        raise typer.BadParameter(
+            f"{text!r} is not an amount of pounds or 'programme'", param_hint="--costs"
+        ) from error
 
 
 def _write_report(path: Path, result: Evaluation, appraisal: Appraisal) -> None:

@@ -4,16 +4,20 @@ Only outcomes whose rate ratio interval lies wholly below 1 are priced: an effec
 tell from none saves nothing we can claim. Deadweight defaults to none because the comparison
 group already stands for what would have happened anyway; a difference-in-differences estimate
 is net of it. The cost-benefit arithmetic itself is :mod:`joinedup.evaluation.costbenefit`'s
-``evaluate_value_for_money``; this module only prepares its input and reads its result.
+``evaluate_value_for_money``; this module only prepares its input.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
-from typing import Any, Protocol
+from decimal import Decimal
 
 from joinedup.analytics.disclosure import RULE
+from joinedup.evaluation.costbenefit import (
+    CostBenefitResult,
+    evaluate_value_for_money,
+    programme_costs,
+)
 from joinedup.evaluation.evaluate import Evaluation
 
 # Each outcome's unit cost in the reference table (GMCA Unit Cost Database codes).
@@ -21,26 +25,20 @@ UNIT_COST_CODES = {
     "ae_attendance": "HE4.0",  # A&E attendance (all scenarios)
     "emergency_admission": "HE7.0.2",  # non-elective hospital admission, per episode
 }
-COSTBENEFIT_MODULE = "joinedup.evaluation.costbenefit"
-
-
-class CostBenefit(Protocol):
-    """What the report needs of a cost-benefit result."""
-
-    def to_dict(self) -> dict[str, Any]: ...
+PROGRAMME = "programme"  # the programme's own funding and spend, from its programme file
 
 
 @dataclass(frozen=True)
 class Appraisal:
     """The inputs to value for money, and its result if it could be worked out."""
 
-    avoided_by_code: dict[str, float]
-    costs_gbp: float | None
+    avoided_by_code: dict[str, float]  # a year
+    costs_gbp: float | str | None  # pounds, or PROGRAMME
     price_year: str
     deadweight: float
     attribution: float
     optimism_bias: float
-    result: CostBenefit | None
+    result: CostBenefitResult | None
     missing: str | None  # why there is no result
 
 
@@ -64,26 +62,30 @@ def avoided_by_unit_cost(evaluation: Evaluation) -> dict[str, float]:
 
 def appraise(
     evaluation: Evaluation,
-    costs_gbp: float | None,
+    costs_gbp: float | str | None,
     price_year: str = "2024-25",
     deadweight: float = 0.0,
     attribution: float = 1.0,
     optimism_bias: float = 0.1,
 ) -> Appraisal:
-    """Price the avoided events against ``costs_gbp`` when costs are given and the cost-benefit
-    module is installed; else say what is missing."""
+    """Price the avoided events against ``costs_gbp`` (pounds, or ``programme``: the
+    programme's spend, uprated, over the years it was spent, with the first year's avoided events
+    assumed for each of them); without costs, say so."""
     avoided = avoided_by_unit_cost(evaluation)
     inputs = (avoided, costs_gbp, price_year, deadweight, attribution, optimism_bias)
     if costs_gbp is None:
         return Appraisal(*inputs, None, "the costs of the work were not given (--costs)")
-    try:
-        module = importlib.import_module(COSTBENEFIT_MODULE)
-    except ImportError:
-        return Appraisal(*inputs, None, "the cost-benefit module is not installed")
-    result = module.evaluate_value_for_money(
+    costs: float | list[tuple[int, Decimal]] = (
+        programme_costs(price_year).by_appraisal_year()
+        if costs_gbp == PROGRAMME
+        else float(costs_gbp)
+    )
+    years = max((year for year, _ in costs), default=1) if isinstance(costs, list) else 1
+    result = evaluate_value_for_money(
         avoided,
-        costs_gbp,
+        costs,
         price_year,
+        years,
         deadweight=deadweight,
         attribution=attribution,
         optimism_bias=optimism_bias,
