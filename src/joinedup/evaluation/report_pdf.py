@@ -38,6 +38,7 @@ class _Report(FPDF):
 
     def grid(self, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
         self.set_font("Helvetica", "", 8)
+        self.set_fill_color(255, 255, 255)  # the charts leave their own fill behind
         with self.table(width=WIDTH, text_align="LEFT", line_height=4.5) as table:
             for row in [header, *rows]:
                 line = table.row()
@@ -141,6 +142,13 @@ def _value(pdf: _Report, appraisal: Appraisal | None) -> None:
             ("Fiscal return on investment (per GBP 1)", summary.get("fiscal_roi")),
             ("Net present budget impact (GBP)", summary.get("net_present_budget_impact_gbp")),
             ("Payback", (summary.get("payback") or {}).get("description")),
+        ],
+    )
+    pdf.grid(
+        ("Code", "Unit cost", f"GBP ({appraisal.price_year})", "Published price year", "Source"),
+        [
+            (u["code"], u["item"], u["cost_gbp"], u["published_price_year"], u["source"])
+            for u in summary.get("unit_costs", [])
         ],
     )
 
