@@ -44,6 +44,7 @@ urlpatterns = [
     path("workforce/", include("joinedup.web.workforce.urls")),
     path("dashboard/", include("joinedup.web.dashboard.urls")),
     path("community/", include("joinedup.web.community.urls")),
+    path("localities/", include("joinedup.web.localities.urls")),
     path("api/", api.urls),
 ]
 
