@@ -216,7 +216,7 @@ def test_no_count_below_the_threshold_is_in_any_download(
     for address in (
         f"/localities/map.{{}}?level=lsoa&indicator={COHORT}",
         "/localities/map.{}?level=ward&indicator=population",
-        f"/localities/map.{{}}?level=lsoa&indicator=emergency_admissions_rate",
+        "/localities/map.{}?level=lsoa&indicator=emergency_admissions_rate",
     ):
         for file_format, sheet in (("csv", None), ("xlsx", "Areas")):
             response = analyst.get(address.format(file_format))
