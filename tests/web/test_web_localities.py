@@ -319,4 +319,4 @@ def test_without_linked_data_the_pages_say_why(
         text = " ".join(page_text(analyst.get(url).content.decode()).texts)
         assert "no linked data yet" in analyst.get(url).content.decode(), url
         assert "Locality profiles" in text
-    assert analyst.get("/localities/map.csv").status_code == 404
+    assert analyst.get("/localities/map.csv")["Location"] == "/localities/"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -108,9 +108,9 @@ def choropleth(request: HttpRequest) -> HttpResponse:
 @require_GET
 def choropleth_download(request: HttpRequest, file_format: str) -> HttpResponse:
     chosen = _format(file_format)
-    found, why_not = _found()
+    found, _ = _found()
     if found is None:
-        raise Http404(why_not)
+        return redirect("localities:map")  # which says why there is nothing to download
     level = places.level_of(request.GET.get("level"))
     indicator = found.indicator(request.GET.get("indicator", places.DEFAULT_INDICATOR))
     sheet = tables.map_table(found.profiles, indicator, level)
@@ -138,9 +138,9 @@ def area(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def area_download(request: HttpRequest, code: str, file_format: str) -> HttpResponse:
     chosen_format = _format(file_format)
-    found, why_not = _found()
+    found, _ = _found()
     if found is None:
-        raise Http404(why_not)
+        return redirect("localities:map")  # which says why there is nothing to download
     chosen = _area(found, code)
     sheet = tables.profile_table(found.profiles, chosen)
     return _sent(request, found, sheet, chosen_format, f"locality-{chosen.code}", chosen)
@@ -195,9 +195,9 @@ def compare(request: HttpRequest) -> HttpResponse:
 @require_GET
 def compare_download(request: HttpRequest, file_format: str) -> HttpResponse:
     chosen = _format(file_format)
-    found, why_not = _found()
+    found, _ = _found()
     if found is None:
-        raise Http404(why_not)
+        return redirect("localities:map")  # which says why there is nothing to download
     first, second, errors = _pair(
         found, request.GET.get("first", ""), request.GET.get("second", "")
     )
