@@ -10,6 +10,7 @@ nothing to find.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
@@ -285,6 +286,27 @@ def test_every_download_is_audited(analyst: Client, found: places.Localities) ->
         (f"localities-{first}-{second}", "comparison", "csv"),
     ]
     assert all(e.detail["profile_run"] == found.profiles.run_id for e in events)
+
+
+def test_the_pages_and_files_are_quick_once_the_profiles_are_built(
+    analyst: Client, found: places.Localities
+) -> None:
+    first, second = found.profiles.wards[0].code, found.profiles.lsoas[0].code
+    analyst.get("/localities/")  # the process's first page: templates, the analysis base opened
+    timings = {}
+    for address in (
+        f"/localities/?level=lsoa&indicator={COHORT}",
+        f"/localities/{second}/",
+        f"/localities/compare/?first={first}&second={second}",
+        "/localities/map.xlsx?level=lsoa&indicator=population",
+        f"/localities/{second}/profile.xlsx",
+        f"/localities/compare.xlsx?first={first}&second={second}",
+    ):
+        started = time.perf_counter()
+        assert analyst.get(address).status_code == 200
+        timings[address] = time.perf_counter() - started
+    print({address: f"{seconds:.3f} s" for address, seconds in timings.items()})
+    assert max(timings.values()) < 2.0, timings
 
 
 # Who may see them ------------------------------------------------------------------------------
