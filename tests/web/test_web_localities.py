@@ -9,12 +9,14 @@ nothing to find.
 
 from __future__ import annotations
 
+import io
 import re
 import time
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
+import openpyxl
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -55,10 +57,6 @@ def found(on_linked_home: Path) -> places.Localities:
 
 
 def xlsx_sheet(data: bytes, name: str) -> tuple[list[str], list[list[object]]]:
-    import io
-
-    import openpyxl
-
     sheet = openpyxl.load_workbook(io.BytesIO(data))[name]
     header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     return [str(h) for h in header], rows

@@ -33,12 +33,18 @@ def _format(file_format: str) -> Format:
     return "xlsx" if file_format == "xlsx" else "csv"
 
 
-def _area(found: places.Localities, code: str) -> AreaProfile:
+def _known(found: places.Localities, code: str) -> AreaProfile | None:
+    """The ward or LSOA with ``code``; None for any other code, the borough's included."""
     try:
         area = found.profiles.area(code)
     except KeyError:
-        raise Http404("No such area") from None
-    if area.level not in places.LEVELS:
+        return None
+    return area if area.level in places.LEVELS else None
+
+
+def _area(found: places.Localities, code: str) -> AreaProfile:
+    area = _known(found, code)
+    if area is None:
         raise Http404("No such area")
     return area
 
@@ -150,14 +156,12 @@ def _pair(
     found: places.Localities, first: str, second: str
 ) -> tuple[AreaProfile | None, AreaProfile | None, dict[str, str]]:
     """The two areas asked for, and an error for each choice that is missing or wrong."""
-    errors: dict[str, str] = {}
-    chosen: list[AreaProfile | None] = []
-    for field, code, what in (("first", first, "the first"), ("second", second, "the second")):
-        try:
-            chosen.append(_area(found, code))
-        except Http404:
-            chosen.append(None)
-            errors[field] = f"Choose {what} area"
+    chosen = _known(found, first), _known(found, second)
+    errors = {
+        field: f"Choose the {field} area"
+        for field, area in zip(("first", "second"), chosen, strict=True)
+        if area is None
+    }
     if not errors and first == second:
         errors["second"] = "Choose a different area from the first"
     return chosen[0], chosen[1], errors
