@@ -190,6 +190,8 @@ def test_two_places_of_different_levels_are_compared_side_by_side(
         row = page[page.index(escape(indicator.title) + "<span") :]
         assert row.split("</tr>")[0].rstrip().endswith(f"{escape(expected)}</td>"), indicator.key
     assert {"similar", "higher"} <= set(verdicts) or {"similar", "lower"} <= set(verdicts)
+    chart = page[page.index('<div class="localities-pair"') :].split("</desc>")[0]
+    assert 'role="img"' in chart and f"for {2 * len(verdicts)} areas" in chart
 
 
 def test_comparing_needs_two_different_places(analyst: Client, found: places.Localities) -> None:

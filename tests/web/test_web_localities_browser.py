@@ -92,6 +92,8 @@ def test_an_analyst_maps_profiles_compares_and_downloads(
         + table.get_by_text("no significant difference").count()
         > 0
     )
+    page.get_by_text("Both places as a chart").click()
+    assert page.locator(".localities-pair svg[role=img]").is_visible()
     page.screenshot(path=str(tmp_path / "compare.png"), full_page=True)
     assert_no_small_count_on_page(page)
     assert_accessible(page)

@@ -102,3 +102,22 @@ def spine_svg(found: Localities, area: AreaProfile) -> str:
         SPINE_UNIT,
         decimals=1,
     )
+
+
+def pair_svg(found: Localities, first: AreaProfile, second: AreaProfile) -> str:
+    """The two places' indicators with intervals as percentages of the borough's value, each
+    indicator's two bars together, so that overlapping whiskers can be seen."""
+    borough = found.profiles.borough.figures
+    rows = [
+        (f"{i.title}: {area.name}", _indexed(area.figures[i.key], borough[i.key]))
+        for i in found.profiles.indicators
+        if i.compared
+        for area in (first, second)
+    ]
+    return charts.bar_chart_svg(
+        rows,
+        100.0,
+        f"{first.name} and {second.name} beside the borough, {found.profiles.year}",
+        SPINE_UNIT,
+        decimals=1,
+    )

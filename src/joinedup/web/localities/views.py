@@ -192,6 +192,7 @@ def compare(request: HttpRequest) -> HttpResponse:
                     (pair, pair.verdict(first.name))
                     for pair in comparison.pairs(found, first, second)
                 ],
+                "chart": comparison.pair_svg(found, first, second),
             }
     return render(request, "localities/compare.html", context)
 
