@@ -46,6 +46,7 @@ urlpatterns = [
     path("community/", include("joinedup.web.community.urls")),
     path("jobs/", include("joinedup.web.jobs.urls")),
     path("linkage-review/", include("joinedup.web.linkage_review.urls")),
+    path("localities/", include("joinedup.web.localities.urls")),
     path("api/", api.urls),
 ]
 

@@ -315,6 +315,14 @@ URL_PERMISSIONS: dict[str, Permission] = {
     "dashboard:download": P.VIEW_AGGREGATES,
     "dashboard:localities": P.VIEW_AGGREGATES,
     "dashboard:locality": P.VIEW_AGGREGATES,
+    # Locality profiles for the hub's analysts: disclosure-controlled figures only, and their
+    # downloads (each download audited).
+    "localities:map": P.VIEW_AGGREGATES,
+    "localities:map_download": P.VIEW_AGGREGATES,
+    "localities:area": P.VIEW_AGGREGATES,
+    "localities:area_download": P.VIEW_AGGREGATES,
+    "localities:compare": P.VIEW_AGGREGATES,
+    "localities:compare_download": P.VIEW_AGGREGATES,
     # Community capacity: the directory of community assets is for everyone signed in (it
     # names groups, not people; take-up counts are disclosure-controlled); the programme office
     # keeps it (the community audit). Needs against assets are aggregates. Referring a person

@@ -29,15 +29,22 @@ NOTES = (
 )
 
 
+Sheet = tuple[str, Sequence[str], Sequence[Sequence[object]]]  # name, header, rows
+
+
 def as_file(figures: Sequence[Figure], file_format: Format) -> bytes:
-    rows = export_rows(figures)
+    notes = [list(note) for note in NOTES]
+    sheets: list[Sheet] = [("Figures", EXPORT_HEADER, export_rows(figures))]
+    return file_of([*sheets, ("Notes", ["Topic", "Note"], notes)], file_format)
+
+
+def file_of(sheets: Sequence[Sheet], file_format: Format) -> bytes:
+    """A download's bytes: every sheet in one workbook, or the first sheet alone as CSV."""
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"dashboard.{file_format}"
+        path = Path(folder) / f"download.{file_format}"
         if file_format == "xlsx":
-            notes = [list(note) for note in NOTES]
-            write_workbook(
-                path, [("Figures", EXPORT_HEADER, rows), ("Notes", ["Topic", "Note"], notes)]
-            )
+            write_workbook(path, sheets)
         else:
-            write_csv(path, EXPORT_HEADER, rows)
+            _, header, rows = sheets[0]
+            write_csv(path, header, rows)
         return path.read_bytes()

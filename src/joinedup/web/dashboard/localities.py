@@ -1,5 +1,6 @@
 """The locality view: the borough's map shaded by one indicator, and each neighbourhood's profile
-beside the borough's, with intervals.
+beside the borough's, with intervals. The Executive dashboard's localities and the analysts'
+locality profiles (``joinedup.web.localities``) both show the borough through this module.
 
 The profiles are the hub's locality profiles (``joinedup.analytics.profiles``): every count
 through disclosure control before any rate or interval is made. They are built once per data
@@ -16,22 +17,40 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from joinedup.analytics import base, charts
+from joinedup.analytics.base import NotReadyError
+from joinedup.analytics.disclosure import Controlled
 from joinedup.analytics.profiles import (
     BOROUGH,
+    EVENT_RATES,
     LEVEL_TITLES,
     MAP_PROPERTIES,
+    OBESITY,
     AreaProfile,
     Boundaries,
     Figure,
     Indicator,
     LocalityProfiles,
+    ProfileYearError,
     build_profiles,
     display,
 )
+from joinedup.linkage.published import NotLinkedError
+from joinedup.web.dashboard.dashboard import NO_LINKED_DATA
 
 LEVELS = {"ward": "Wards", "lsoa": "Neighbourhoods (LSOAs)"}
+DEFAULT_LEVEL = "ward"
 DEFAULT_INDICATOR = "ae_attendances_rate"
 SVG = charts.SVG_NS
+COHORT_PREFIX = "cohort_"  # the built-in cohorts' indicators, as profiles.py keys them
+SERVICE_USE = frozenset(
+    f"{rate.key}_{suffix}" for rate in EVENT_RATES for suffix in ("rate", "dsr")
+)
+THEMES = (
+    "Who lives here",
+    "Use of services",
+    "Children's health",
+    "The hub's cohorts",
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +86,39 @@ def localities(home: Path, today: dt.date) -> Localities:
 def forget() -> None:
     with _lock:
         _cache.clear()
+
+
+def available(home: Path, today: dt.date) -> tuple[Localities | None, str]:
+    """The profiles, or None and why there are none yet."""
+    try:
+        return localities(home, today), ""
+    except (NotReadyError, NotLinkedError):
+        return None, NO_LINKED_DATA
+    except ProfileYearError as short:
+        return None, f"the linked data holds no whole calendar year to profile: {short}"
+
+
+def level_of(asked: str | None) -> str:
+    """The level asked for, or wards when the request names none we know."""
+    return asked if asked in LEVELS else DEFAULT_LEVEL
+
+
+def theme(indicator: Indicator) -> str:
+    if indicator.key.startswith(COHORT_PREFIX):
+        return THEMES[3]
+    if indicator.key == OBESITY:
+        return THEMES[2]
+    if indicator.key in SERVICE_USE:
+        return THEMES[1]
+    return THEMES[0]
+
+
+def by_theme(indicators: tuple[Indicator, ...]) -> list[tuple[str, list[Indicator]]]:
+    """The indicators grouped by theme for a reader choosing one, each group in profile order."""
+    groups: dict[str, list[Indicator]] = {name: [] for name in THEMES}
+    for indicator in indicators:
+        groups[theme(indicator)].append(indicator)
+    return [(name, found) for name, found in groups.items() if found]
 
 
 def decimals(indicator: Indicator, level: str) -> int:
@@ -128,6 +180,8 @@ class Line:
     borough: str
     comparison: str
     is_count: bool
+    count: str = ""  # a rate's or percentage's numerator and denominator, as controlled
+    denominator: str = ""
 
 
 def shown(figure: Figure, indicator: Indicator, level: str) -> str:
@@ -142,24 +196,28 @@ def counts_residents(indicator: Indicator) -> bool:
     return indicator.kind == "count" and bool(indicator.feeds)
 
 
+def line(found: Localities, area: AreaProfile, indicator: Indicator) -> Line:
+    figure = area.figures[indicator.key]
+    interval = ""
+    if indicator.compared and figure.lower is not None:
+        interval = f"{display(figure, indicator, 'lower')} to {display(figure, indicator, 'upper')}"
+    return Line(
+        indicator,
+        shown(figure, indicator, area.level),
+        interval,
+        shown(found.profiles.borough.figures[indicator.key], indicator, BOROUGH),
+        figure.comparison if indicator.compared and area.level != BOROUGH else "",
+        counts_residents(indicator),
+        _controlled(figure.count),
+        _controlled(figure.denominator),
+    )
+
+
+def _controlled(count: Controlled[int] | None) -> str:
+    if count is None:
+        return ""
+    return count.display if count.value is None else f"{count.value:,}"
+
+
 def lines(found: Localities, area: AreaProfile) -> list[Line]:
-    borough = found.profiles.borough
-    result = []
-    for indicator in found.profiles.indicators:
-        figure = area.figures[indicator.key]
-        interval = ""
-        if indicator.compared and figure.lower is not None:
-            interval = (
-                f"{display(figure, indicator, 'lower')} to {display(figure, indicator, 'upper')}"
-            )
-        result.append(
-            Line(
-                indicator,
-                shown(figure, indicator, area.level),
-                interval,
-                shown(borough.figures[indicator.key], indicator, BOROUGH),
-                figure.comparison if indicator.compared else "",
-                counts_residents(indicator),
-            )
-        )
-    return result
+    return [line(found, area, indicator) for indicator in found.profiles.indicators]

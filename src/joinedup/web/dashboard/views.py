@@ -10,11 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from joinedup.analytics.base import NotReadyError
 from joinedup.analytics.disclosure import RULE
-from joinedup.analytics.profiles import ProfileYearError
 from joinedup.home import resolve_home
-from joinedup.linkage.published import NotLinkedError
 from joinedup.web.accounts.enforcement import signed_in_user
 from joinedup.web.audit.chain import record_by
 from joinedup.web.dashboard import dashboard as figures
@@ -56,13 +53,7 @@ def download(request: HttpRequest, file_format: str) -> HttpResponse:
 
 
 def _localities() -> tuple[places.Localities | None, str]:
-    """The profiles, or None and why not."""
-    try:
-        return places.localities(resolve_home(), timezone.localdate()), ""
-    except (NotReadyError, NotLinkedError):
-        return None, figures.NO_LINKED_DATA
-    except ProfileYearError as short:
-        return None, f"the linked data holds no whole calendar year to profile: {short}"
+    return places.available(resolve_home(), timezone.localdate())
 
 
 @require_GET
@@ -70,13 +61,12 @@ def localities(request: HttpRequest) -> HttpResponse:
     found, why_not = _localities()
     context: dict[str, object] = {"found": found, "why_not": why_not, "levels": places.LEVELS}
     if found is not None:
-        level = request.GET.get("level", "ward")
-        level = level if level in places.LEVELS else "ward"
+        level = places.level_of(request.GET.get("level"))
         indicator = found.indicator(request.GET.get("indicator", places.DEFAULT_INDICATOR))
         context |= {
             "level": level,
             "indicator": indicator,
-            "indicators": found.profiles.indicators,
+            "themes": places.by_theme(found.profiles.indicators),
             "counts_residents": places.counts_residents(indicator),
             "map": places.map_svg(
                 found, indicator, level, lambda code: reverse("dashboard:locality", args=[code])

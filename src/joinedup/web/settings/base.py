@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "joinedup.web.community",
     "joinedup.web.jobs",
     "joinedup.web.linkage_review",
+    "joinedup.web.localities",
 ]
 
 MIDDLEWARE = [
