@@ -7,6 +7,7 @@ Only figures and where rows are: no row's content (that stays with ``fixing`` an
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -86,7 +87,7 @@ def delivery(home: Path, delivery_id: int) -> DeliveryRecord | None:
     return found[0] if found else None
 
 
-def _read(home: Path, where: str, values: list[object]) -> list[DeliveryRecord]:
+def _read(home: Path, where: str, values: Sequence[object]) -> list[DeliveryRecord]:
     connection = connect_published(home)
     if connection is None:
         return []
@@ -145,7 +146,7 @@ def reasons(home: Path, delivery_id: int) -> list[tuple[str, str, int, int]]:
 def feed_statuses(home: Path, on: dt.date) -> list[FeedStatus]:
     """Every feed of the contracts, with its last delivery and whether the next is late on ``on``."""
     connection = connect_published(home)
-    delivered: dict[str, tuple[int, dt.date]] = {}
+    delivered: dict[str, tuple[int, dt.date | None]] = {}
     still_open: dict[str, int] = {}
     if connection is not None:
         try:
@@ -161,12 +162,11 @@ def feed_statuses(home: Path, on: dt.date) -> list[FeedStatus]:
                 still_open[str(feed)] = int(count)
         finally:
             connection.close()
-    return [
-        _status(
-            contract, *delivered.get(contract.name, (0, None)), still_open.get(contract.name, 0), on
-        )
-        for contract in packaged_contracts()
-    ]
+    statuses = []
+    for contract in packaged_contracts():
+        count, last = delivered.get(contract.name, (0, None))
+        statuses.append(_status(contract, count, last, still_open.get(contract.name, 0), on))
+    return statuses
 
 
 def _status(

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "joinedup.web.workforce",
     "joinedup.web.dashboard",
     "joinedup.web.community",
+    "joinedup.web.feeds",
 ]
 
 MIDDLEWARE = [
