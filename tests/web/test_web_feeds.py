@@ -297,3 +297,18 @@ def test_a_contract_schedule_must_be_a_whole_number_of_days() -> None:
         parse_contract(source, toml.replace("expected_every_days = 31", "expected_every_days = 0"))
     unscheduled = parse_contract(source, toml.replace("expected_every_days = 31", ""))
     assert unscheduled.expected_every_days is None
+
+
+def test_an_upload_or_a_fix_without_its_csrf_token_is_refused(
+    hub: Path, delivered: int, make_user: Callable[..., User], tmp_path: Path
+) -> None:
+    strict = signed_in(
+        make_user(Role.HUB_COORDINATOR, email="hc@council.example"), enforce_csrf_checks=True
+    )
+    with extract(tmp_path / "cts_december.csv", GOOD[:1]).open("rb") as handle:
+        refused = strict.post(reverse("feeds:upload"), {"feed": FEED, "file": handle})
+    assert refused.status_code == 403
+    fix = reverse("feeds:fix", args=[delivered, INVALID_DATE_LINE])
+    assert strict.post(fix, {"column_5": "28-Feb-2018"}).status_code == 403
+    assert len(history.deliveries(hub, FEED)) == 1
+    assert [p for p in (hub / "incoming").rglob("*") if p.is_file()] == []

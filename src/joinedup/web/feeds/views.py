@@ -152,7 +152,8 @@ def _upload(request: HttpRequest) -> HttpResponse:
     problem = ""
     if request.method == "POST" and form.is_valid():
         received = form.cleaned_data["file"]
-        assert isinstance(received, ReceivedFile), "uploads are streamed to the incoming area"
+        if not isinstance(received, ReceivedFile):
+            raise TypeError("an upload must be streamed to the incoming area, not held in memory")
         feed = form.cleaned_data["feed"]
         try:
             report = load_received(
