@@ -146,6 +146,9 @@ def test_a_row_without_its_record_id_is_fixed_too(
 def test_a_row_that_cannot_be_read_into_columns_is_not_offered_for_fixing(
     hub: Path, delivered: int, coordinator_client: Client
 ) -> None:
+    listed = coordinator_client.get(reverse("feeds:delivery", args=[delivered])).content.decode()
+    assert f'See why<span class="govuk-visually-hidden"> line {FIELD_COUNT_LINE}' in listed
+    assert f'Fix<span class="govuk-visually-hidden"> line {NO_REFERENCE_LINE}' in listed
     url = reverse("feeds:fix", args=[delivered, FIELD_COUNT_LINE])
     page = coordinator_client.get(url).content.decode()
     assert "cannot be fixed field by field" in page and "Check and resubmit" not in page

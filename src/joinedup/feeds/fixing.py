@@ -87,6 +87,26 @@ def quarantined_row(home: Path, delivery_id: int, line: int) -> QuarantinedRow |
     )
 
 
+def fixable_lines(home: Path, delivery_id: int) -> set[int]:
+    """The lines of a delivery's open quarantined rows that can be fixed field by field."""
+    connection = connect_published(home)
+    if connection is None:
+        return set()
+    try:
+        rows = connection.execute(
+            "SELECT feed, line, reason, raw FROM quarantine WHERE delivery_id = ? AND status = 'open'",
+            [delivery_id],
+        ).fetchall()
+    finally:
+        connection.close()
+    return {
+        int(line)
+        for feed, line, reason, raw in rows
+        if reason not in NOT_FIXABLE_BY_FIELD
+        and _values(contract_named(str(feed)), raw) is not None
+    }
+
+
 def _problem(text: str) -> Problem:
     column, _, reason = str(text).partition("|")
     return Problem(column or WHOLE_ROW, reason)

@@ -127,6 +127,11 @@ def delivery_page(request: HttpRequest, delivery_id: int) -> HttpResponse:
             "by_reason": by_reason,
             "rows": [{**row, "why": quarantine.describe(str(row["reason"]))} for row in rows],
             "more_rows": max(record.quarantined - len(rows), 0),
+            "fixable": (
+                fixing.fixable_lines(home, delivery_id)
+                if Permission.LOAD_FEEDS in permissions_of(signed_in_user(request).roles)
+                else set()
+            ),
             "uploaded": request.GET.get("uploaded") == "1",
             "fixed_line": request.GET.get("fixed", ""),
         },
