@@ -315,3 +315,25 @@ def test_an_upload_or_a_fix_without_its_csrf_token_is_refused(
     assert strict.post(fix, {"column_5": "28-Feb-2018"}).status_code == 403
     assert len(history.deliveries(hub, FEED)) == 1
     assert [p for p in (hub / "incoming").rglob("*") if p.is_file()] == []
+
+
+def test_the_synthetic_borough_fills_every_feed_page(
+    on_linked_home: Path, coordinator_client: Client
+) -> None:
+    """As after `joinedup demo`: every feed of the borough has its delivery and load report."""
+    import_register()
+    statuses = history.feed_statuses(on_linked_home, dt.date.today())
+    assert statuses and all(s.deliveries == 1 and not s.late for s in statuses)
+    overview = coordinator_client.get(reverse("feeds:overview")).content.decode()
+    records = history.deliveries(on_linked_home)
+    for record in records[-10:]:  # the overview lists the ten latest
+        assert reverse("feeds:delivery", args=[record.delivery_id]) in overview
+    for record in records:
+        assert reverse("feeds:feed", args=[record.feed]) in overview
+        feed_page = coordinator_client.get(reverse("feeds:feed", args=[record.feed]))
+        assert f"Delivery {record.delivery_id}" in feed_page.content.decode()
+        assert "<rect" in feed_page.content.decode()
+        report = coordinator_client.get(reverse("feeds:delivery", args=[record.delivery_id]))
+        assert report.status_code == 200 and record.reconciles
+    upload_page = coordinator_client.get(reverse("feeds:upload")).content.decode()
+    assert all(f'value="{s.contract.name}"' in upload_page for s in statuses)
