@@ -133,7 +133,7 @@ def delivery_page(request: HttpRequest, delivery_id: int) -> HttpResponse:
                 else set()
             ),
             "uploaded": request.GET.get("uploaded") == "1",
-            "fixed_line": request.GET.get("fixed", ""),
+            "fixed_line": fixed if (fixed := request.GET.get("fixed", "")).isdigit() else "",
         },
     )
 
