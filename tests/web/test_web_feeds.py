@@ -337,3 +337,23 @@ def test_the_synthetic_borough_fills_every_feed_page(
         assert report.status_code == 200 and record.reconciles
     upload_page = coordinator_client.get(reverse("feeds:upload")).content.decode()
     assert all(f'value="{s.contract.name}"' in upload_page for s in statuses)
+
+
+def test_the_coordinator_closes_a_row_that_will_not_be_fixed_with_a_note(
+    hub: Path, delivered: int, coordinator_client: Client
+) -> None:
+    close = reverse("feeds:close", args=[delivered, FIELD_COUNT_LINE])
+    assert coordinator_client.post(close, {"note": ""}).status_code == 400
+    row = fixing.quarantined_row(hub, delivered, FIELD_COUNT_LINE)
+    assert row is not None and row.status == "open"
+    closed = coordinator_client.post(close, {"note": "The partner re-sent it in December"})
+    assert (
+        closed["Location"]
+        == reverse("feeds:delivery", args=[delivered]) + f"?closed={FIELD_COUNT_LINE}"
+    )
+    row = fixing.quarantined_row(hub, delivered, FIELD_COUNT_LINE)
+    assert row is not None and row.status == "closed"
+    event = AuditEvent.objects.get(verb="feeds.row_closed")
+    assert event.detail["closed"] == 1 and event.object_id == f"{delivered}:{FIELD_COUNT_LINE}"
+    (record,) = history.deliveries(hub, FEED)
+    assert record.still_open == 2

@@ -66,6 +66,7 @@ POST_ONLY = frozenset(
         "programme:meeting_item_remove",
         "programme:meeting_remind",
         "programme:measures_check",
+        "feeds:close",
     }
 )
 NOT_A_PAGE = frozenset({"api:api-root"})
@@ -269,6 +270,7 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
         "feeds:feed": {"feed": "gp_patients"},
         "feeds:delivery": {"delivery_id": 1},
         "feeds:fix": {"delivery_id": 1, "line": 2},
+        "feeds:close": {"delivery_id": 1, "line": 2},
     }
 
 

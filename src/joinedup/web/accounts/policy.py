@@ -318,6 +318,7 @@ URL_PERMISSIONS: dict[str, Permission] = {
     "feeds:delivery": P.VIEW_PSEUDONYMOUS,
     "feeds:upload": P.LOAD_FEEDS,
     "feeds:fix": P.LOAD_FEEDS,
+    "feeds:close": P.LOAD_FEEDS,
 }
 
 # Where one URL both reads and changes (an API resource: GET to read, POST or PUT to change),

@@ -76,3 +76,12 @@ class FixRowForm(GovukFormMixin, forms.Form):
         for problem in problems:
             message = f"{problem.column}: {describe(problem.reason)} ({problem.reason})"
             self.add_error(by_column.get(problem.column), message)
+
+
+class CloseRowForm(GovukFormMixin, forms.Form):
+    note = forms.CharField(
+        label="Why is this row closed without a fix?",
+        help_text="For example: the partner re-sent the whole extract; it was a test row",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

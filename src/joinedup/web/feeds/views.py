@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from joinedup.feeds import fixing, history, quarantine
 from joinedup.feeds.agreements import AgreementRefusedError
@@ -33,7 +33,7 @@ from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Permission, permissions_of
 from joinedup.web.audit.chain import record_by
 from joinedup.web.feeds.chart import rows_per_delivery_svg
-from joinedup.web.feeds.forms import FixRowForm, UploadForm
+from joinedup.web.feeds.forms import CloseRowForm, FixRowForm, UploadForm
 from joinedup.web.feeds.uploads import ReceivedFile, stream_uploads_to_incoming
 from joinedup.web.governance.register import database_register
 
@@ -134,6 +134,7 @@ def delivery_page(request: HttpRequest, delivery_id: int) -> HttpResponse:
             ),
             "uploaded": request.GET.get("uploaded") == "1",
             "fixed_line": fixed if (fixed := request.GET.get("fixed", "")).isdigit() else "",
+            "closed_line": closed if (closed := request.GET.get("closed", "")).isdigit() else "",
         },
     )
 
@@ -214,13 +215,25 @@ def _audit_upload(
 
 @require_http_methods(["GET", "POST"])
 def fix_row(request: HttpRequest, delivery_id: int, line: int) -> HttpResponse:
-    home = resolve_home()
-    row = fixing.quarantined_row(home, delivery_id, line)
+    row = _row_or_404(delivery_id, line)
+    form = FixRowForm(request.POST or None, contract=contract_named(row.feed), row=row)
+    return _fix_page(request, row, form, CloseRowForm())
+
+
+def _row_or_404(delivery_id: int, line: int) -> fixing.QuarantinedRow:
+    row = fixing.quarantined_row(resolve_home(), delivery_id, line)
     if row is None:
         raise Http404("no such quarantined row")
+    return row
+
+
+def _fix_page(
+    request: HttpRequest, row: fixing.QuarantinedRow, form: FixRowForm, close_form: CloseRowForm
+) -> HttpResponse:
+    home = resolve_home()
     contract = contract_named(row.feed)
     user = signed_in_user(request)
-    form = FixRowForm(request.POST or None, contract=contract, row=row)
+    delivery_id, line = row.delivery_id, row.line
     problem = ""
     if request.method == "POST" and row.fixable and form.is_valid():
         values = form.fixed_values(row)
@@ -248,6 +261,7 @@ def fix_row(request: HttpRequest, delivery_id: int, line: int) -> HttpResponse:
             "row": row,
             "contract": contract,
             "form": form,
+            "close_form": close_form,
             "error": problem,
             "error_target": "fix",
             "problems": [(p, quarantine.describe(p.reason)) for p in row.problems],
@@ -259,6 +273,25 @@ def fix_row(request: HttpRequest, delivery_id: int, line: int) -> HttpResponse:
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@require_POST
+def close_row(request: HttpRequest, delivery_id: int, line: int) -> HttpResponse:
+    """Close an open quarantined row that will not be fixed, with the coordinator's note."""
+    row = _row_or_404(delivery_id, line)
+    contract = contract_named(row.feed)
+    close_form = CloseRowForm(request.POST)
+    if row.status == "open" and close_form.is_valid():
+        note = close_form.cleaned_data["note"]
+        try:
+            closed = quarantine.close(resolve_home(), delivery_id, [line], note)
+        except StoreBusyError as error:
+            close_form.add_error("note", str(error))
+        else:
+            form = FixRowForm(contract=contract, row=row)
+            _audit(signed_in_user(request), "feeds.row_closed", row, form, closed=closed)
+            return redirect(reverse("feeds:delivery", args=[delivery_id]) + f"?closed={line}")
+    return _fix_page(request, row, FixRowForm(contract=contract, row=row), close_form)
 
 
 def _audit(
