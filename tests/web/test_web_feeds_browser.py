@@ -66,6 +66,7 @@ def test_a_coordinator_uploads_bad_rows_fixes_one_and_an_analyst_sees_only_reaso
     page.get_by_label("CLAIM_START").fill("30-Feb-2018")
     page.get_by_role("button", name="Check and resubmit").click()
     assert page.get_by_role("alert").get_by_text("CLAIM_START: not a real date").is_visible()
+    page.screenshot(path=str(tmp_path / "fix.png"), full_page=True)
     assert_accessible(page)
     page.get_by_label("CLAIM_START").fill("28-Feb-2018")
     page.get_by_role("button", name="Check and resubmit").click()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -33,6 +34,10 @@ class UploadForm(GovukFormMixin, forms.Form):
         self.fields["feed"].choices = choices  # type: ignore[attr-defined]
 
 
+# Shows a date format by example: the fifth of April, so that day and month cannot be confused.
+EXAMPLE_MOMENT = dt.datetime(2016, 4, 5, 14, 30, 0)
+
+
 def field_name(index: int) -> str:
     return f"column_{index}"
 
@@ -49,7 +54,8 @@ class FixRowForm(GovukFormMixin, forms.Form):
                 continue
             hint = [f"Type: {column.type}"]
             if column.format:
-                hint.append(f"written as {column.format}")
+                example = EXAMPLE_MOMENT.strftime(column.format)
+                hint.append(f"written like {example} ({column.format})")
             if column.codes:
                 hint.append("one of " + ", ".join(column.codes))
             if column.required:
@@ -61,6 +67,8 @@ class FixRowForm(GovukFormMixin, forms.Form):
                 max_length=10_000,
                 initial=values.get(column.name, ""),
                 help_text="; ".join(hint),
+                # Added after GovukFormMixin has styled the form's declared fields.
+                widget=forms.TextInput(attrs={"class": "govuk-input govuk-!-width-two-thirds"}),
             )
             self.columns[name] = column.name
 
