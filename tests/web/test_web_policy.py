@@ -70,9 +70,12 @@ POST_ONLY = frozenset(
         "programme:body_member_end",
         "programme:meeting_members_present",
         "community:asset_review",
+        "feeds:close",
     }
 )
 NOT_A_PAGE = frozenset({"api:api-root"})
+# Pages about one delivery: this test's hub has loaded none, so each is "not found".
+NOT_A_PAGE |= {"feeds:delivery", "feeds:fix"}
 
 
 def url_names(
@@ -285,6 +288,10 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
         "workforce:session": {"session_id": session.pk},
         "workforce:session_edit": {"session_id": session.pk},
         "workforce:programme_edit": {"programme_id": course.pk},
+        "feeds:feed": {"feed": "gp_patients"},
+        "feeds:delivery": {"delivery_id": 1},
+        "feeds:fix": {"delivery_id": 1, "line": 2},
+        "feeds:close": {"delivery_id": 1, "line": 2},
     }
 
 

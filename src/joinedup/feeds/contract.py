@@ -89,6 +89,8 @@ class Contract:
     version: int
     columns: tuple[Column, ...]
     source: Path
+    # How often the partner is expected to send a delivery; None when there is no schedule.
+    expected_every_days: int | None = None
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -178,6 +180,11 @@ def parse_contract(source: Path, text: str) -> Contract:
             )
     if feed.get("format") == "xlsx" and not feed.get("sheet"):
         raise _fail(source, "[feed]", "a workbook feed needs the sheet to read (sheet = ...)")
+    every = feed.get("expected_every_days")
+    if every is not None and (isinstance(every, bool) or not isinstance(every, int) or every < 1):
+        raise _fail(
+            source, "[feed]", "expected_every_days must be a whole number of days, 1 or more"
+        )
     encoding = feed.get("encoding", "utf-8")
     if encoding not in ENCODINGS:
         raise _fail(source, "[feed]", f"encoding must be one of {', '.join(ENCODINGS)}")
@@ -200,6 +207,7 @@ def parse_contract(source: Path, text: str) -> Contract:
         version=int(feed.get("version", 1)),
         columns=columns,
         source=source,
+        expected_every_days=every,
     )
 
 

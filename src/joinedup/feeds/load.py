@@ -164,7 +164,20 @@ class Loader(Settlement):
         report.seconds = time.perf_counter() - started
         self._record_delivery(delivery, digest, agreement, report)
         report.resolved = self._resolve_quarantine(contract, delivery_id)
+        if delivery.fixes is not None and report.loaded:
+            report.resolved += self._resolve_fixed_row(delivery_id, delivery.fixes)
         return report
+
+    def _resolve_fixed_row(self, delivery_id: int, fixes: tuple[int, int]) -> int:
+        """Resolve the one quarantined row a hand-fixed resubmission replaces."""
+        fixed_delivery, line = fixes
+        where = "WHERE status = 'open' AND delivery_id = ? AND line = ?"
+        still_open = self.count(f"SELECT count(*) FROM quarantine {where}", fixed_delivery, line)
+        self.connection.execute(
+            f"UPDATE quarantine SET status = 'resolved', resolved_by = ? {where}",
+            [delivery_id, fixed_delivery, line],
+        )
+        return still_open
 
     def _resolve_quarantine(self, contract: Contract, delivery_id: int) -> int:
         """Resolve open quarantined rows of earlier deliveries whose record id this one loaded

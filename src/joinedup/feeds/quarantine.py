@@ -25,11 +25,39 @@ COLUMNS = (
 )
 
 
+# Why a row was refused, in a sentence for the coordinator and the analysts (docs/feeds.md,
+# "Rows quarantined", says what to do about each).
+REASONS = {
+    "wrong_field_count": "more or fewer fields than the header",
+    "invalid_encoding": "bytes that cannot be read in the contract's encoding",
+    "nul_byte": "a NUL character in a value",
+    "repeated_header": "the header line again among the rows",
+    "malformed_row": "cannot be read as delimited text",
+    "field_too_long": "a value longer than any field can be",
+    "unclosed_quote": "an unclosed quote swallowed the rows after it",
+    "missing_required": "a required value is empty",
+    "invalid_date": "not a real date in the contract's format",
+    "date_in_future": "a date after today",
+    "not_a_number": "not a number",
+    "unknown_code": "a code not in the contract's list",
+    "birth_date_in_future": "a date of birth after today",
+    "birth_date_after_event": "a date of birth after the event",
+    "implausible_age": "more than 120 years old at the event",
+    "conflicting_duplicate": "another row of the file has the same record id and different content",
+}
+
+
+def describe(reason: str) -> str:
+    """The reason in words, or its code when it has none."""
+    return REASONS.get(reason, reason.replace("_", " "))
+
+
 @dataclass(frozen=True)
 class Filters:
     feed: str | None = None
     reason: str | None = None
     status: str | None = "open"
+    delivery_id: int | None = None
 
 
 def _where(filters: Filters) -> tuple[str, list[object]]:
@@ -39,6 +67,7 @@ def _where(filters: Filters) -> tuple[str, list[object]]:
         ("q.feed", filters.feed),
         ("q.reason", filters.reason),
         ("q.status", filters.status),
+        ("q.delivery_id", filters.delivery_id),
     ):
         if value is not None:
             clauses.append(f"{column} = ?")

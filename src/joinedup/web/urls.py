@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Permission, permissions_of
 from joinedup.web.api.urls import api
+from joinedup.web.feeds.views import late_feeds_today
 
 
 @require_GET
@@ -20,7 +21,10 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     granted = permissions_of(user.roles) if isinstance(user, User) else frozenset()
     # A plain dict: Django templates call anything callable, an Enum class included.
-    return render(request, "home.html", {"can": {p.value: p in granted for p in Permission}})
+    context: dict[str, object] = {"can": {p.value: p in granted for p in Permission}}
+    if Permission.LOAD_FEEDS in granted:
+        context["late"] = late_feeds_today()
+    return render(request, "home.html", context)
 
 
 @require_GET
@@ -47,6 +51,7 @@ urlpatterns = [
     path("jobs/", include("joinedup.web.jobs.urls")),
     path("linkage-review/", include("joinedup.web.linkage_review.urls")),
     path("localities/", include("joinedup.web.localities.urls")),
+    path("feeds/", include("joinedup.web.feeds.urls")),
     path("api/", api.urls),
 ]
 

@@ -59,6 +59,9 @@ class Permission(StrEnum):
     MANAGE_WORKFORCE = "manage_workforce"
     # The community asset directory: adding, changing, reviewing and closing its entries.
     MANAGE_DIRECTORY = "manage_directory"
+    # Partner feeds: upload a delivery, and see and fix the rows it quarantined (the partner's
+    # rows as sent, identifiable).
+    LOAD_FEEDS = "load_feeds"
 
 
 P = Permission
@@ -77,6 +80,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.CHAIR_MDT,
             P.MANAGE_WORKFORCE,
             P.MANAGE_DIRECTORY,
+            P.LOAD_FEEDS,
         }
     ),
     Role.ANALYST: frozenset(
@@ -122,6 +126,8 @@ TWO_FACTOR_PERMISSIONS = frozenset(
         P.TRIAGE_REFERRALS,
         # Case notes, actions and MDT records are about named people.
         P.WORK_CASES,
+        # Quarantined rows are the partners' rows as sent, with names and dates of birth.
+        P.LOAD_FEEDS,
     }
 )
 
@@ -340,6 +346,16 @@ URL_PERMISSIONS: dict[str, Permission] = {
     "community:refer": P.WORK_CASES,
     "community:take_up": P.WORK_CASES,
     "community:triage_support": P.TRIAGE_REFERRALS,
+    # Partner feeds: the hub team (coordinator and analysts, view_pseudonymous) follows the
+    # deliveries, their load reports and where and why rows were refused. Not view_aggregates:
+    # these are operational counts of records, not disclosure-controlled figures of people, and
+    # not for the Executive. Only the coordinator uploads, and sees and fixes a refused row.
+    "feeds:overview": P.VIEW_PSEUDONYMOUS,
+    "feeds:feed": P.VIEW_PSEUDONYMOUS,
+    "feeds:delivery": P.VIEW_PSEUDONYMOUS,
+    "feeds:upload": P.LOAD_FEEDS,
+    "feeds:fix": P.LOAD_FEEDS,
+    "feeds:close": P.LOAD_FEEDS,
 }
 
 # Where one URL both reads and changes (an API resource: GET to read, POST or PUT to change),

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "joinedup.web.jobs",
     "joinedup.web.linkage_review",
     "joinedup.web.localities",
+    "joinedup.web.feeds",
 ]
 
 MIDDLEWARE = [
