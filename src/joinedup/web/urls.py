@@ -45,6 +45,7 @@ urlpatterns = [
     path("dashboard/", include("joinedup.web.dashboard.urls")),
     path("community/", include("joinedup.web.community.urls")),
     path("jobs/", include("joinedup.web.jobs.urls")),
+    path("cohorts/", include("joinedup.web.cohorts.urls")),
     path("api/", api.urls),
 ]
 

@@ -108,9 +108,7 @@ def describe(definition: Definition, parameters: Mapping[str, str] | None = None
     population = definition.population
     who = _joined([FLAGS[flag] for flag in population.flags], "and")
     at = words.date(population.at)
-    opening = (
-        f"People {who} on {at}" if who else f"Everyone the hub knows who was born by {at}"
-    )
+    opening = f"People {who} on {at}" if who else f"Everyone the hub knows who was born by {at}"
     children = definition.criteria.children
     if len(children) == 1 and children[0].kind not in BLOCKS:
         return Description(definition.title, f"{opening}, {words.clause(children[0]).text}", ())

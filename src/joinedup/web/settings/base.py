@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "joinedup.web.dashboard",
     "joinedup.web.community",
     "joinedup.web.jobs",
+    "joinedup.web.cohorts",
 ]
 
 MIDDLEWARE = [
