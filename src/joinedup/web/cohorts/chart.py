@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from joinedup.analytics.charts import FONT, SECONDARY_TEXT, SERIES_COLOURS, SVG_NS, TEXT
 from joinedup.analytics.disclosure import RULE
 
-WIDTH, ROW, LABEL_WIDTH, VALUE_WIDTH, TOP = 720, 26, 230, 70, 40
+WIDTH, ROW, LABEL_WIDTH, VALUE_WIDTH, TOP = 760, 26, 300, 70, 40
 
 Bar = tuple[str, int | str]  # a label and its published figure: a count, or a mark
 
