@@ -166,6 +166,18 @@ def test_an_analyst_runs_a_cohort_and_sees_only_controlled_counts(
     assert "suppressed or no data" in map_figures(html, "ward-map")
 
 
+def test_a_run_that_cannot_be_made_says_why_on_its_job_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, analyst_client: Client
+) -> None:
+    monkeypatch.setenv("JOINEDUP_HOME", str(tmp_path))  # a hub with nothing loaded
+    response = analyst_client.post("/cohorts/definitions/fire_risk/run/", {})
+    job = Job.objects.get()
+    assert response["Location"] == f"/jobs/{job.pk}/" and job.status == JobStatus.FAILED
+    page = analyst_client.get(response["Location"]).content.decode()
+    assert "nothing is loaded yet" in page
+    assert not CohortRun.objects.exists()
+
+
 def test_a_wrong_parameter_is_refused_on_the_form(
     on_linked_home: Path, analyst_client: Client
 ) -> None:

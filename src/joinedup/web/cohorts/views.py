@@ -71,7 +71,7 @@ def run(request: HttpRequest, name: str) -> HttpResponse:
     if name not in found:
         raise Http404("No such cohort")
     entry, _ = found[name]
-    form = RunForm(entry.definition, request.POST or None)
+    form = RunForm(entry.definition, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         job = running.start(signed_in_user(request), name, form.cleaned_data)
         return redirect("jobs:job", job_id=job.pk)
@@ -124,7 +124,7 @@ def request_release(request: HttpRequest, run_id: int) -> HttpResponse:
     if found.release is not None and found.release.status != Status.REJECTED:
         return redirect("cohorts:result", run_id=found.pk)
     initial = {"title": f"{found.title}: people by area (run {found.pk})"}
-    form = ReleaseForm(request.POST or None, initial=initial)
+    form = ReleaseForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             output = airlock.request_release(
