@@ -7,6 +7,7 @@ problem on the way."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from test_web_browser import orm_beside_playwright as orm_beside_playwright
 from test_web_dashboard import csv_rows, is_controlled_count
 from test_web_dashboard_browser import assert_no_small_count_on_page, download
 
+from joinedup.analytics.cohorts import library
 from joinedup.analytics.disclosure import RULE
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Role
@@ -27,6 +29,8 @@ from joinedup.web.airlock.models import OutputRequest, Status
 from joinedup.web.cohorts.models import CohortRun
 
 pytestmark = pytest.mark.django_db(transaction=True)
+LIBRARY = Path(str(files(library.__package__ or "").joinpath("library")))
+FRAIL = "Frail older people (moderate or severe frailty)"
 
 # The figure of every bar and every area on the page's charts and maps, from their hover titles.
 DRAWN_FIGURES = """() => [...document.querySelectorAll(
@@ -59,15 +63,15 @@ def test_an_analyst_runs_a_cohort_and_a_coordinator_approves_its_release(
     assert page.get_by_text("with at least 6 A&E attendances").first.is_visible()
     assert_accessible(page)
 
-    page.get_by_role("link", name="High intensity users of A&E", exact=True).click()
-    page.wait_for_url("**/cohorts/definitions/high_intensity_ae/")
+    page.get_by_role("link", name=FRAIL, exact=True).click()
+    page.wait_for_url("**/cohorts/definitions/frail_older_people/")
     assert page.get_by_role("heading", name="In plain English").is_visible()
     assert page.get_by_role("heading", name="As written").is_visible()
     assert_accessible(page)
 
     page.get_by_role("button", name="Run this cohort").click()
-    page.wait_for_url("**/definitions/high_intensity_ae/run/")
-    page.get_by_label("Attendances").fill("5")
+    page.wait_for_url("**/definitions/frail_older_people/run/")
+    page.get_by_label("Youngest").fill("60")
     assert_accessible(page)
     page.get_by_role("button", name="Start the run").click()
     page.wait_for_url("**/jobs/*/")
@@ -76,13 +80,14 @@ def test_an_analyst_runs_a_cohort_and_a_coordinator_approves_its_release(
     page.get_by_role("link", name="See the counts by area").click()
     page.wait_for_url("**/cohorts/runs/*/")
     run = CohortRun.objects.get()
-    assert run.published["parameters"]["attendances"] == "5"
+    assert run.published["parameters"]["youngest"] == "60"
 
     page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
     page.screenshot(path=str(tmp_path / "cohort-result.png"), full_page=True)
     assert page.locator(".cohort-map svg path[data-code]").count() > 10
     assert_no_small_count_on_page(page)
     assert_only_controlled_figures_drawn(page)
+    assert page.locator(".cohort-chart svg rect").count() > 3  # wards big enough to show
     assert RULE.hidden_symbol in page.locator("[data-count]").all_inner_texts()
     assert_accessible(page)
 
@@ -97,7 +102,7 @@ def test_an_analyst_runs_a_cohort_and_a_coordinator_approves_its_release(
 
     page.get_by_role("button", name="Ask to release these counts").click()
     page.wait_for_url("**/release/")
-    page.get_by_label("Purpose").fill("Locality board: high intensity users by ward")
+    page.get_by_label("Purpose").fill("Locality board: frailty by ward")
     assert_accessible(page)
     page.get_by_role("button", name="Ask for review").click()
     page.wait_for_url(f"**/cohorts/runs/{run.pk}/")
@@ -121,3 +126,29 @@ def test_an_analyst_runs_a_cohort_and_a_coordinator_approves_its_release(
     review.close()
     output.refresh_from_db()
     assert output.status == Status.APPROVED and output.decided_by == coordinator
+
+
+def test_the_differences_between_two_versions_are_accessible(
+    browser: Browser, live_server: Any, make_user: Callable[..., User], on_linked_home: Path
+) -> None:
+    analyst = make_user(Role.ANALYST, email="ade@council.example")
+    folder = on_linked_home / "cohorts"
+    folder.mkdir(exist_ok=True)
+    variant = folder / "browser_variant.cohort"  # a name of its own: removed when done
+    text = (LIBRARY / "frail_older_people.cohort").read_text()
+    text = text.replace("cohort frail_older_people", "cohort browser_variant")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        variant.write_text(text)
+        sign_in_as(page, live_server.url, analyst)
+        page.goto(f"{live_server.url}/cohorts/definitions/browser_variant/")
+        variant.write_text(text.replace("version 1", "version 2").replace("= 65", "= 70"))
+        page.reload()
+        rows = page.locator("table.app-cohort-diff tr[data-change=changed]")
+        assert rows.count() == 2
+        assert rows.nth(1).locator("ins").inner_text() == "parameter youngest integer = 70"
+        assert page.get_by_text("aged at least 70").is_visible()
+        assert_accessible(page)
+    finally:
+        variant.unlink(missing_ok=True)
+        page.close()
