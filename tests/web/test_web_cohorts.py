@@ -127,6 +127,22 @@ def test_a_changed_definition_keeps_its_history_and_shows_the_differences(
     assert "(the hub's own)" in listed
 
 
+def test_a_definition_with_a_mistake_is_named_with_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, analyst_client: Client
+) -> None:
+    monkeypatch.setenv("JOINEDUP_HOME", str(tmp_path))
+    (tmp_path / "cohorts").mkdir()
+    (tmp_path / "cohorts" / "broken.cohort").write_text("cohort broken\nvresion 2\n")
+    for path in (
+        "/cohorts/",
+        "/cohorts/definitions/fire_risk/",
+        "/cohorts/definitions/fire_risk/run/",
+    ):
+        response = analyst_client.get(path)
+        assert response.status_code == 500
+        assert "broken.cohort: line 2: unknown statement" in response.content.decode()
+
+
 # Running --------------------------------------------------------------------------------------
 
 

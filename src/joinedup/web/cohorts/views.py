@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from joinedup.analytics.cohorts.describe import describe
+from joinedup.analytics.cohorts.language import CohortSyntaxError
 from joinedup.analytics.disclosure import RULE
 from joinedup.home import resolve_home
 from joinedup.web.accounts.enforcement import signed_in_user
@@ -24,9 +25,17 @@ from joinedup.web.cohorts.models import CohortRun, CohortVersion
 RECENT_RUNS = 20
 
 
+def _unreadable(request: HttpRequest, error: CohortSyntaxError) -> HttpResponse:
+    """A definition in the hub's folder that cannot be read: every page of the library says so."""
+    return render(request, "cohorts/unreadable.html", {"error": str(error)}, status=500)
+
+
 @require_GET
 def library(request: HttpRequest) -> HttpResponse:
-    found = versions.current(resolve_home())
+    try:
+        found = versions.current(resolve_home())
+    except CohortSyntaxError as error:
+        return _unreadable(request, error)
     rows = [(entry, row, describe(entry.definition)) for entry, row in found.values()]
     recent = CohortRun.objects.select_related("definition", "run_by")[:RECENT_RUNS]
     context = {"rows": rows, "runs": recent, "rule": RULE}
@@ -35,7 +44,10 @@ def library(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def definition(request: HttpRequest, name: str) -> HttpResponse:
-    found = versions.current(resolve_home())
+    try:
+        found = versions.current(resolve_home())
+    except CohortSyntaxError as error:
+        return _unreadable(request, error)
     if name not in found:
         raise Http404("No such cohort")
     entry, row = found[name]
@@ -67,7 +79,10 @@ def _compared(
 
 @require_http_methods(["GET", "POST"])
 def run(request: HttpRequest, name: str) -> HttpResponse:
-    found = versions.current(resolve_home())
+    try:
+        found = versions.current(resolve_home())
+    except CohortSyntaxError as error:
+        return _unreadable(request, error)
     if name not in found:
         raise Http404("No such cohort")
     entry, _ = found[name]
