@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
@@ -55,7 +56,9 @@ def analyst_client(analyst: User) -> Client:
 
 def start_run(client: Client, name: str, parameters: dict[str, str]) -> CohortRun:
     """Run a cohort through its form and follow the job to its result, as an analyst does."""
+    started = time.perf_counter()
     response = client.post(f"/cohorts/definitions/{name}/run/", parameters)
+    print(f"{name} run as a job in {time.perf_counter() - started:.2f} s")
     assert response.status_code == 302, response.content.decode()[:2000]
     job_page = response["Location"]
     assert re.fullmatch(r"/jobs/\d+/", job_page)
@@ -171,7 +174,9 @@ def test_an_analyst_runs_a_cohort_and_sees_only_controlled_counts(
     audit = AuditEvent.objects.get(verb="cohort.run")
     assert audit.actor == analyst.email and audit.detail["cohort"] == "high_intensity_ae"
 
+    started = time.perf_counter()
     html = analyst_client.get(f"/cohorts/runs/{run.pk}/").content.decode()
+    print(f"the results page in {time.perf_counter() - started:.2f} s")
     text = assert_no_small_count_on(html)
     assert RULE.hidden_symbol in text.counts  # the borough is small: some wards are hidden
     assert f'<span data-count id="cohort-total">{expected["people"]}</span>' in html
