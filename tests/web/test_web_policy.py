@@ -53,6 +53,8 @@ OTHER_PEOPLES_OBJECTS = frozenset(
 # A community referral is made from a case: another's case is not found.
 OTHER_PEOPLES_OBJECTS |= {"community:case_support", "community:refer", "community:take_up"}
 OTHER_PEOPLES_OBJECTS |= {"jobs:job"}  # a job started by someone else is not found
+# The sample cohort run does not exist: its pages are "not found" to whoever may see them.
+OTHER_PEOPLES_OBJECTS |= {"cohorts:result", "cohorts:download", "cohorts:release"}
 # API operations that only take a POST (a GET is 405 once the policy has let it through), and
 # the API's root, which is only there to name the API's base path (404).
 POST_ONLY = frozenset(
@@ -283,6 +285,11 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
         "workforce:download": {"file_format": "csv"},
         "jobs:job": {"job_id": 1},
         "linkage_review:run": {"run_id": 1},
+        "cohorts:definition": {"name": "high_intensity_ae"},
+        "cohorts:run": {"name": "high_intensity_ae"},
+        "cohorts:result": {"run_id": 999_999},
+        "cohorts:download": {"run_id": 999_999, "file_format": "csv"},
+        "cohorts:release": {"run_id": 999_999},
         "workforce:team": {"team_id": team.pk},
         "workforce:team_edit": {"team_id": team.pk},
         "workforce:session": {"session_id": session.pk},

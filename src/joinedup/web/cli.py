@@ -98,11 +98,13 @@ def seed_demo_web(hub: Path, reset_passwords: bool, print_passwords: bool) -> di
     the demo copies them now, and a second run prints none unless told to reset them.
     """
     open_hub(hub)
+    from joinedup.web.cohorts.seed import seed_cohort_runs
     from joinedup.web.demo import DEMO_TEAM, DEMO_USERS, seed_caseload, seed_demo, seed_programme
 
     report = seed_demo(reset_passwords=reset_passwords)
     seed_caseload(hub, report)
     seed_programme(report, hub)
+    cohort_runs = seed_cohort_runs(hub)
     summary: dict[str, object] = {
         "organisations_created": report.organisations_created,
         "users_created": report.users_created,
@@ -110,6 +112,7 @@ def seed_demo_web(hub: Path, reset_passwords: bool, print_passwords: bool) -> di
         "cases_opened": report.cases_opened,
         "programme_seeded": report.programme_seeded,
         "measures_read": report.measures_read,
+        "cohort_runs": len(cohort_runs),
     }
     if not print_passwords:
         return {**summary, "new_passwords": report.new_passwords}

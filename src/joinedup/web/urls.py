@@ -52,6 +52,7 @@ urlpatterns = [
     path("linkage-review/", include("joinedup.web.linkage_review.urls")),
     path("localities/", include("joinedup.web.localities.urls")),
     path("feeds/", include("joinedup.web.feeds.urls")),
+    path("cohorts/", include("joinedup.web.cohorts.urls")),
     path("api/", api.urls),
 ]
 

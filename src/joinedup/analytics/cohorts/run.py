@@ -26,6 +26,13 @@ from joinedup.feeds import agreements
 
 AGE_BANDS = ((0, 17), (18, 44), (45, 64), (65, 74), (75, 84), (85, 200))
 Progress = Callable[[str], None]
+# The steps of a run, in order, as it reports them to ``progress`` (the web app's job page).
+STEPS = (
+    "Checking the purpose against the data sharing agreements",
+    "Finding the cohort's people",
+    "Applying disclosure control",
+    "Recording the run in the provenance log",
+)
 
 
 def age_band(age: int) -> str:
@@ -119,7 +126,7 @@ def run_cohort(
     connection = base.open_base(home, progress)
     try:
         return run_definition(
-            connection, home, definition, dict(parameters or {}), case_finding, today
+            connection, home, definition, dict(parameters or {}), case_finding, today, progress
         )
     finally:
         connection.close()
@@ -132,8 +139,10 @@ def run_definition(
     parameters: dict[str, str],
     case_finding: bool,
     today: dt.date | None,
+    progress: Progress = lambda _step: None,
 ) -> CohortRun:
     started = dt.datetime.now()
+    progress(STEPS[0])
     snapshot = base.snapshot(connection)
     compiled = compile_definition(definition, parameters, snapshot.last_event)
     covering = agreements.authorise_purpose(
@@ -142,6 +151,7 @@ def run_definition(
     provenance.check_definition_version(
         home, definition.name, definition.version, digest(definition)
     )
+    progress(STEPS[1])
     connection.execute(f"CREATE OR REPLACE TEMP TABLE cohort AS {compiled.sql}")
     counts = _counts(connection)
     keys = (
@@ -155,6 +165,7 @@ def run_definition(
         "sex": ["F", "M"],
         "age_band": [age_band(low) for low, _ in AGE_BANDS],
     }
+    progress(STEPS[2])
     tables = {
         name: disclosure.publish(
             disclosure.Table(counts[name], list(dict.fromkeys([*labels, *counts[name]])))
@@ -164,6 +175,7 @@ def run_definition(
     total = disclosure.publish(disclosure.Count(counts["total"][""]))
     tables, total = _hide_across_tables(connection, tables, total, counts)
     snapshot_record = snapshot.record()
+    progress(STEPS[3])
     run_id = provenance.record(
         home,
         {

@@ -252,6 +252,15 @@ URL_PERMISSIONS: dict[str, Permission] = {
     # Background jobs: each person sees the jobs they started, and no one else's.
     "jobs:jobs": P.SIGNED_IN,
     "jobs:job": P.SIGNED_IN,
+    # Cohorts: the library, runs and their results are the analysts' and the hub coordinator's
+    # work on the pseudonymous analytic zone (runs publish controlled counts only); asking for
+    # a result's release goes to the airlock, where someone else decides.
+    "cohorts:library": P.VIEW_PSEUDONYMOUS,
+    "cohorts:definition": P.VIEW_PSEUDONYMOUS,
+    "cohorts:run": P.VIEW_PSEUDONYMOUS,
+    "cohorts:result": P.VIEW_PSEUDONYMOUS,
+    "cohorts:download": P.VIEW_PSEUDONYMOUS,
+    "cohorts:release": P.REQUEST_OUTPUTS,
     # Programme management: the work programme, its funding and the risk register. Whoever may
     # see aggregates (executive members, hub coordinators) reads; programme officers change.
     "programme:overview": P.VIEW_AGGREGATES,

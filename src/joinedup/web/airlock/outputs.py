@@ -29,8 +29,14 @@ class UnusableTableError(ValueError):
 def cohort_content(home: Path, cohort: str, parameters: Mapping[str, str]) -> dict[str, Any]:
     """A cohort run's published counts as one long table: breakdown, group, people."""
     # case_finding stays off: a list of person_keys is not an aggregate output.
-    published = run_cohort(home, cohort, parameters, case_finding=False).as_dict()
-    published.pop("person_keys", None)
+    return published_cohort_content(
+        run_cohort(home, cohort, parameters, case_finding=False).as_dict()
+    )
+
+
+def published_cohort_content(published: Mapping[str, Any]) -> dict[str, Any]:
+    """A run's published figures (``CohortRun.as_dict``) as one long table; its person_keys, if
+    any, are left behind."""
     rows: list[list[object]] = [["all", "Total", published["people"]]]
     for breakdown in COHORT_BREAKDOWNS:
         table = published[breakdown]

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "joinedup.web.linkage_review",
     "joinedup.web.localities",
     "joinedup.web.feeds",
+    "joinedup.web.cohorts",
 ]
 
 MIDDLEWARE = [
