@@ -76,6 +76,8 @@ PAGES: dict[Role, tuple[Page, ...]] = {
         Page("cases:cases"),
         Page("cases:case", ("{own_case}",)),
         Page("mdt:meetings"),
+        Page("community:directory"),
+        Page("jobs:jobs"),
     ),
     Role.ANALYST: (
         *EVERYONE,
@@ -94,8 +96,25 @@ PAGES: dict[Role, tuple[Page, ...]] = {
         Page("referrals:mine"),
         Page("referrals:start"),
     ),
-    Role.EXECUTIVE_MEMBER: (*EVERYONE,),
-    Role.PROGRAMME_OFFICER: (*EVERYONE,),
+    Role.EXECUTIVE_MEMBER: (
+        *EVERYONE,
+        Page("dashboard:dashboard"),
+        Page("programme:overview"),
+        Page("programme:risks"),
+        Page("workforce:overview"),
+    ),
+    Role.PROGRAMME_OFFICER: (
+        *EVERYONE,
+        Page("programme:overview"),
+        Page("programme:timeline"),
+        Page("programme:grants"),
+        Page("programme:risks"),
+        Page("programme:meetings"),
+        Page("programme:actions"),
+        Page("programme:measures"),
+        Page("workforce:overview"),
+        Page("community:directory"),
+    ),
     Role.IG_LEAD: (
         *EVERYONE,
         Page("governance:agreements"),
@@ -160,10 +179,12 @@ def seed(home: Path, users: int, repeats: int) -> list[list[Account]]:
     from joinedup.web.airlock.outputs import table_content
     from joinedup.web.audit.chain import record
     from joinedup.web.cases.casework import open_case
-    from joinedup.web.demo import DEMO_USERS, seed_demo
+    from joinedup.web.demo import DEMO_USERS, seed_demo, seed_programme
     from joinedup.web.governance.importer import import_register
 
-    demo_passwords = seed_demo().new_passwords
+    report = seed_demo()
+    demo_passwords = report.new_passwords
+    seed_programme(report)  # the programme's pages show the seed programme, as in the demo
     references = import_register(actor="bench_web").created
     demo = {u.role: User.objects.get(email=u.email) for u in DEMO_USERS}
     # One Argon2 hash for every extra account: hashing each would only slow the seeding down.
