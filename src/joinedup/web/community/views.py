@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from django import forms
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -313,25 +314,19 @@ def refer(request: HttpRequest, case_id: int, asset_id: int) -> HttpResponse:
         needs=needs,
         initial={"referred_on": timezone.localdate(), "need": first.value if first else ""},
     )
-    refusal = ""
-    if request.method == "POST" and form.is_valid():
-        try:
-            signposting.refer(
-                case,
-                asset,
-                by=signed_in_user(request),
-                need=Need(form.cleaned_data["need"]),
-                on=form.cleaned_data["referred_on"],
-            )
-        except WorkflowError as error:
-            refusal = str(error)
-        else:
-            return redirect("community:case_support", case_id=case.pk)
-    return _render(
+    return _case_step(
         request,
+        case,
+        form,
+        lambda: signposting.refer(
+            case,
+            asset,
+            by=signed_in_user(request),
+            need=Need(form.cleaned_data["need"]),
+            on=form.cleaned_data["referred_on"],
+        ),
         "community/refer.html",
-        {"case": case, "asset": asset, "form": form, "error": refusal},
-        status=409 if refusal else 200,
+        {"asset": asset},
     )
 
 
@@ -349,24 +344,44 @@ def take_up(request: HttpRequest, case_id: int, referral_id: int) -> HttpRespons
             "outcome_score": referral.outcome_score,
         },
     )
+    return _case_step(
+        request,
+        case,
+        form,
+        lambda: signposting.record_take_up(
+            referral,
+            by=signed_in_user(request),
+            take_up=TakeUp(form.cleaned_data["take_up"]),
+            outcome=form.cleaned_data["outcome"],
+            score=form.cleaned_data["outcome_score"],
+        ),
+        "community/take_up.html",
+        {"referral": referral},
+    )
+
+
+def _case_step(
+    request: HttpRequest,
+    case: Case,
+    form: forms.Form,
+    act: Callable[[], object],
+    template: str,
+    context: dict[str, object],
+) -> HttpResponse:
+    """A step of a case's support: when the form is sent and valid, ``act``, then back to the
+    case's support page; a step the workflow refuses shows on the form's page (409)."""
     refusal = ""
     if request.method == "POST" and form.is_valid():
         try:
-            signposting.record_take_up(
-                referral,
-                by=signed_in_user(request),
-                take_up=TakeUp(form.cleaned_data["take_up"]),
-                outcome=form.cleaned_data["outcome"],
-                score=form.cleaned_data["outcome_score"],
-            )
+            act()
         except WorkflowError as error:
             refusal = str(error)
         else:
             return redirect("community:case_support", case_id=case.pk)
     return _render(
         request,
-        "community/take_up.html",
-        {"case": case, "referral": referral, "form": form, "error": refusal},
+        template,
+        {**context, "case": case, "form": form, "error": refusal},
         status=409 if refusal else 200,
     )
 
