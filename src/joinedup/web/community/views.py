@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from django import forms
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -20,8 +20,7 @@ from joinedup.analytics.base import NotReadyError
 from joinedup.feeds.agreements import AgreementRefusedError
 from joinedup.home import resolve_home
 from joinedup.linkage.published import NotLinkedError
-from joinedup.web.accounts.enforcement import signed_in_user
-from joinedup.web.accounts.policy import Permission, permissions_of
+from joinedup.web.accounts.enforcement import render_with_permissions, signed_in_user
 from joinedup.web.cases.casework import audit, find_case
 from joinedup.web.cases.models import Case
 from joinedup.web.cases.workflow import WorkflowError
@@ -49,14 +48,6 @@ from joinedup.web.community.vocabulary import AssetKind, Day, Need, TakeUp, need
 from joinedup.web.referrals.models import Referral
 
 
-def _render(
-    request: HttpRequest, template: str, context: dict[str, object], status: int = 200
-) -> HttpResponse:
-    granted = permissions_of(signed_in_user(request).roles)
-    can = {p.value: p in granted for p in Permission}
-    return render(request, template, {**context, "can": can}, status=status)
-
-
 def _search(form: SearchForm) -> directory.Search:
     if not form.is_valid():
         return directory.Search()
@@ -81,7 +72,7 @@ def _assets_map(found: list[Asset]) -> str:
 def directory_page(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     found = list(directory.search(_search(form)))
-    return _render(
+    return render_with_permissions(
         request,
         "community/directory.html",
         {
@@ -97,7 +88,7 @@ def directory_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def asset_page(request: HttpRequest, asset_id: int) -> HttpResponse:
     found = get_object_or_404(Asset.objects.prefetch_related("needs"), pk=asset_id)
-    return _render(
+    return render_with_permissions(
         request,
         "community/asset.html",
         {"asset": found, "take_up": signposting.take_up_counts(found)},
@@ -134,7 +125,7 @@ def asset_edit(request: HttpRequest, asset_id: int) -> HttpResponse:
 
 
 def _entry_form(request: HttpRequest, form: AssetForm, asset: Asset | None) -> HttpResponse:
-    return _render(
+    return render_with_permissions(
         request,
         "community/asset_form.html",
         {"form": form, "asset": asset},
@@ -161,7 +152,7 @@ def asset_close(request: HttpRequest, asset_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upkeep.close_asset(asset, by=signed_in_user(request), on=form.cleaned_data["closed_on"])
         return redirect("community:asset", asset_id=asset.pk)
-    return _render(
+    return render_with_permissions(
         request,
         "community/asset_close.html",
         {"form": form, "asset": asset},
@@ -186,7 +177,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
             report = importer.save_rows(rows, user.email, upload.name, actor_id=user.pk)
         except importer.AssetFileError as error:
             problems = error.problems
-    return _render(
+    return render_with_permissions(
         request,
         "community/import.html",
         {
@@ -251,7 +242,7 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
     every = _all_gaps(reach, ())
     largest = [g for g in every if g.rank == 1 and g.people > 0]
     context = {"form": form, "largest_by_need": largest, **_gap_context(need, reach, (), every)}
-    return _render(request, "community/gaps.html", context)
+    return render_with_permissions(request, "community/gaps.html", context)
 
 
 @require_GET
@@ -276,7 +267,7 @@ def befriending_page(request: HttpRequest) -> HttpResponse:
     names = wards.ward_names()
     hidden = [names[code] for code in counted.hidden()] if counted else []
     context |= {"from_hub": counted is not None, "unavailable": unavailable, "hidden": hidden}
-    return _render(request, "community/befriending.html", context)
+    return render_with_permissions(request, "community/befriending.html", context)
 
 
 def _case(request: HttpRequest, case_id: int) -> Case:
@@ -295,7 +286,7 @@ def case_support(request: HttpRequest, case_id: int) -> HttpResponse:
     form = SearchForm(request.GET or starting)
     found = list(directory.search(_search(form)))
     referrals = case.asset_referrals.select_related("asset", "referred_by")
-    return _render(
+    return render_with_permissions(
         request,
         "community/case_support.html",
         {"case": case, "form": form, "assets": found, "referrals": referrals},
@@ -378,7 +369,7 @@ def _case_step(
             refusal = str(error)
         else:
             return redirect("community:case_support", case_id=case.pk)
-    return _render(
+    return render_with_permissions(
         request,
         template,
         {**context, "case": case, "form": form, "error": refusal},
@@ -399,7 +390,7 @@ def triage_support(request: HttpRequest, reference: str) -> HttpResponse:
             found.reference,
             person_key=found.person_key,
         )
-    return _render(
+    return render_with_permissions(
         request,
         "community/triage_support.html",
         {
