@@ -18,8 +18,32 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 Rows = Iterator[tuple[int, list[str]]]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong with a file that was sent, and where: its line and the field on it."""
+
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"Line {self.line}, {self.field}: {self.message}"
+
+
+class FileRefusedError(ValueError):
+    """The file was refused whole and nothing from it was saved; ``problems`` says where and
+    why, so that the sender can put every problem right before sending it again."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        shown = "; ".join(str(p) for p in problems[:10])
+        more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
+        super().__init__(f"the file was refused, nothing was saved: {shown}{more}")
 
 
 class UnreadableFileError(ValueError):

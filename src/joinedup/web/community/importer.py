@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from joinedup import spreadsheets
+from joinedup.spreadsheets import Problem
 from joinedup.web.audit.chain import record
 from joinedup.web.community.models import Asset
 from joinedup.web.community.upkeep import set_needs
@@ -51,24 +52,8 @@ LIMITS = {"name": 200, "run_by": 200, "address": 300, "postcode": 10, "times": 2
 LIMITS |= {"contact": 300, "owner": 200, "description": 2000}
 
 
-@dataclass(frozen=True)
-class Problem:
-    line: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}, {self.column}: {self.message}"
-
-
-class AssetFileError(ValueError):
-    """The file was refused; nothing was saved. ``problems`` says where and why."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        shown = "; ".join(str(p) for p in problems[:10])
-        more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
-        super().__init__(f"the file was refused, nothing was saved: {shown}{more}")
+class AssetFileError(spreadsheets.FileRefusedError):
+    """The file of assets was refused; nothing was saved. ``problems`` says where and why."""
 
 
 @dataclass(frozen=True)

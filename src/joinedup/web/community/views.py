@@ -20,6 +20,7 @@ from joinedup.analytics.base import NotReadyError
 from joinedup.feeds.agreements import AgreementRefusedError
 from joinedup.home import resolve_home
 from joinedup.linkage.published import NotLinkedError
+from joinedup.spreadsheets import Problem
 from joinedup.web.accounts.enforcement import render_with_permissions, signed_in_user
 from joinedup.web.cases.casework import audit, find_case
 from joinedup.web.cases.models import Case
@@ -167,7 +168,7 @@ def _today() -> dt.date:
 @require_http_methods(["GET", "POST"])
 def import_page(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
-    problems: list[importer.Problem] = []
+    problems: list[Problem] = []
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from joinedup.spreadsheets import UnreadableFileError, read_table
+from joinedup.spreadsheets import FileRefusedError, Problem, UnreadableFileError, read_table
 
 COLUMNS = {
     "organisation": "Organisation",
@@ -28,22 +28,8 @@ MAX_ROWS = 10_000
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 
 
-@dataclass(frozen=True)
-class Problem:
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"Line {self.line}, {self.field}: {self.message}"
-
-
-class RegisterRefusedError(Exception):
-    """The file is refused whole; ``problems`` says where and why, a line and field each."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(str(p) for p in problems[:3]))
-        self.problems = problems
+class RegisterRefusedError(FileRefusedError):
+    """The register is refused whole; ``problems`` says where and why, a line and field each."""
 
 
 @dataclass(frozen=True)
