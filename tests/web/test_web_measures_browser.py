@@ -37,7 +37,7 @@ def test_checking_measures_and_editing_phases_in_the_browser(
     tmp_path: Path,
 ) -> None:
     officer = make_user(Role.PROGRAMME_OFFICER)
-    executive = Body.objects.create(name="Executive")
+    executive = Body.objects.get(name="Executive")  # the seed programme has it
     meeting = Meeting.objects.create(body=executive, date=dt.date.today() + dt.timedelta(days=14))
     Measure.objects.filter(kind="cohort_size").delete()  # no hub is built for this test
     page = signed_in_page(browser, live_server.url, officer)
