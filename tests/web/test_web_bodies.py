@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Browser
-from test_web_browser import assert_accessible, sign_in_as
+from test_web_browser import assert_accessible, signed_in_page
 from test_web_browser import browser as browser  # the fixture, shared
 from test_web_browser import orm_beside_playwright as orm_beside_playwright
 
@@ -235,8 +235,7 @@ def test_in_a_browser_the_body_and_meeting_pages_are_accessible_and_dates_show(
     import_programme()
     executive = Body.objects.get(name=EXECUTIVE)
     meeting = Meeting.objects.create(body=executive, date=dt.date(2026, 3, 5), venue="Town Hall")
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    sign_in_as(page, live_server.url, make_user(Role.PROGRAMME_OFFICER))
+    page = signed_in_page(browser, live_server.url, make_user(Role.PROGRAMME_OFFICER))
     page.goto(f"{live_server.url}/programme/bodies/{executive.pk}/")
     assert page.get_by_role("cell", name="Gary Hall", exact=True).is_visible()
     page.screenshot(path=str(tmp_path / "body.png"), full_page=True)

@@ -123,6 +123,13 @@ def sign_in_as(page: Page, base_url: str, user: User) -> None:
     page.wait_for_url(f"{base_url}/")
 
 
+def signed_in_page(browser: Browser, base_url: str, user: User) -> Page:
+    """A new page as wide as a desk's screen (downloads accepted), signed in as ``user``."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in_as(page, base_url, user)
+    return page
+
+
 def test_an_output_goes_through_the_airlock_on_accessible_pages(
     browser: Browser, live_server: Any, make_user: Callable[..., User], tmp_path: Path
 ) -> None:

@@ -15,7 +15,7 @@ import openpyxl
 import pyotp
 import pytest
 from playwright.sync_api import Browser, Page
-from test_web_browser import assert_accessible, sign_in_as
+from test_web_browser import assert_accessible, sign_in_as, signed_in_page
 from test_web_browser import browser as browser  # the fixture, shared
 from test_web_browser import orm_beside_playwright as orm_beside_playwright
 from test_web_dashboard import csv_rows, is_controlled_count
@@ -56,8 +56,7 @@ def test_an_analyst_runs_a_cohort_and_a_coordinator_approves_its_release(
     coordinator = make_user(
         Role.HUB_COORDINATOR, email="hana@council.example", totp_secret=pyotp.random_base32()
     )
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    sign_in_as(page, live_server.url, analyst)
+    page = signed_in_page(browser, live_server.url, analyst)
     page.get_by_role("link", name="Cohorts: the library of definitions").click()
     page.wait_for_url("**/cohorts/")
     assert page.get_by_text("with at least 6 A&E attendances").first.is_visible()
@@ -109,8 +108,7 @@ def test_an_analyst_runs_a_cohort_and_a_coordinator_approves_its_release(
     assert page.locator("#release-status").inner_text() == "Waiting for review"
     page.close()
 
-    review = browser.new_page(viewport={"width": 1280, "height": 900})
-    sign_in_as(review, live_server.url, coordinator)
+    review = signed_in_page(browser, live_server.url, coordinator)
     review.get_by_role("link", name="Outputs to review").click()
     output = OutputRequest.objects.get()
     review.get_by_role("link", name=output.title).click()

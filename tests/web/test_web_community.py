@@ -70,9 +70,9 @@ def test_a_broken_row_refuses_the_whole_file_naming_its_line_and_column(tmp_path
     broken = GOOD.replace(",40,", ",forty,").replace("coppull", "Atlantis")
     with pytest.raises(AssetFileError) as refused:
         import_assets(write(tmp_path, broken), actor="test")
-    problems = {(p.line, p.column) for p in refused.value.problems}
+    problems = {(p.line, p.field) for p in refused.value.problems}
     assert problems == {(3, "places_per_week"), (3, "ward")}
-    assert "line 3, ward" in str(refused.value)
+    assert "Line 3, ward" in str(refused.value)
     assert not Asset.objects.exists()  # the good first row was not saved either
     assert not AuditEvent.objects.filter(verb="community.assets_imported").exists()
 
@@ -81,7 +81,7 @@ def test_unknown_needs_missing_fields_and_bad_dates_are_each_named(tmp_path: Pat
     row = "X,befriending,voluntary,R,loneliness;wishes,older_people,,,Euxton,,,1,c,o,31/01/2030,"
     with pytest.raises(AssetFileError) as refused:
         import_assets(write(tmp_path, row), actor="test")
-    assert {(p.line, p.column) for p in refused.value.problems} == {
+    assert {(p.line, p.field) for p in refused.value.problems} == {
         (2, "needs"),
         (2, "address"),
         (2, "review_on"),
@@ -93,7 +93,7 @@ def test_a_missing_column_and_a_row_given_twice_are_refused(tmp_path: Path) -> N
     path.write_text(HEADER.replace(",ward,", ",area,") + "\n" + GOOD + "\n", encoding="utf-8")
     with pytest.raises(AssetFileError) as refused:
         import_assets(path, actor="test")
-    assert [(p.line, p.column, p.message) for p in refused.value.problems] == [
+    assert [(p.line, p.field, p.message) for p in refused.value.problems] == [
         (1, "ward", "is missing from the header")
     ]
     first = GOOD.splitlines()[0]
@@ -101,7 +101,7 @@ def test_a_missing_column_and_a_row_given_twice_are_refused(tmp_path: Path) -> N
         import_assets(
             write(tmp_path, first, first.replace("Euxton Friends", "EUXTON friends")), actor="test"
         )
-    assert [(p.line, p.column) for p in twice.value.problems] == [(3, "name")]
+    assert [(p.line, p.field) for p in twice.value.problems] == [(3, "name")]
     assert not Asset.objects.exists()
 
 
@@ -120,7 +120,7 @@ def test_an_excel_workbook_is_read_like_a_csv(tmp_path: Path) -> None:
     with pytest.raises(AssetFileError) as refused:
         import_assets(path, actor="test")
     assert {p.line for p in refused.value.problems} == {3}
-    assert "ward" in {p.column for p in refused.value.problems}
+    assert "ward" in {p.field for p in refused.value.problems}
     book.active.delete_rows(3)  # type: ignore[union-attr]
     book.save(path)
     assert import_assets(path, actor="test").created == 1
@@ -361,7 +361,7 @@ def test_the_import_command_refuses_a_broken_file_then_imports_a_good_one(
     broken = write(tmp_path, GOOD.replace("Euxton,Mon", "Nowhere,Mon"))
     refused = runner.invoke(app, ["community", "import", str(broken), *home])
     assert refused.exit_code == 1
-    assert "line 2, ward" in refused.output
+    assert "Line 2, ward" in refused.output
     assert not Asset.objects.exists()
     done = runner.invoke(app, ["community", "import", str(write(tmp_path, GOOD)), *home, "--json"])
     assert done.exit_code == 0, done.output

@@ -13,7 +13,7 @@ import pyotp
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser
-from test_web_browser import assert_accessible, sign_in_as
+from test_web_browser import assert_accessible, signed_in_page
 from test_web_browser import browser as browser  # the fixture, shared
 from test_web_browser import orm_beside_playwright as orm_beside_playwright
 
@@ -46,8 +46,7 @@ def test_a_link_worker_refers_a_lonely_older_resident_and_records_attendance(
         lead_professional=link_worker,
     )
     add_need(case, by=link_worker, domain="loneliness", need="Aged 81, lives alone", goal="Company")
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    sign_in_as(page, live_server.url, link_worker)
+    page = signed_in_page(browser, live_server.url, link_worker)
     page.goto(f"{live_server.url}/cases/{case.pk}/")
     page.get_by_role("button", name="Find community support").click()
     page.wait_for_url(f"**/community/cases/{case.pk}/")
@@ -90,8 +89,7 @@ def test_a_coordinator_sees_the_ward_with_the_largest_befriending_gap(
     tmp_path: Path,
 ) -> None:
     coordinator = make_user(Role.HUB_COORDINATOR, totp_secret=pyotp.random_base32())
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    sign_in_as(page, live_server.url, coordinator)
+    page = signed_in_page(browser, live_server.url, coordinator)
     page.get_by_role(
         "link", name="Needs against community assets, and the befriending audit"
     ).click()
@@ -134,8 +132,7 @@ def test_the_import_page_is_accessible_with_its_problems_listed(
         "review_on\nTea club,tea,faith,Church,loneliness,adults,Hall,Coppull,9,c,o,2030-01-01\n",
         encoding="utf-8",
     )
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    sign_in_as(page, live_server.url, officer)
+    page = signed_in_page(browser, live_server.url, officer)
     page.goto(f"{live_server.url}/community/import/")
     assert_accessible(page)
     page.get_by_label("Spreadsheet of assets").set_input_files(str(broken))
@@ -151,8 +148,7 @@ def test_an_officer_marks_a_stale_entry_reviewed_and_the_entry_form_is_accessibl
     browser: Browser, live_server: Any, make_user: Callable[..., User], seeded: None
 ) -> None:
     officer = make_user(Role.PROGRAMME_OFFICER)
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    sign_in_as(page, live_server.url, officer)
+    page = signed_in_page(browser, live_server.url, officer)
     page.goto(f"{live_server.url}/community/")
     page.get_by_role("link", name="Entries to review").click()
     stale = Asset.objects.filter(review_on__lt=timezone.localdate()).order_by("name", "pk")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page
-from test_web_browser import assert_accessible, sign_in_as
+from test_web_browser import assert_accessible, signed_in_page
 from test_web_browser import browser as browser  # the fixture, shared
 from test_web_browser import orm_beside_playwright as orm_beside_playwright
 from test_web_dashboard import (
@@ -71,8 +71,7 @@ def test_an_executive_member_sees_no_small_count_on_the_dashboard_or_in_its_down
     import_programme()
     make_casework(make_user)
     executive = make_user(Role.EXECUTIVE_MEMBER, email="executive@example.org")
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    sign_in_as(page, live_server.url, executive)
+    page = signed_in_page(browser, live_server.url, executive)
     page.get_by_role("link", name="Executive dashboard").click()
     page.wait_for_url("**/dashboard/")
     assert page.locator("h1").inner_text() == "Executive dashboard"

@@ -12,7 +12,7 @@ from typing import Any
 import pyotp
 import pytest
 from playwright.sync_api import Browser
-from test_web_browser import assert_accessible, sign_in_as
+from test_web_browser import assert_accessible, signed_in_page
 from test_web_browser import browser as browser  # the fixture, shared
 from test_web_browser import orm_beside_playwright as orm_beside_playwright
 from test_web_feeds import FEED, INVALID_DATE_LINE, extract
@@ -42,8 +42,7 @@ def test_a_coordinator_uploads_bad_rows_fixes_one_and_an_analyst_sees_only_reaso
     tmp_path: Path,
 ) -> None:
     coordinator = make_user(Role.HUB_COORDINATOR, totp_secret=pyotp.random_base32())
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    sign_in_as(page, live_server.url, coordinator)
+    page = signed_in_page(browser, live_server.url, coordinator)
     page.get_by_role("link", name="Upload a partner's delivery").click()
     assert_accessible(page)
     page.get_by_label("Which partner feed is this file?").select_option(FEED)
@@ -84,8 +83,7 @@ def test_a_coordinator_uploads_bad_rows_fixes_one_and_an_analyst_sees_only_reaso
     page.close()
 
     analyst = make_user(Role.ANALYST, email="ade@council.example")
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    sign_in_as(page, live_server.url, analyst)
+    page = signed_in_page(browser, live_server.url, analyst)
     page.get_by_role("link", name="Partner feeds").click()
     page.get_by_role("link", name=f"Delivery {record.delivery_id}", exact=True).first.click()
     assert page.locator("#quarantine").get_by_text("missing_required").is_visible()

@@ -13,7 +13,7 @@ from typing import Any
 import pyotp
 import pytest
 from playwright.sync_api import Browser, Page
-from test_web_browser import assert_accessible, sign_in_as
+from test_web_browser import assert_accessible, signed_in_page
 from test_web_browser import browser as browser  # the fixture, shared
 from test_web_browser import orm_beside_playwright as orm_beside_playwright
 from test_web_linkage_review import apart, person_of, run_id
@@ -56,8 +56,7 @@ def test_the_coordinator_decides_three_pairs_by_keyboard_and_the_next_run_applie
     after = run_id(hub_copy) + 1
     plan = {same_a: "same_person", apart_b: "not_same_person", same_c: "same_person"}
     coordinator = make_user(Role.HUB_COORDINATOR, totp_secret=pyotp.random_base32())
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    sign_in_as(page, live_server.url, coordinator)
+    page = signed_in_page(browser, live_server.url, coordinator)
     page.get_by_role("link", name="Linkage review: pairs to decide, and flags").click()
     assert page.get_by_role("heading", name="Linkage review", exact=True).is_visible()
     assert page.get_by_role("img", name="Match weights for this pair").is_visible()
@@ -108,8 +107,7 @@ def test_an_analyst_sees_linkage_quality_but_not_the_pairs(
 ) -> None:  # fmt: skip
     monkeypatch.setenv(HOME_ENVIRONMENT_VARIABLE, str(linked_home))
     analyst = make_user(Role.ANALYST)
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    sign_in_as(page, live_server.url, analyst)
+    page = signed_in_page(browser, live_server.url, analyst)
     page.get_by_role("link", name="Linkage quality over time").click()
     assert page.get_by_role(
         "img", name="Share of uncertain and linked pairs sent to review, by run"

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser
-from test_web_browser import assert_accessible, sign_in_as
+from test_web_browser import assert_accessible, signed_in_page
 from test_web_browser import browser as browser  # the fixture, shared
 from test_web_browser import orm_beside_playwright as orm_beside_playwright
 from test_web_dashboard import csv_rows, is_controlled_count
@@ -45,8 +45,7 @@ def test_an_analyst_maps_profiles_compares_and_downloads(
     tmp_path: Path,
 ) -> None:
     analyst = make_user(Role.ANALYST, email="analyst@example.org")
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    sign_in_as(page, live_server.url, analyst)
+    page = signed_in_page(browser, live_server.url, analyst)
     page.get_by_role("link", name="Locality profiles").click()
     page.wait_for_url("**/localities/")
     assert page.locator("h1").inner_text() == "Map of the borough"

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser
-from test_web_browser import assert_accessible, sign_in_as
+from test_web_browser import assert_accessible, signed_in_page
 from test_web_browser import browser as browser  # the fixture, shared
 from test_web_browser import orm_beside_playwright as orm_beside_playwright
+from test_web_programme_browser import seeded as seeded  # the fixture, shared
 
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Role
-from joinedup.web.programme.importer import import_programme
 from joinedup.web.programme.models import (
     Body,
     Grant,
@@ -29,12 +29,6 @@ from joinedup.web.programme.models import (
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def seeded(orm_beside_playwright: None) -> Iterator[None]:
-    import_programme()
-    yield
-
-
 def test_checking_measures_and_editing_phases_in_the_browser(
     browser: Browser,
     live_server: Any,
@@ -43,11 +37,10 @@ def test_checking_measures_and_editing_phases_in_the_browser(
     tmp_path: Path,
 ) -> None:
     officer = make_user(Role.PROGRAMME_OFFICER)
-    executive = Body.objects.create(name="Executive")
+    executive = Body.objects.get(name="Executive")  # the seed programme has it
     meeting = Meeting.objects.create(body=executive, date=dt.date.today() + dt.timedelta(days=14))
     Measure.objects.filter(kind="cohort_size").delete()  # no hub is built for this test
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    sign_in_as(page, live_server.url, officer)
+    page = signed_in_page(browser, live_server.url, officer)
     page.goto(f"{live_server.url}/programme/measures/")
     page.get_by_role("button", name="Check measures now").click()
     page.wait_for_url("**/programme/measures/")

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect
-from test_web_browser import assert_accessible, sign_in_as
+from test_web_browser import assert_accessible, signed_in_page
 from test_web_browser import browser as browser  # the fixture, shared
 from test_web_browser import orm_beside_playwright as orm_beside_playwright
 
@@ -63,8 +63,7 @@ def test_an_officer_runs_a_meeting_from_agenda_to_pack(
         pytest.skip("the seed minutes are not here")
     officer = make_user(Role.PROGRAMME_OFFICER, full_name="Pat Office")
     base = live_server.url
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    sign_in_as(page, base, officer)
+    page = signed_in_page(browser, base, officer)
 
     # A meeting made by hand: its agenda opens with the standing items.
     page.goto(f"{base}/programme/meetings/")

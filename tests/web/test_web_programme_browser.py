@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser
-from test_web_browser import assert_accessible, sign_in_as
+from test_web_browser import assert_accessible, signed_in_page
 from test_web_browser import browser as browser  # the fixture, shared
 from test_web_browser import orm_beside_playwright as orm_beside_playwright
 
@@ -37,8 +37,7 @@ def test_the_programme_pages_are_accessible(
     workstream = Workstream.objects.get(name="Extended MDT")
     grant, risk = Grant.objects.get(), Risk.objects.first()
     assert risk is not None
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    sign_in_as(page, live_server.url, officer)
+    page = signed_in_page(browser, live_server.url, officer)
     for name, path in (
         ("overview", "/programme/"),
         ("timeline", "/programme/timeline/"),

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser
-from test_web_browser import assert_accessible, sign_in_as
+from test_web_browser import assert_accessible, signed_in_page
 from test_web_browser import browser as browser  # the fixture, shared
 from test_web_browser import orm_beside_playwright as orm_beside_playwright
 
@@ -47,8 +47,7 @@ def test_an_officer_plans_a_session_records_two_completions_and_sees_coverage_ri
     Completion.objects.create(
         team=team, programme=mecc, staff_name="CC-001", completed_on=today - dt.timedelta(days=40)
     )
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    sign_in_as(page, live_server.url, officer)
+    page = signed_in_page(browser, live_server.url, officer)
     page.get_by_role("link", name="The frontline workforce").click()
     page.wait_for_url("**/workforce/")
     assert page.get_by_text("1 of 8 frontline staff trained (12%)").is_visible()

@@ -76,6 +76,35 @@ BarValue = Estimate | tuple[float, float, float] | None
 # Drawing
 
 
+def image_svg(
+    key: str,
+    size: tuple[float, float],
+    title: str,
+    description: str,
+    *,
+    font_size: int = FONT_SIZE,
+    css_class: str = "",
+    title_attributes: Mapping[str, str] | None = None,
+) -> ET.Element:
+    """An SVG root as wide as its container that assistive technology reads as one image, named
+    by its ``<title>`` and summarised in its ``<desc>``; ``key`` makes their ids unique on the
+    page. The caller draws inside it."""
+    width, height = size
+    attributes = {
+        "xmlns": SVG_NS,
+        "role": "img",
+        "viewBox": f"0 0 {width} {height}",
+        "width": "100%",
+        "aria-labelledby": f"{key}-title {key}-desc",
+        "font-family": FONT,
+        "font-size": str(font_size),
+    }
+    root = ET.Element("svg", attributes | ({"class": css_class} if css_class else {}))
+    ET.SubElement(root, "title", {"id": f"{key}-title", **(title_attributes or {})}).text = title
+    ET.SubElement(root, "desc", {"id": f"{key}-desc"}).text = description
+    return root
+
+
 def _attr(value: str | float) -> str:
     return value if isinstance(value, str) else f"{round(value, 1):g}"
 

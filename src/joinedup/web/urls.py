@@ -11,7 +11,7 @@ from django.views import defaults
 from django.views.decorators.http import require_GET
 
 from joinedup.web.accounts.models import User
-from joinedup.web.accounts.policy import Permission, permissions_of
+from joinedup.web.accounts.policy import Permission, permission_flags, permissions_of
 from joinedup.web.api.urls import api
 from joinedup.web.feeds.views import late_feeds_today
 
@@ -20,8 +20,7 @@ from joinedup.web.feeds.views import late_feeds_today
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     granted = permissions_of(user.roles) if isinstance(user, User) else frozenset()
-    # A plain dict: Django templates call anything callable, an Enum class included.
-    context: dict[str, object] = {"can": {p.value: p in granted for p in Permission}}
+    context: dict[str, object] = {"can": permission_flags(granted)}
     if Permission.LOAD_FEEDS in granted:
         context["late"] = late_feeds_today()
     return render(request, "home.html", context)

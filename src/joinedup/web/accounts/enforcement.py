@@ -21,6 +21,7 @@ from joinedup.web.accounts.policy import (
     BEFORE_TWO_FACTOR_URLS,
     PUBLIC_URLS,
     needs_two_factor,
+    permission_flags,
     permission_needed,
     permissions_of,
 )
@@ -94,3 +95,11 @@ def refuse(request: HttpRequest, user: User, name: str) -> HttpResponse:
     if is_api(name):
         return JsonResponse({"detail": "You do not have permission to do this"}, status=403)
     return render(request, "forbidden.html", status=403)
+
+
+def render_with_permissions(
+    request: HttpRequest, template: str, context: dict[str, object], status: int = 200
+) -> HttpResponse:
+    """``template`` rendered with ``can``: the signed-in user's permissions (``permission_flags``)."""
+    granted = permissions_of(signed_in_user(request).roles)
+    return render(request, template, {**context, "can": permission_flags(granted)}, status=status)

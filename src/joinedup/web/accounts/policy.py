@@ -399,6 +399,13 @@ def permissions_of(roles: frozenset[Role]) -> frozenset[Permission]:
     return frozenset(granted)
 
 
+def permission_flags(granted: frozenset[Permission]) -> dict[str, bool]:
+    """Whether each permission, by its value, is among ``granted``: for pages to offer only what
+    their reader may do. A plain dict: Django templates call anything callable, an Enum class
+    included."""
+    return {p.value: p in granted for p in Permission}
+
+
 def needs_two_factor(roles: frozenset[Role]) -> bool:
     return bool(permissions_of(roles) & TWO_FACTOR_PERMISSIONS)
 

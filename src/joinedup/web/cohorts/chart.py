@@ -12,7 +12,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from joinedup.analytics.charts import FONT, SECONDARY_TEXT, SERIES_COLOURS, SVG_NS, TEXT
+from joinedup.analytics.charts import SECONDARY_TEXT, SERIES_COLOURS, TEXT, image_svg
 from joinedup.analytics.disclosure import RULE
 
 WIDTH, ROW, LABEL_WIDTH, VALUE_WIDTH, TOP = 760, 26, 300, 70, 40
@@ -23,21 +23,7 @@ Bar = tuple[str, int | str]  # a label and its published figure: a count, or a m
 def bar_chart_svg(bars: Sequence[Bar], title: str, key: str) -> str:
     """Bars of published counts; ``key`` makes the chart's ids unique on its page."""
     height = TOP + ROW * len(bars) + 16
-    root = ET.Element(
-        "svg",
-        {
-            "xmlns": SVG_NS,
-            "role": "img",
-            "viewBox": f"0 0 {WIDTH} {height}",
-            "width": "100%",
-            "aria-labelledby": f"{key}-title {key}-desc",
-            "font-family": FONT,
-            "font-size": "14",
-            "class": "cohort-bars",
-        },
-    )
-    ET.SubElement(root, "title", {"id": f"{key}-title"}).text = title
-    ET.SubElement(root, "desc", {"id": f"{key}-desc"}).text = describe(bars, title)
+    root = image_svg(key, (WIDTH, height), title, describe(bars, title), css_class="cohort-bars")
     _text(root, 0, 20, title, "start", TEXT, bold=True)
     shown = [v for _, v in bars if isinstance(v, int)]
     largest = max(shown, default=0) or 1

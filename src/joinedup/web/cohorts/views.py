@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from joinedup.analytics.cohorts.describe import describe
 from joinedup.analytics.cohorts.language import CohortSyntaxError
+from joinedup.analytics.cohorts.library import Entry
 from joinedup.analytics.disclosure import RULE
 from joinedup.home import resolve_home
 from joinedup.web.accounts.enforcement import signed_in_user
@@ -30,6 +31,14 @@ def _unreadable(request: HttpRequest, error: CohortSyntaxError) -> HttpResponse:
     return render(request, "cohorts/unreadable.html", {"error": str(error)}, status=500)
 
 
+def _current(name: str) -> tuple[Entry, CohortVersion]:
+    """The definition the hub can run now under this name, with its version row (else 404)."""
+    found = versions.current(resolve_home())
+    if name not in found:
+        raise Http404("No such cohort")
+    return found[name]
+
+
 @require_GET
 def library(request: HttpRequest) -> HttpResponse:
     try:
@@ -45,12 +54,9 @@ def library(request: HttpRequest) -> HttpResponse:
 @require_GET
 def definition(request: HttpRequest, name: str) -> HttpResponse:
     try:
-        found = versions.current(resolve_home())
+        entry, row = _current(name)
     except CohortSyntaxError as error:
         return _unreadable(request, error)
-    if name not in found:
-        raise Http404("No such cohort")
-    entry, row = found[name]
     history = versions.history(name)
     old, new = _compared(request, history)
     context = {
@@ -80,12 +86,9 @@ def _compared(
 @require_http_methods(["GET", "POST"])
 def run(request: HttpRequest, name: str) -> HttpResponse:
     try:
-        found = versions.current(resolve_home())
+        entry, _ = _current(name)
     except CohortSyntaxError as error:
         return _unreadable(request, error)
-    if name not in found:
-        raise Http404("No such cohort")
-    entry, _ = found[name]
     form = RunForm(entry.definition, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         job = running.start(signed_in_user(request), name, form.cleaned_data)

@@ -16,10 +16,8 @@ Example: ``import_assets(Path("assets.xlsx"), actor="joinedup community import")
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from joinedup import spreadsheets
+from joinedup.spreadsheets import Problem
 from joinedup.web.audit.chain import record
 from joinedup.web.community.models import Asset
 from joinedup.web.community.upkeep import set_needs
@@ -52,24 +52,8 @@ LIMITS = {"name": 200, "run_by": 200, "address": 300, "postcode": 10, "times": 2
 LIMITS |= {"contact": 300, "owner": 200, "description": 2000}
 
 
-@dataclass(frozen=True)
-class Problem:
-    line: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}, {self.column}: {self.message}"
-
-
-class AssetFileError(ValueError):
-    """The file was refused; nothing was saved. ``problems`` says where and why."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        shown = "; ".join(str(p) for p in problems[:10])
-        more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
-        super().__init__(f"the file was refused, nothing was saved: {shown}{more}")
+class AssetFileError(spreadsheets.FileRefusedError):
+    """The file of assets was refused; nothing was saved. ``problems`` says where and why."""
 
 
 @dataclass(frozen=True)
@@ -92,54 +76,23 @@ class ImportReport:
 
 def read_table(name: str, content: bytes) -> Iterator[tuple[int, dict[str, str]]]:
     """(line number, cells by lower-case column name) for every row below the header."""
-    if name.lower().endswith(".xlsx"):
-        yield from _xlsx_rows(content)
-        return
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise AssetFileError([Problem(1, "file", "is not a CSV file in UTF-8")]) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = _header(next(reader, []))
-    for cells in reader:
-        if any(c.strip() for c in cells):
-            yield reader.line_num, dict(zip(header, cells, strict=False))
+        heading, rows = spreadsheets.read_table(name, content)
+    except spreadsheets.UnreadableFileError as error:
+        raise AssetFileError([Problem(1, "file", str(error))]) from None
+    header = _header(heading or [])
+    return ((line, dict(zip(header, cells, strict=False))) for line, cells in rows)
 
 
-def _xlsx_rows(content: bytes) -> Iterator[tuple[int, dict[str, str]]]:
-    from openpyxl import load_workbook
-
-    try:
-        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        raise AssetFileError([Problem(1, "file", "is not an Excel workbook (.xlsx)")]) from None
-    rows = sheet.iter_rows(values_only=True)
-    header = _header(next(rows, ()))
-    for line, values in enumerate(rows, start=2):
-        cells = [_cell_text(v) for v in values]
-        if any(c.strip() for c in cells):
-            yield line, dict(zip(header, cells, strict=False))
-
-
-def _header(cells: Iterable[object]) -> list[str]:
+def _header(cells: list[str]) -> list[str]:
     """The column names, lower case; every required column must be among them."""
-    header = [str(cell or "").strip().lower() for cell in cells]
+    header = [cell.lower() for cell in cells]
     missing = [column for column in REQUIRED if column not in header]
     if missing:
         raise AssetFileError(
             [Problem(1, column, "is missing from the header") for column in missing]
         )
     return header
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def check_rows(rows: Iterator[tuple[int, dict[str, str]]]) -> list[AssetRow]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from django import forms
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -19,8 +20,8 @@ from joinedup.analytics.base import NotReadyError
 from joinedup.feeds.agreements import AgreementRefusedError
 from joinedup.home import resolve_home
 from joinedup.linkage.published import NotLinkedError
-from joinedup.web.accounts.enforcement import signed_in_user
-from joinedup.web.accounts.policy import Permission, permissions_of
+from joinedup.spreadsheets import Problem
+from joinedup.web.accounts.enforcement import render_with_permissions, signed_in_user
 from joinedup.web.cases.casework import audit, find_case
 from joinedup.web.cases.models import Case
 from joinedup.web.cases.workflow import WorkflowError
@@ -48,14 +49,6 @@ from joinedup.web.community.vocabulary import AssetKind, Day, Need, TakeUp, need
 from joinedup.web.referrals.models import Referral
 
 
-def _render(
-    request: HttpRequest, template: str, context: dict[str, object], status: int = 200
-) -> HttpResponse:
-    granted = permissions_of(signed_in_user(request).roles)
-    can = {p.value: p in granted for p in Permission}
-    return render(request, template, {**context, "can": can}, status=status)
-
-
 def _search(form: SearchForm) -> directory.Search:
     if not form.is_valid():
         return directory.Search()
@@ -80,7 +73,7 @@ def _assets_map(found: list[Asset]) -> str:
 def directory_page(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     found = list(directory.search(_search(form)))
-    return _render(
+    return render_with_permissions(
         request,
         "community/directory.html",
         {
@@ -96,7 +89,7 @@ def directory_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def asset_page(request: HttpRequest, asset_id: int) -> HttpResponse:
     found = get_object_or_404(Asset.objects.prefetch_related("needs"), pk=asset_id)
-    return _render(
+    return render_with_permissions(
         request,
         "community/asset.html",
         {"asset": found, "take_up": signposting.take_up_counts(found)},
@@ -133,7 +126,7 @@ def asset_edit(request: HttpRequest, asset_id: int) -> HttpResponse:
 
 
 def _entry_form(request: HttpRequest, form: AssetForm, asset: Asset | None) -> HttpResponse:
-    return _render(
+    return render_with_permissions(
         request,
         "community/asset_form.html",
         {"form": form, "asset": asset},
@@ -160,7 +153,7 @@ def asset_close(request: HttpRequest, asset_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upkeep.close_asset(asset, by=signed_in_user(request), on=form.cleaned_data["closed_on"])
         return redirect("community:asset", asset_id=asset.pk)
-    return _render(
+    return render_with_permissions(
         request,
         "community/asset_close.html",
         {"form": form, "asset": asset},
@@ -175,7 +168,7 @@ def _today() -> dt.date:
 @require_http_methods(["GET", "POST"])
 def import_page(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
-    problems: list[importer.Problem] = []
+    problems: list[Problem] = []
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -185,7 +178,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
             report = importer.save_rows(rows, user.email, upload.name, actor_id=user.pk)
         except importer.AssetFileError as error:
             problems = error.problems
-    return _render(
+    return render_with_permissions(
         request,
         "community/import.html",
         {
@@ -250,7 +243,7 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
     every = _all_gaps(reach, ())
     largest = [g for g in every if g.rank == 1 and g.people > 0]
     context = {"form": form, "largest_by_need": largest, **_gap_context(need, reach, (), every)}
-    return _render(request, "community/gaps.html", context)
+    return render_with_permissions(request, "community/gaps.html", context)
 
 
 @require_GET
@@ -275,7 +268,7 @@ def befriending_page(request: HttpRequest) -> HttpResponse:
     names = wards.ward_names()
     hidden = [names[code] for code in counted.hidden()] if counted else []
     context |= {"from_hub": counted is not None, "unavailable": unavailable, "hidden": hidden}
-    return _render(request, "community/befriending.html", context)
+    return render_with_permissions(request, "community/befriending.html", context)
 
 
 def _case(request: HttpRequest, case_id: int) -> Case:
@@ -294,7 +287,7 @@ def case_support(request: HttpRequest, case_id: int) -> HttpResponse:
     form = SearchForm(request.GET or starting)
     found = list(directory.search(_search(form)))
     referrals = case.asset_referrals.select_related("asset", "referred_by")
-    return _render(
+    return render_with_permissions(
         request,
         "community/case_support.html",
         {"case": case, "form": form, "assets": found, "referrals": referrals},
@@ -313,25 +306,19 @@ def refer(request: HttpRequest, case_id: int, asset_id: int) -> HttpResponse:
         needs=needs,
         initial={"referred_on": timezone.localdate(), "need": first.value if first else ""},
     )
-    refusal = ""
-    if request.method == "POST" and form.is_valid():
-        try:
-            signposting.refer(
-                case,
-                asset,
-                by=signed_in_user(request),
-                need=Need(form.cleaned_data["need"]),
-                on=form.cleaned_data["referred_on"],
-            )
-        except WorkflowError as error:
-            refusal = str(error)
-        else:
-            return redirect("community:case_support", case_id=case.pk)
-    return _render(
+    return _case_step(
         request,
+        case,
+        form,
+        lambda: signposting.refer(
+            case,
+            asset,
+            by=signed_in_user(request),
+            need=Need(form.cleaned_data["need"]),
+            on=form.cleaned_data["referred_on"],
+        ),
         "community/refer.html",
-        {"case": case, "asset": asset, "form": form, "error": refusal},
-        status=409 if refusal else 200,
+        {"asset": asset},
     )
 
 
@@ -349,24 +336,44 @@ def take_up(request: HttpRequest, case_id: int, referral_id: int) -> HttpRespons
             "outcome_score": referral.outcome_score,
         },
     )
+    return _case_step(
+        request,
+        case,
+        form,
+        lambda: signposting.record_take_up(
+            referral,
+            by=signed_in_user(request),
+            take_up=TakeUp(form.cleaned_data["take_up"]),
+            outcome=form.cleaned_data["outcome"],
+            score=form.cleaned_data["outcome_score"],
+        ),
+        "community/take_up.html",
+        {"referral": referral},
+    )
+
+
+def _case_step(
+    request: HttpRequest,
+    case: Case,
+    form: forms.Form,
+    act: Callable[[], object],
+    template: str,
+    context: dict[str, object],
+) -> HttpResponse:
+    """A step of a case's support: when the form is sent and valid, ``act``, then back to the
+    case's support page; a step the workflow refuses shows on the form's page (409)."""
     refusal = ""
     if request.method == "POST" and form.is_valid():
         try:
-            signposting.record_take_up(
-                referral,
-                by=signed_in_user(request),
-                take_up=TakeUp(form.cleaned_data["take_up"]),
-                outcome=form.cleaned_data["outcome"],
-                score=form.cleaned_data["outcome_score"],
-            )
+            act()
         except WorkflowError as error:
             refusal = str(error)
         else:
             return redirect("community:case_support", case_id=case.pk)
-    return _render(
+    return render_with_permissions(
         request,
-        "community/take_up.html",
-        {"case": case, "referral": referral, "form": form, "error": refusal},
+        template,
+        {**context, "case": case, "form": form, "error": refusal},
         status=409 if refusal else 200,
     )
 
@@ -384,7 +391,7 @@ def triage_support(request: HttpRequest, reference: str) -> HttpResponse:
             found.reference,
             person_key=found.person_key,
         )
-    return _render(
+    return render_with_permissions(
         request,
         "community/triage_support.html",
         {

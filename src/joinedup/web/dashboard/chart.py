@@ -10,34 +10,26 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from joinedup.analytics.charts import SECONDARY_TEXT, SERIES_COLOURS, TEXT
+from joinedup.analytics.charts import SECONDARY_TEXT, SERIES_COLOURS, TEXT, image_svg
 from joinedup.web.dashboard.figures import Figure, display, plotted
 
 WIDTH, HEIGHT = 320, 120
 LEFT, RIGHT, TOP, BOTTOM = 8, 8, 22, 28
-FONT = "Arial, Helvetica, sans-serif"
 
 
 def trend_svg(figure: Figure) -> str:
     """The trend of ``figure`` as a line; hidden points break it, and the gaps are described."""
     prefix = f"trend-{figure.key}"
-    root = ET.Element(
-        "svg",
-        {
-            "xmlns": "http://www.w3.org/2000/svg",
-            "role": "img",
-            "viewBox": f"0 0 {WIDTH} {HEIGHT}",
-            "width": "100%",
-            "aria-labelledby": f"{prefix}-title {prefix}-desc",
-            "font-family": FONT,
-            "font-size": "13",
-            "class": "dashboard-trend",
-        },
+    root = image_svg(
+        prefix,
+        (WIDTH, HEIGHT),
+        f"Trend: {figure.title}",
+        describe(figure),
+        font_size=13,
+        css_class="dashboard-trend",
+        # A figure's title is a name ("... Year 6"), not a figure: marked so checks pass it by.
+        title_attributes={"data-not-a-count": ""},
     )
-    # A figure's title is a name ("... Year 6"), not a figure: marked so that checks pass it by.
-    title = ET.SubElement(root, "title", {"id": f"{prefix}-title", "data-not-a-count": ""})
-    title.text = f"Trend: {figure.title}"
-    ET.SubElement(root, "desc", {"id": f"{prefix}-desc"}).text = describe(figure)
     points = [(point.label, plotted(point.value)) for point in figure.trend]
     values = [v for _, v in points if v is not None]
     if len(points) < 2 or not values:

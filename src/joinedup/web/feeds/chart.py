@@ -9,30 +9,17 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from joinedup.analytics.charts import SECONDARY_TEXT, SERIES_COLOURS, TEXT
+from joinedup.analytics.charts import SECONDARY_TEXT, SERIES_COLOURS, TEXT, image_svg
 from joinedup.feeds.history import DeliveryRecord
 
 WIDTH, HEIGHT = 640, 200
 LEFT, RIGHT, TOP, BOTTOM = 8, 8, 24, 40
-FONT = "Arial, Helvetica, sans-serif"
 LOADED, QUARANTINED = SERIES_COLOURS[0], SERIES_COLOURS[2]
 
 
 def rows_per_delivery_svg(feed: str, deliveries: list[DeliveryRecord]) -> str:
-    root = ET.Element(
-        "svg",
-        {
-            "xmlns": "http://www.w3.org/2000/svg",
-            "role": "img",
-            "viewBox": f"0 0 {WIDTH} {HEIGHT}",
-            "width": "100%",
-            "aria-labelledby": "rows-title rows-desc",
-            "font-family": FONT,
-            "font-size": "13",
-        },
-    )
-    ET.SubElement(root, "title", {"id": "rows-title"}).text = f"Rows per delivery of {feed}"
-    ET.SubElement(root, "desc", {"id": "rows-desc"}).text = describe(deliveries)
+    title = f"Rows per delivery of {feed}"
+    root = image_svg("rows", (WIDTH, HEIGHT), title, describe(deliveries), font_size=13)
     if not deliveries:
         _text(root, LEFT, HEIGHT / 2, "No deliveries yet", "start")
         return ET.tostring(root, encoding="unicode")

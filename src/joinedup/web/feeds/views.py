@@ -13,7 +13,7 @@ from itertools import groupby
 
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -28,7 +28,7 @@ from joinedup.feeds.report import LoadReport
 from joinedup.feeds.secret import KeyUnavailableError
 from joinedup.feeds.store import StoreBusyError
 from joinedup.home import resolve_home
-from joinedup.web.accounts.enforcement import signed_in_user
+from joinedup.web.accounts.enforcement import render_with_permissions, signed_in_user
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Permission, permissions_of
 from joinedup.web.audit.chain import record_by
@@ -44,14 +44,6 @@ NOTHING_LOADED = (StoreBusyError, KeyUnavailableError, ContractError, AgreementR
 
 def today() -> dt.date:
     return timezone.localdate()
-
-
-def _render(
-    request: HttpRequest, template: str, context: dict[str, object], status: int = 200
-) -> HttpResponse:
-    granted = permissions_of(signed_in_user(request).roles)
-    can = {p.value: p in granted for p in Permission}
-    return render(request, template, {**context, "can": can}, status=status)
 
 
 def late_feeds_today() -> list[history.FeedStatus]:
@@ -70,7 +62,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         )
     ]
     recent = list(reversed(history.deliveries(resolve_home())))[:10]
-    return _render(
+    return render_with_permissions(
         request,
         "feeds/overview.html",
         {
@@ -91,7 +83,7 @@ def feed_page(request: HttpRequest, feed: str) -> HttpResponse:
     home = resolve_home()
     status = next(s for s in history.feed_statuses(home, today()) if s.contract.name == feed)
     records = history.deliveries(home, feed)
-    return _render(
+    return render_with_permissions(
         request,
         "feeds/feed.html",
         {
@@ -118,7 +110,7 @@ def delivery_page(request: HttpRequest, delivery_id: int) -> HttpResponse:
         (reason, quarantine.describe(reason), column, count, still_open)
         for reason, column, count, still_open in history.reasons(home, delivery_id)
     ]
-    return _render(
+    return render_with_permissions(
         request,
         "feeds/delivery.html",
         {
@@ -174,7 +166,7 @@ def _upload(request: HttpRequest) -> HttpResponse:
             return redirect(reverse("feeds:delivery", args=[report.delivery_id]) + "?uploaded=1")
         if report is not None:
             problem = report.message
-    return _render(
+    return render_with_permissions(
         request,
         "feeds/upload.html",
         {
@@ -254,7 +246,7 @@ def _fix_page(
                 problem = report.message or "The fixed row was quarantined again"
     elif request.method == "GET":
         _audit(user, "feeds.quarantined_row_viewed", row, form)
-    return _render(
+    return render_with_permissions(
         request,
         "feeds/fix.html",
         {

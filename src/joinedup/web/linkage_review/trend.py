@@ -10,11 +10,10 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from joinedup.analytics.charts import GRID, SECONDARY_TEXT, SERIES_COLOURS, TEXT
+from joinedup.analytics.charts import GRID, SECONDARY_TEXT, SERIES_COLOURS, TEXT, image_svg
 
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 64, 24, 40, 44
-FONT = "Arial, Helvetica, sans-serif"
 
 
 @dataclass(frozen=True)
@@ -31,20 +30,7 @@ def line_chart(
     shown: Callable[[float], str] = lambda v: f"{v:,.0f}",
 ) -> str:
     """Lines over runs (``labels``), from zero up to the highest value, with a legend."""
-    root = ET.Element(
-        "svg",
-        {
-            "xmlns": "http://www.w3.org/2000/svg",
-            "role": "img",
-            "viewBox": f"0 0 {WIDTH} {HEIGHT}",
-            "width": "100%",
-            "aria-labelledby": f"{key}-title {key}-desc",
-            "font-family": FONT,
-            "font-size": "14",
-        },
-    )
-    ET.SubElement(root, "title", {"id": f"{key}-title"}).text = title
-    ET.SubElement(root, "desc", {"id": f"{key}-desc"}).text = describe(labels, series, shown)
+    root = image_svg(key, (WIDTH, HEIGHT), title, describe(labels, series, shown))
     high = max((v for s in series for v in s.values), default=0.0) or 1.0
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 

@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-from joinedup.analytics.charts import GRID, SECONDARY_TEXT, SERIES_COLOURS, TEXT
+from joinedup.analytics.charts import GRID, SECONDARY_TEXT, SERIES_COLOURS, TEXT, image_svg
 from joinedup.linkage.paths import models_folder
 from joinedup.linkage.review import ReviewPair
 
@@ -32,7 +32,6 @@ COMPARISON_LABELS = {
 }
 FOR_COLOUR, AGAINST_COLOUR = SERIES_COLOURS[1], SERIES_COLOURS[2]
 TOTAL_COLOUR = SERIES_COLOURS[0]
-FONT = "Arial, Helvetica, sans-serif"
 WIDTH, ROW, LABEL_WIDTH, VALUE_WIDTH, TOP = 720, 30, 190, 70, 34
 
 
@@ -98,20 +97,7 @@ def waterfall_svg(chart: Waterfall) -> str:
     def x(weight: float) -> float:
         return round(LABEL_WIDTH + (weight - low) / span * plot, 1)
 
-    root = ET.Element(
-        "svg",
-        {
-            "xmlns": "http://www.w3.org/2000/svg",
-            "role": "img",
-            "viewBox": f"0 0 {WIDTH} {height}",
-            "width": "100%",
-            "aria-labelledby": "waterfall-title waterfall-desc",
-            "font-family": FONT,
-            "font-size": "14",
-        },
-    )
-    ET.SubElement(root, "title", {"id": "waterfall-title"}).text = "Match weights for this pair"
-    ET.SubElement(root, "desc", {"id": "waterfall-desc"}).text = describe(chart)
+    root = image_svg("waterfall", (WIDTH, height), "Match weights for this pair", describe(chart))
     _text(
         root,
         LABEL_WIDTH,

@@ -4,6 +4,10 @@ reminders needs MANAGE_PROGRAMME (the policy table's business)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from joinedup.programme.minutes import NotMinutesError, parse_minutes
 from joinedup.web.accounts.enforcement import signed_in_user
+from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Permission, permissions_of
 from joinedup.web.programme.meeting_forms import (
     ActionUpdateForm,
@@ -96,6 +101,22 @@ def _body_url(found: Body) -> str:
     return reverse("programme:body", args=[found.pk])
 
 
+def _saved_or_form(
+    request: HttpRequest,
+    form: forms.ModelForm[Any],
+    save: Callable[[Any, User], object],
+    done: str,
+    template: str,
+    context: dict[str, object],
+) -> HttpResponse:
+    """A sent, valid form's record saved through ``save`` (which audits it), then on to
+    ``done``; otherwise the form's page, with its errors if it was sent."""
+    if request.method == "POST" and form.is_valid():
+        save(form.save(commit=False), signed_in_user(request))
+        return redirect(done)
+    return render(request, template, {"form": form, **context})
+
+
 @require_http_methods(["GET", "POST"])
 def body_member(request: HttpRequest, body_id: int, member_id: int | None = None) -> HttpResponse:
     found = get_object_or_404(Body, pk=body_id)
@@ -104,12 +125,13 @@ def body_member(request: HttpRequest, body_id: int, member_id: int | None = None
         if member_id is None
         else get_object_or_404(BodyMember, pk=member_id, body=found)
     )
-    form = BodyMemberForm(request.POST or None, instance=member)
-    if request.method == "POST" and form.is_valid():
-        save_member(form.save(commit=False), signed_in_user(request))
-        return redirect(f"{_body_url(found)}#members")
-    return render(
-        request, "programme/body_member.html", {"form": form, "body": found, "member": member}
+    return _saved_or_form(
+        request,
+        BodyMemberForm(request.POST or None, instance=member),
+        save_member,
+        f"{_body_url(found)}#members",
+        "programme/body_member.html",
+        {"body": found, "member": member},
     )
 
 
@@ -195,12 +217,13 @@ def meeting_attendance(
         if attendance_id is None
         else get_object_or_404(Attendance, pk=attendance_id, meeting=found)
     )
-    form = AttendanceForm(request.POST or None, instance=row)
-    if request.method == "POST" and form.is_valid():
-        save_attendance(form.save(commit=False), signed_in_user(request))
-        return redirect(f"{_url(found)}#attendance")
-    return render(
-        request, "programme/meeting_attendance.html", {"form": form, "meeting": found, "row": row}
+    return _saved_or_form(
+        request,
+        AttendanceForm(request.POST or None, instance=row),
+        save_attendance,
+        f"{_url(found)}#attendance",
+        "programme/meeting_attendance.html",
+        {"meeting": found, "row": row},
     )
 
 
@@ -230,12 +253,13 @@ def meeting_item(request: HttpRequest, meeting_id: int, item_id: int | None = No
         if item_id is None
         else get_object_or_404(AgendaItem, pk=item_id, meeting=found)
     )
-    form = AgendaItemForm(request.POST or None, instance=item)
-    if request.method == "POST" and form.is_valid():
-        save_agenda_item(form.save(commit=False), signed_in_user(request))
-        return redirect(f"{_url(found)}#agenda")
-    return render(
-        request, "programme/meeting_item.html", {"form": form, "meeting": found, "item": item}
+    return _saved_or_form(
+        request,
+        AgendaItemForm(request.POST or None, instance=item),
+        save_agenda_item,
+        f"{_url(found)}#agenda",
+        "programme/meeting_item.html",
+        {"meeting": found, "item": item},
     )
 
 

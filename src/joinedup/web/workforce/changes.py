@@ -6,8 +6,9 @@ register is the one place their name is kept.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,58 +26,62 @@ class CompletionRefusedError(ValueError):
 
 def save_team(team: Team, by: User) -> Team:
     """Add a team, or change one (its headcount, most often)."""
-    with transaction.atomic():
-        creating = team.pk is None
-        team.full_clean()
-        team.save()
-        record_by(
-            by,
-            "workforce.team_added" if creating else "workforce.team_changed",
-            "workforce_team",
-            str(team.pk),
-            {"headcount": team.headcount, "frontline": team.frontline},
-        )
-    return team
+    return _saved(
+        team,
+        by,
+        ("workforce.team_added", "workforce.team_changed"),
+        "workforce_team",
+        lambda: {"headcount": team.headcount, "frontline": team.frontline},
+    )
 
 
 def save_programme(programme: DevelopmentProgramme, by: User) -> DevelopmentProgramme:
     """Add a programme of shared development, or change its goal or target date."""
-    with transaction.atomic():
-        creating = programme.pk is None
-        programme.full_clean()
-        programme.save()
-        record_by(
-            by,
-            "workforce.programme_added" if creating else "workforce.programme_changed",
-            "workforce_programme",
-            str(programme.pk),
-            {
-                "goal_percent": programme.goal_percent,
-                "target_date": programme.target_date.isoformat(),
-            },
-        )
-    return programme
+    return _saved(
+        programme,
+        by,
+        ("workforce.programme_added", "workforce.programme_changed"),
+        "workforce_programme",
+        lambda: {
+            "goal_percent": programme.goal_percent,
+            "target_date": programme.target_date.isoformat(),
+        },
+    )
 
 
 def plan_session(session: Session, by: User) -> Session:
     """Plan a session, or change a planned one (its bookings, most often)."""
+    return _saved(
+        session,
+        by,
+        ("workforce.session_planned", "workforce.session_changed"),
+        "workforce_session",
+        lambda: {
+            "programme": session.programme_id,
+            "date": session.date.isoformat(),
+            "capacity": session.capacity,
+            "places_booked": session.places_booked,
+        },
+    )
+
+
+Audited = TypeVar("Audited", Team, DevelopmentProgramme, Session)
+
+
+def _saved(
+    record: Audited,
+    by: User,
+    verbs: tuple[str, str],
+    object_type: str,
+    detail: Callable[[], dict[str, object]],
+) -> Audited:
+    """Check and save a new or changed record, audited as the first verb if new, else the second."""
     with transaction.atomic():
-        creating = session.pk is None
-        session.full_clean()
-        session.save()
-        record_by(
-            by,
-            "workforce.session_planned" if creating else "workforce.session_changed",
-            "workforce_session",
-            str(session.pk),
-            {
-                "programme": session.programme_id,
-                "date": session.date.isoformat(),
-                "capacity": session.capacity,
-                "places_booked": session.places_booked,
-            },
-        )
-    return session
+        creating = record.pk is None
+        record.full_clean()
+        record.save()
+        record_by(by, verbs[0] if creating else verbs[1], object_type, str(record.pk), detail())
+    return record
 
 
 def record_completion(

@@ -95,34 +95,23 @@ OVER_HEADCOUNT = "More staff trained than the headcount: check the headcount and
 def download_rows(found: Figures) -> list[tuple[object, ...]]:
     """One row per team, then one per organisation and the total, as the downloads have them."""
     rows: list[tuple[object, ...]] = [
-        (
-            team.organisation.name,
-            team.name,
-            "yes" if team.frontline else "no",
-            line.headcount,
-            line.trained,
-            line.percent,
-            line.goal_staff,
-            line.gap,
-            OVER_HEADCOUNT if line.more_recorded_than_headcount else "",
-        )
+        (team.organisation.name, team.name, "yes" if team.frontline else "no", *_figures(line))
         for team, line in found.teams
     ]
     for line in [*found.organisations, found.overall]:
-        rows.append(
-            (
-                line.label,
-                "All frontline teams",
-                "yes",
-                line.headcount,
-                line.trained,
-                line.percent,
-                line.goal_staff,
-                line.gap,
-                OVER_HEADCOUNT if line.more_recorded_than_headcount else "",
-            )
-        )
+        rows.append((line.label, "All frontline teams", "yes", *_figures(line)))
     return rows
+
+
+def _figures(line: coverage.Coverage) -> tuple[object, ...]:
+    return (
+        line.headcount,
+        line.trained,
+        line.percent,
+        line.goal_staff,
+        line.gap,
+        OVER_HEADCOUNT if line.more_recorded_than_headcount else "",
+    )
 
 
 def known(today: dt.date) -> Known:

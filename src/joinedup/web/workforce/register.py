@@ -8,11 +8,11 @@ broken row's line and field, so that the sender can put the file right and send 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+from joinedup.spreadsheets import FileRefusedError, Problem, UnreadableFileError, read_table
 
 COLUMNS = {
     "organisation": "Organisation",
@@ -28,22 +28,8 @@ MAX_ROWS = 10_000
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 
 
-@dataclass(frozen=True)
-class Problem:
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"Line {self.line}, {self.field}: {self.message}"
-
-
-class RegisterRefusedError(Exception):
-    """The file is refused whole; ``problems`` says where and why, a line and field each."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(str(p) for p in problems[:3]))
-        self.problems = problems
+class RegisterRefusedError(FileRefusedError):
+    """The register is refused whole; ``problems`` says where and why, a line and field each."""
 
 
 @dataclass(frozen=True)
@@ -76,49 +62,15 @@ def _column(heading: str) -> str | None:
     return by_label.get(name) or ALIASES.get(name) or (name if name in COLUMNS else None)
 
 
-def _cell(value: object) -> str | dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return "" if value is None else str(value).strip()
-
-
-def table_rows(content: bytes, filename: str) -> Iterator[list[str | dt.date]]:
-    """The cells of each row, the header first, from a CSV or an Excel (.xlsx) file."""
-    if filename.lower().endswith(".xlsx"):
-        yield from _workbook_rows(content)
-        return
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise RegisterRefusedError(
-            [Problem(1, "file", "is not UTF-8 text (save it as CSV UTF-8, or as .xlsx)")]
-        ) from error
-    for row in csv.reader(io.StringIO(text, newline="")):
-        yield [_cell(value) for value in row]
-
-
-def _workbook_rows(content: bytes) -> Iterator[list[str | dt.date]]:
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise RegisterRefusedError(
-            [Problem(1, "file", "cannot be opened as an Excel workbook")]
-        ) from error
-    for row in workbook.worksheets[0].iter_rows(values_only=True):
-        yield [_cell(value) for value in row]
-
-
 def read_register(content: bytes, filename: str, known: Known) -> list[RegisterRow]:
     """Every row of the register, checked; RegisterRefusedError if any row is broken."""
-    rows = table_rows(content, filename)
-    header = next(rows, None)
+    try:
+        header, rows = read_table(filename, content)
+    except UnreadableFileError as error:
+        raise RegisterRefusedError([Problem(1, "file", str(error))]) from error
     if header is None:
         raise RegisterRefusedError([Problem(1, "file", "is empty")])
-    columns = [_column(str(h)) for h in header]
+    columns = [_column(h) for h in header]
     missing = [COLUMNS[key] for key in REQUIRED if key not in columns]
     if missing:
         raise RegisterRefusedError(
@@ -126,9 +78,7 @@ def read_register(content: bytes, filename: str, known: Known) -> list[RegisterR
         )
     read: list[RegisterRow] = []
     problems: list[Problem] = []
-    for line, cells in enumerate(rows, start=2):
-        if all(cell == "" for cell in cells):
-            continue
+    for line, cells in rows:
         if line - 1 > MAX_ROWS:
             raise RegisterRefusedError([Problem(line, "file", f"has over {MAX_ROWS} rows")])
         values = {key: cells[n] for n, key in enumerate(columns) if key and n < len(cells)}
@@ -144,9 +94,8 @@ def read_register(content: bytes, filename: str, known: Known) -> list[RegisterR
 
 
 def _checked(
-    line: int, values: Mapping[str, str | dt.date], known: Known
+    line: int, text: Mapping[str, str], known: Known
 ) -> tuple[RegisterRow | None, list[Problem]]:
-    text = {key: v if isinstance(v, str) else v.isoformat() for key, v in values.items()}
     problems = [
         Problem(line, COLUMNS[key], "is empty") for key in REQUIRED if not text.get(key, "")
     ]
@@ -160,7 +109,7 @@ def _checked(
     programme = known.programmes.get(fold(text["programme"]))
     if programme is None:
         problems.append(Problem(line, COLUMNS["programme"], f"no programme {text['programme']!r}"))
-    completed_on, date_problem = _date(values["completed_on"], known.today)
+    completed_on, date_problem = _date(text["completed_on"], known.today)
     if date_problem:
         problems.append(Problem(line, COLUMNS["completed_on"], date_problem))
     for key in ("staff_name", "staff_role"):
@@ -173,8 +122,8 @@ def _checked(
     ), []
 
 
-def _date(value: str | dt.date, today: dt.date) -> tuple[dt.date | None, str]:
-    day = value if isinstance(value, dt.date) else _parsed(value)
+def _date(value: str, today: dt.date) -> tuple[dt.date | None, str]:
+    day = _parsed(value)
     if day is None:
         return None, f"{value!r} is not a date (write it as 2026-03-31 or 31/03/2026)"
     if day > today:
