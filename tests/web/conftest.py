@@ -144,3 +144,10 @@ def client_as(make_user: Callable[..., User]) -> Callable[..., Client]:
         return signed_in(make_user(*roles))
 
     return make
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that drives chromium, so a run can leave them out (-m "not browser")."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
