@@ -20,6 +20,7 @@ from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import (
     BEFORE_TWO_FACTOR_URLS,
     PUBLIC_URLS,
+    Permission,
     needs_two_factor,
     permission_flags,
     permission_needed,
@@ -68,6 +69,11 @@ def signed_in_user(request: HttpRequest) -> User:
     """The user of a request this middleware let through to a view: always a signed-in ``User``."""
     assert isinstance(request.user, User)
     return request.user
+
+
+def user_holds(request: HttpRequest, permission: Permission) -> bool:
+    """Whether the signed-in user's roles grant ``permission`` (to show or hide a control)."""
+    return permission in permissions_of(signed_in_user(request).roles)
 
 
 def is_api(url_name: str) -> bool:

@@ -28,9 +28,9 @@ from joinedup.feeds.report import LoadReport
 from joinedup.feeds.secret import KeyUnavailableError
 from joinedup.feeds.store import StoreBusyError
 from joinedup.home import resolve_home
-from joinedup.web.accounts.enforcement import render_with_permissions, signed_in_user
+from joinedup.web.accounts.enforcement import render_with_permissions, signed_in_user, user_holds
 from joinedup.web.accounts.models import User
-from joinedup.web.accounts.policy import Permission, permissions_of
+from joinedup.web.accounts.policy import Permission
 from joinedup.web.audit.chain import record_by
 from joinedup.web.feeds.chart import rows_per_delivery_svg
 from joinedup.web.feeds.forms import CloseRowForm, FixRowForm, UploadForm
@@ -121,7 +121,7 @@ def delivery_page(request: HttpRequest, delivery_id: int) -> HttpResponse:
             "more_rows": max(record.quarantined - len(rows), 0),
             "fixable": (
                 fixing.fixable_lines(home, delivery_id)
-                if Permission.LOAD_FEEDS in permissions_of(signed_in_user(request).roles)
+                if user_holds(request, Permission.LOAD_FEEDS)
                 else set()
             ),
             "uploaded": request.GET.get("uploaded") == "1",

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from joinedup.home import resolve_home
 from joinedup.linkage import review
 from joinedup.linkage.published import NotLinkedError
-from joinedup.web.accounts.enforcement import signed_in_user
-from joinedup.web.accounts.policy import Permission, permissions_of
+from joinedup.web.accounts.enforcement import signed_in_user, user_holds
+from joinedup.web.accounts.policy import Permission
 from joinedup.web.linkage_review import pairs, quality, running, trend
 from joinedup.web.linkage_review.waterfall import prior_weight, waterfall, waterfall_svg
 from joinedup.web.linkflags.flags import open_flags
@@ -125,7 +125,7 @@ def run_now(request: HttpRequest) -> HttpResponse:
 
 
 def _can_review(request: HttpRequest) -> bool:
-    return Permission.TRIAGE_REFERRALS in permissions_of(signed_in_user(request).roles)
+    return user_holds(request, Permission.TRIAGE_REFERRALS)
 
 
 @require_GET

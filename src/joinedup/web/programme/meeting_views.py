@@ -18,7 +18,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from joinedup.programme.minutes import NotMinutesError, parse_minutes
 from joinedup.web.accounts.enforcement import signed_in_user
 from joinedup.web.accounts.models import User
-from joinedup.web.accounts.policy import Permission, permissions_of
 from joinedup.web.programme.meeting_forms import (
     ActionUpdateForm,
     AgendaItemForm,
@@ -64,10 +63,7 @@ from joinedup.web.programme.models import (
 )
 from joinedup.web.programme.pack import build_pack, pack_pdf, pack_workbook, record_download
 from joinedup.web.programme.reminders import send_reminders
-
-
-def _can_manage(request: HttpRequest) -> bool:
-    return Permission.MANAGE_PROGRAMME in permissions_of(signed_in_user(request).roles)
+from joinedup.web.programme.views import can_manage_programme
 
 
 @require_GET
@@ -76,7 +72,7 @@ def meetings(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "programme/meetings.html",
-        {"bodies": bodies, "can_manage": _can_manage(request)},
+        {"bodies": bodies, "can_manage": can_manage_programme(request)},
     )
 
 
@@ -92,7 +88,7 @@ def body(request: HttpRequest, body_id: int) -> HttpResponse:
             "members": current,
             "past_members": [m for m in found.members.all() if m not in current],
             "meetings": found.meetings.all(),
-            "can_manage": _can_manage(request),
+            "can_manage": can_manage_programme(request),
         },
     )
 
@@ -165,7 +161,7 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "following": following_meeting(found),
             "reminders": found.reminders.select_related("recipient"),
             "not_recorded": members_not_recorded(found),
-            "can_manage": _can_manage(request),
+            "can_manage": can_manage_programme(request),
         },
     )
 
@@ -377,7 +373,7 @@ def actions(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "programme/actions.html",
-        {"by_body": sorted(by_body.items()), "can_manage": _can_manage(request)},
+        {"by_body": sorted(by_body.items()), "can_manage": can_manage_programme(request)},
     )
 
 

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from joinedup.web.accounts.enforcement import signed_in_user
-from joinedup.web.accounts.policy import Permission, permissions_of
+from joinedup.web.accounts.enforcement import signed_in_user, user_holds
+from joinedup.web.accounts.policy import Permission
 from joinedup.web.programme import charts, measures, scoring
 from joinedup.web.programme.changes import (
     DependencyLoopError,
@@ -54,8 +54,8 @@ from joinedup.web.programme.models import (
 TREND_SIZE = {"trend_width": charts.TREND_WIDTH, "trend_height": charts.TREND_HEIGHT}
 
 
-def _can_manage(request: HttpRequest) -> bool:
-    return Permission.MANAGE_PROGRAMME in permissions_of(signed_in_user(request).roles)
+def can_manage_programme(request: HttpRequest) -> bool:
+    return user_holds(request, Permission.MANAGE_PROGRAMME)
 
 
 @require_GET
@@ -77,7 +77,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "escalate_count": len(escalate),
             "waiting_count": Escalation.objects.filter(agenda_item__isnull=True).count(),
             "underspending": underspending,
-            "can_manage": _can_manage(request),
+            "can_manage": can_manage_programme(request),
         },
     )
 
@@ -112,7 +112,7 @@ def workstream(request: HttpRequest, workstream_id: int) -> HttpResponse:
                 "programme:workstream_measure_new", kwargs={"workstream_id": found.pk}
             ),
             **TREND_SIZE,
-            "can_manage": _can_manage(request),
+            "can_manage": can_manage_programme(request),
         },
     )
 
@@ -156,7 +156,7 @@ def grant(request: HttpRequest, grant_id: int) -> HttpResponse:
             "chart_width": charts.SPEND_WIDTH,
             "chart_height": charts.SPEND_HEIGHT,
             "lines": found.spend.select_related("workstream"),
-            "can_manage": _can_manage(request),
+            "can_manage": can_manage_programme(request),
         },
     )
 
@@ -186,7 +186,7 @@ def risks(request: HttpRequest) -> HttpResponse:
             "today": today,
             "amber_from": scoring.AMBER_FROM,
             "red_from": scoring.RED_FROM,
-            "can_manage": _can_manage(request),
+            "can_manage": can_manage_programme(request),
         },
     )
 
@@ -204,7 +204,7 @@ def risk(request: HttpRequest, risk_id: int) -> HttpResponse:
             "measures": _measures_shown(found.measures.all()),
             "add_measure_url": reverse("programme:risk_measure_new", kwargs={"risk_id": found.pk}),
             **TREND_SIZE,
-            "can_manage": _can_manage(request),
+            "can_manage": can_manage_programme(request),
         },
     )
 
@@ -397,7 +397,7 @@ def measures_page(request: HttpRequest) -> HttpResponse:
                 "agenda_item__meeting__body"
             ),
             "meeting": measures.next_executive_meeting(timezone.localdate()),
-            "can_manage": _can_manage(request),
+            "can_manage": can_manage_programme(request),
         },
     )
 

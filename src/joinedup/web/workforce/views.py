@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from joinedup import exports
-from joinedup.web.accounts.enforcement import signed_in_user
-from joinedup.web.accounts.policy import Permission, permissions_of
+from joinedup.web.accounts.enforcement import signed_in_user, user_holds
+from joinedup.web.accounts.policy import Permission
 from joinedup.web.workforce import charts
 from joinedup.web.workforce.changes import (
     CompletionRefusedError,
@@ -43,7 +43,7 @@ MEDIA_TYPES = {
 
 
 def _can_manage(request: HttpRequest) -> bool:
-    return Permission.MANAGE_WORKFORCE in permissions_of(signed_in_user(request).roles)
+    return user_holds(request, Permission.MANAGE_WORKFORCE)
 
 
 def _chosen_programme(request: HttpRequest) -> DevelopmentProgramme | None:
