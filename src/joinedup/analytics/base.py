@@ -17,6 +17,7 @@ import duckdb
 
 from joinedup.analytics import frailty, growth
 from joinedup.analytics.events import SOURCES
+from joinedup.engines import Engine, parquet_location
 from joinedup.feeds import store
 from joinedup.reference import geography
 
@@ -314,3 +315,31 @@ _STEPS: tuple[tuple[str, Callable[[duckdb.DuckDBPyConnection, set[str]], None]],
     ("Households", _households),
     ("Areas", _areas),
 )
+
+
+def export_parquet(connection: duckdb.DuckDBPyConnection, folder: Path) -> list[str]:
+    """Every table of a base written as Parquet, one folder each, for another engine to read.
+
+    The events, the largest table by far, are partitioned by kind: each cohort criterion reads
+    one kind, and an engine reads only that kind's files.
+    """
+    from joinedup.engines.duck import DuckDBEngine
+
+    engine = DuckDBEngine(connection)
+    tables = [
+        name
+        for (name,) in connection.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'main' ORDER BY 1"
+        ).fetchall()
+    ]
+    for table in tables:
+        partitions = ("kind",) if table == "events" else ()
+        engine.write_parquet(f"SELECT * FROM {table}", str(folder / table), partitions)
+    return tables
+
+
+def register_parquet(engine: Engine, folder: Path) -> None:
+    """Let ``engine`` query a base written by :func:`export_parquet`, by the same table names."""
+    for table in sorted(path.name for path in folder.iterdir() if path.is_dir()):
+        engine.read_parquet(table, parquet_location(folder / table))

@@ -1,0 +1,78 @@
+"""The embedded engine: DuckDB, in this process."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from joinedup.engines import EngineName, checked_table_name
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@dataclass
+class DuckDBEngine:
+    connection: duckdb.DuckDBPyConnection
+    name: EngineName = "duckdb"
+
+    @classmethod
+    def start(
+        cls,
+        connection: duckdb.DuckDBPyConnection | None = None,
+        memory_limit: str | None = None,
+    ) -> DuckDBEngine:
+        """An engine over ``connection``, or over a new in-memory database."""
+        connection = connection if connection is not None else duckdb.connect()
+        if memory_limit:
+            connection.execute(f"SET memory_limit = {_quoted(memory_limit)}")
+        connection.execute("SET enable_progress_bar = false")
+        return cls(connection)
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        return self.connection.execute(sql).fetchall()
+
+    def execute(self, sql: str) -> None:
+        self.connection.execute(sql)
+
+    def read_parquet(self, table: str, location: str) -> None:
+        checked_table_name(table)
+        files = location.rstrip("/") + "/**/*.parquet"
+        self.connection.execute(
+            f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM "
+            f"read_parquet({_quoted(files)}, hive_partitioning = true, union_by_name = true)"
+        )
+
+    def write_parquet(self, sql: str, location: str, partition_by: Sequence[str] = ()) -> None:
+        options = ["FORMAT parquet", "OVERWRITE_OR_IGNORE true"]
+        if partition_by:
+            options.append(f"PARTITION_BY ({', '.join(partition_by)})")
+        else:
+            location = location.rstrip("/") + "/data.parquet"
+        _clear(location if partition_by else location.rsplit("/", 1)[0])
+        self.connection.execute(f"COPY ({sql}) TO {_quoted(location)} ({', '.join(options)})")
+
+    def create_table(self, table: str, sql: str) -> None:
+        """Materialise a query as ``table`` in this database."""
+        checked_table_name(table)
+        self.connection.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}")
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def _clear(folder: str) -> None:
+    """Parquet written over a folder replaces it whole, as Spark's overwrite does."""
+    if "://" in folder:
+        return
+    import shutil
+    from pathlib import Path
+
+    path = Path(folder)
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)

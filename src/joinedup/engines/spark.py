@@ -1,0 +1,123 @@
+"""Apache Spark, through PySpark: local mode on one machine (``local[2]``), or a cluster.
+
+The session is made once per process and shared, as Spark wants. Its settings come from the
+arguments, then from the environment (``JOINEDUP_SPARK_MASTER``, ``JOINEDUP_SPARK_MEMORY``), then
+from local defaults; on a cluster, spark-submit's own settings win over all of them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from joinedup.engines import EngineError, EngineName, checked_table_name
+from joinedup.engines.dialect import translate
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+DIALECT = "spark"
+DEFAULT_MASTER = "local[2]"
+DEFAULT_DRIVER_MEMORY = "4g"
+# Small data per query on one machine: Spark's 200 shuffle partitions would be 200 tiny tasks.
+DEFAULT_SHUFFLE_PARTITIONS = 8
+
+
+def _session_settings(master: str | None, driver_memory: str | None) -> dict[str, str]:
+    from splink.internals.spark.jar_location import similarity_jar_location
+
+    return {
+        "spark.master": master or os.environ.get("JOINEDUP_SPARK_MASTER", DEFAULT_MASTER),
+        "spark.driver.memory": driver_memory
+        or os.environ.get("JOINEDUP_SPARK_MEMORY", DEFAULT_DRIVER_MEMORY),
+        "spark.app.name": "joinedup",
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.shuffle.partitions": str(DEFAULT_SHUFFLE_PARTITIONS),
+        # DuckDB's meaning for the hub's SQL: a failed cast or a division by zero gives NULL.
+        "spark.sql.ansi.enabled": "false",
+        "spark.sql.legacy.timeParserPolicy": "CORRECTED",
+        # Splink's string similarity functions (Jaro-Winkler and others) for linkage on Spark.
+        "spark.jars": similarity_jar_location(),
+        "spark.driver.extraJavaOptions": "-Dlog4j2.level=ERROR",
+    }
+
+
+def session(master: str | None = None, driver_memory: str | None = None) -> SparkSession:
+    """The process's Spark session, started on first use."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as error:  # pragma: no cover - the project's setup installs PySpark
+        raise EngineError(
+            "the Spark engine needs PySpark: install JoinedUp with its spark extra "
+            "(uv sync --extra spark)"
+        ) from error
+    if shutil.which("java") is None and "JAVA_HOME" not in os.environ:
+        raise EngineError("the Spark engine needs Java 17 or later: install it or set JAVA_HOME")
+    builder = SparkSession.builder
+    for key, value in _session_settings(master, driver_memory).items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def _row_tuple(row: Any) -> tuple[Any, ...]:
+    return tuple(row)
+
+
+@dataclass
+class SparkEngine:
+    spark: SparkSession
+    workspace: Path
+    name: EngineName = "spark"
+    _owned_workspace: bool = field(default=False, repr=False)
+
+    @classmethod
+    def start(
+        cls,
+        master: str | None = None,
+        driver_memory: str | None = None,
+        workspace: Path | None = None,
+    ) -> SparkEngine:
+        """An engine on the process's session. ``workspace`` holds tables made by
+        :meth:`create_table` (a temporary folder, removed on close, if not given)."""
+        owned = workspace is None
+        folder = (
+            Path(tempfile.mkdtemp(prefix="joinedup-spark-")) if workspace is None else workspace
+        )
+        return cls(session(master, driver_memory), folder, _owned_workspace=owned)
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        return [_row_tuple(row) for row in self.spark.sql(translate(sql, DIALECT)).collect()]
+
+    def execute(self, sql: str) -> None:
+        self.spark.sql(translate(sql, DIALECT))
+
+    def read_parquet(self, table: str, location: str) -> None:
+        self.spark.read.option("mergeSchema", "true").parquet(location).createOrReplaceTempView(
+            checked_table_name(table)
+        )
+
+    def write_parquet(self, sql: str, location: str, partition_by: Sequence[str] = ()) -> None:
+        writer = self.spark.sql(translate(sql, DIALECT)).write.mode("overwrite")
+        if partition_by:
+            writer = writer.partitionBy(*partition_by)
+        writer.parquet(location)
+
+    def create_table(self, table: str, sql: str) -> None:
+        """Materialise a query as ``table``: Parquet in the workspace that later queries read."""
+        location = str(self.workspace / table.replace(".", "__"))
+        self.write_parquet(sql, location)
+        self.read_parquet(table, location)
+
+    def close(self) -> None:
+        # The session is the process's and outlives an engine; the workspace does not.
+        if self._owned_workspace:
+            shutil.rmtree(self.workspace, ignore_errors=True)

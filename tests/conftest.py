@@ -1,0 +1,40 @@
+"""Fixtures every capability's tests share: the hub's query engines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from joinedup.engines import ENGINES, Engine, open_engine
+
+
+@pytest.fixture(scope="session")
+def spark_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """One local Spark (local[2]) for the whole run: a JVM takes seconds to start."""
+    engine = open_engine("spark", workspace=tmp_path_factory.mktemp("spark-workspace"))
+    yield engine
+    engine.close()
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """Each engine in turn: a test using this fixture runs on DuckDB and on Spark."""
+    if request.param == "spark":
+        yield request.getfixturevalue("spark_engine")
+        return
+    duck = open_engine("duckdb")
+    yield duck
+    duck.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "spark_engine" in getattr(item, "fixturenames", ()) or _on_spark(item):
+            item.add_marker(pytest.mark.spark)
+
+
+def _on_spark(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and callspec.params.get("engine") == "spark"
