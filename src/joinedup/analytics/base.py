@@ -99,10 +99,9 @@ def open_base(home: Path, progress: Progress = lambda _step: None) -> duckdb.Duc
 
 
 def snapshot(connection: duckdb.DuckDBPyConnection) -> Snapshot:
-    zone, run, model, first, last = connection.execute(
-        "SELECT zone_version, linkage_run, linkage_model, first_event, last_event FROM snapshot"
-    ).fetchall()[0]
-    return Snapshot(zone, int(run), model, first, last)
+    from joinedup.engines.duck import DuckDBEngine
+
+    return engine_snapshot(DuckDBEngine(connection))
 
 
 def _base_path(home: Path, version: store.Version) -> Path:
@@ -343,3 +342,41 @@ def register_parquet(engine: Engine, folder: Path) -> None:
     """Let ``engine`` query a base written by :func:`export_parquet`, by the same table names."""
     for table in sorted(path.name for path in folder.iterdir() if path.is_dir()):
         engine.read_parquet(table, parquet_location(folder / table))
+
+
+def open_on(home: Path, engine_name: str, progress: Progress = lambda _step: None) -> Engine:
+    """The current snapshot's base on the named engine, by the same table names as the file.
+
+    DuckDB reads the base's own file. Spark reads the base as Parquet beside it, written once
+    per snapshot.
+    """
+    from joinedup.engines import open_engine, validate_name
+    from joinedup.engines.duck import DuckDBEngine
+
+    if validate_name(engine_name) == "duckdb":
+        return DuckDBEngine(open_base(home, progress))
+    connection = open_base(home, progress)
+    try:
+        folder = parquet_folder(home, snapshot(connection))
+        if not folder.exists():
+            progress("Writing the analysis base as Parquet")
+            partial = folder.with_name(folder.name + ".partial")
+            export_parquet(connection, partial)
+            partial.replace(folder)
+    finally:
+        connection.close()
+    engine = open_engine(engine_name)
+    register_parquet(engine, folder)
+    return engine
+
+
+def parquet_folder(home: Path, snap: Snapshot) -> Path:
+    return base_folder(home) / f"{snap.name}-b{BASE_VERSION}.parquet"
+
+
+def engine_snapshot(engine: Engine) -> Snapshot:
+    """The snapshot a base on any engine was built from."""
+    zone, run, model, first, last = engine.rows(
+        "SELECT zone_version, linkage_run, linkage_model, first_event, last_event FROM snapshot"
+    )[0]
+    return Snapshot(zone, int(run), model, first, last)
