@@ -29,6 +29,17 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     duck.close()
 
 
+@pytest.fixture(scope="module", params=ENGINES)
+def module_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """Each engine in turn, kept for a module whose tests share one costly set-up per engine."""
+    if request.param == "spark":
+        yield request.getfixturevalue("spark_engine")
+        return
+    duck = open_engine("duckdb")
+    yield duck
+    duck.close()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "spark_engine" in getattr(item, "fixturenames", ()) or _on_spark(item):
@@ -37,4 +48,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def _on_spark(item: pytest.Item) -> bool:
     callspec = getattr(item, "callspec", None)
-    return callspec is not None and callspec.params.get("engine") == "spark"
+    if callspec is None:
+        return False
+    return "spark" in (callspec.params.get("engine"), callspec.params.get("module_engine"))

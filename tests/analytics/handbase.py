@@ -15,6 +15,8 @@ import duckdb
 from joinedup.analytics import base, events
 from joinedup.analytics.cohorts.compiler import compile_definition
 from joinedup.analytics.cohorts.language import parse
+from joinedup.engines import Engine
+from joinedup.engines.duck import DuckDBEngine
 
 AREAS = [
     ("E01000001", "Town 001A", "E05000001", "Central", "Town", 1, 2, 1500),
@@ -105,12 +107,19 @@ class HandBase:
         )
         return connection
 
+    def on(self, engine: Engine, folder: Path) -> Engine:
+        """The base on ``engine``, read from Parquet as every engine reads a base."""
+        self.connect(folder).close()
+        with duckdb.connect(str(folder / "base.duckdb"), read_only=True) as connection:
+            base.export_parquet(connection, folder / "parquet")
+        base.register_parquet(engine, folder / "parquet")
+        return engine
+
 
 def cohort(
-    connection: duckdb.DuckDBPyConnection, text: str, parameters: dict[str, str] | None = None
+    on: Engine | duckdb.DuckDBPyConnection, text: str, parameters: dict[str, str] | None = None
 ) -> set[str]:
     """The person_keys a definition selects from the base."""
     compiled = compile_definition(parse(text, "test.cohort"), parameters or {}, LAST_EVENT)
-    return {
-        key for (key,) in connection.execute(f"SELECT person_key FROM ({compiled.sql})").fetchall()
-    }
+    engine = DuckDBEngine(on) if isinstance(on, duckdb.DuckDBPyConnection) else on
+    return {key for (key,) in engine.rows(f"SELECT person_key FROM ({compiled.sql})")}

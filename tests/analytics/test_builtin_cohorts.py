@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 from handbase import HandBase, cohort
 
 from joinedup.analytics.cohorts import library
+from joinedup.engines import Engine
 
 BUILT_IN = {e.name: e.definition for e in library.entries(Path("/nonexistent")).values()}
 
@@ -31,8 +31,8 @@ def test_the_library_holds_the_partnership_cohorts() -> None:
         assert definition.title and definition.source and definition.description
 
 
-@pytest.fixture
-def base(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory, module_engine: Engine) -> Engine:
     hand = HandBase()
     # population health management, first phase
     hand.person("phm_yes", born="1965-05").person("phm_too_young", born="1980-05")
@@ -69,7 +69,7 @@ def base(tmp_path: Path) -> duckdb.DuckDBPyConnection:
     hand.person("agencies", born="1985-01")
     for kind in ("police_incident", "ae_attendance", "homelessness_application"):
         hand.event("agencies", kind, "2019-07-01")
-    return hand.connect(tmp_path)
+    return hand.on(module_engine, tmp_path_factory.mktemp("base"))
 
 
 @pytest.mark.parametrize(
@@ -84,13 +84,11 @@ def base(tmp_path: Path) -> duckdb.DuckDBPyConnection:
         ("multi_agency_contact", {"agencies"}),
     ],
 )
-def test_each_built_in_cohort(
-    base: duckdb.DuckDBPyConnection, name: str, expected: set[str]
-) -> None:
+def test_each_built_in_cohort(base: Engine, name: str, expected: set[str]) -> None:
     assert cohort(base, _text(name)) == expected
 
 
-def test_local_variants_through_parameters(base: duckdb.DuckDBPyConnection) -> None:
+def test_local_variants_through_parameters(base: Engine) -> None:
     text = _text("high_intensity_ae")
     assert cohort(base, text, {"attendances": "5"}) == {"hiu_yes", "hiu_five"}
     assert cohort(base, text, {"attendances": "10"}) == set()

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 from handbase import HandBase, cohort
 
 from joinedup.analytics.cohorts.compiler import CohortParameterError, compile_definition
 from joinedup.analytics.cohorts.language import CohortSyntaxError, parse
+from joinedup.engines import Engine
 
 HEADER = """cohort test
 title "A test"
@@ -25,8 +25,10 @@ def define(
     return f"{HEADER}{extra}{population}\ncriteria\n{indented}\n"
 
 
-@pytest.fixture
-def people(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+@pytest.fixture(scope="module")
+def people(tmp_path_factory: pytest.TempPathFactory, module_engine: Engine) -> Engine:
+    """The hand-made people on each engine in turn: every construct must select the same people
+    on DuckDB and on Spark."""
     hand = (
         HandBase()
         .person("child", sex="M", born="2012-03", lsoa="E01000003")
@@ -50,7 +52,7 @@ def people(tmp_path: Path) -> duckdb.DuckDBPyConnection:
     hand.measurement("child", "bmi_centile", "2018-06-01", 99.0)
     hand.measurement("child", "bmi_centile", "2019-06-01", 90.0)  # latest: below 95
     hand.measurement("adult", "pam_level", "2019-01-01", 1)
-    return hand.connect(tmp_path)
+    return hand.on(module_engine, tmp_path_factory.mktemp("base"))
 
 
 @pytest.mark.parametrize(
@@ -90,9 +92,7 @@ def people(tmp_path: Path) -> duckdb.DuckDBPyConnection:
         ("frailty in fit, mild", {"adult"}),  # scored: a coded record, no deficit
     ],
 )
-def test_each_construct(
-    people: duckdb.DuckDBPyConnection, criteria: str, expected: set[str]
-) -> None:
+def test_each_construct(people: Engine, criteria: str, expected: set[str]) -> None:
     assert cohort(people, define(criteria)) == expected
 
 
@@ -108,7 +108,7 @@ def test_each_construct(
         ),
     ],
 )
-def test_and_or_not(people: duckdb.DuckDBPyConnection, criteria: str, expected: set[str]) -> None:
+def test_and_or_not(people: Engine, criteria: str, expected: set[str]) -> None:
     assert cohort(people, define(criteria)) == expected
 
 
@@ -132,13 +132,11 @@ def test_and_or_not(people: duckdb.DuckDBPyConnection, criteria: str, expected: 
         ),
     ],
 )
-def test_population_on_a_date(
-    people: duckdb.DuckDBPyConnection, population: str, expected: set[str]
-) -> None:
+def test_population_on_a_date(people: Engine, population: str, expected: set[str]) -> None:
     assert cohort(people, define("age >= 0", population)) == expected
 
 
-def test_parameters_have_defaults_and_can_be_given(people: duckdb.DuckDBPyConnection) -> None:
+def test_parameters_have_defaults_and_can_be_given(people: Engine) -> None:
     text = define(
         "events ae_attendance >= {threshold} within {months} months",
         extra="parameter threshold integer = 6\nparameter months integer = 12\n",
@@ -148,7 +146,7 @@ def test_parameters_have_defaults_and_can_be_given(people: duckdb.DuckDBPyConnec
     assert cohort(people, text, {"months": "36", "threshold": "10"}) == {"adult"}
 
 
-def test_a_date_parameter_sets_the_population_date(people: duckdb.DuckDBPyConnection) -> None:
+def test_a_date_parameter_sets_the_population_date(people: Engine) -> None:
     text = define("age >= 0", "population alive at {at}", "parameter at date = 2019-12-31\n")
     assert "dead" in cohort(people, text, {"at": "2019-01-01"})
     assert "dead" not in cohort(people, text)

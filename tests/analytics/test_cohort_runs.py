@@ -14,6 +14,7 @@ from joinedup.analytics import base, disclosure, provenance
 from joinedup.analytics.cohorts.library import entries, hub_folder
 from joinedup.analytics.cohorts.run import run_cohort
 from joinedup.cli import app
+from joinedup.engines import Engine
 from joinedup.feeds import agreements, store
 from joinedup.feeds.agreements import AgreementRefusedError
 
@@ -211,7 +212,7 @@ def test_childhood_obesity_is_as_common_as_the_ncmp_finds(analytics_hub: Path) -
     assert people is not None and people > 0
 
 
-def test_a_hidden_lsoa_cannot_be_worked_out_from_its_ward(tmp_path: Path) -> None:
+def test_a_hidden_lsoa_cannot_be_worked_out_from_its_ward(tmp_path: Path, engine: Engine) -> None:
     """LSOAs of 3, 20 and 9 people: the LSOA table alone hides the 3 and the 9, which leaves
     each ward beside exactly one hidden LSOA; so more must be hidden."""
     import datetime as dt
@@ -226,14 +227,14 @@ def test_a_hidden_lsoa_cannot_be_worked_out_from_its_ward(tmp_path: Path) -> Non
         for number in range(people):
             key = f"{lsoa}-{number}"
             hand.person(key, lsoa=lsoa).event(key, "ae_attendance", "2019-06-01")
-    connection = hand.connect(tmp_path)
+    on = hand.on(engine, tmp_path)
     home = tmp_path / "hub"
     agreements.load_register(home)
     text = (
         "cohort attenders\ntitle t\nversion 1\npurpose population_health_management\n"
         "population alive at 2019-12-31\ncriteria\n  events ae_attendance >= 1 ever\n"
     )
-    run = run_definition(connection, home, parse(text), {}, False, dt.date(2026, 1, 1)).as_dict()
+    run = run_definition(on, home, parse(text), {}, False, dt.date(2026, 1, 1)).as_dict()
     lsoas, wards = run["by_lsoa"]["cells"], run["by_ward"]["cells"]
     central = [wards["Central"], lsoas["E01000001"], lsoas["E01000002"]]
     rural = [wards["Rural"], lsoas["E01000003"]]

@@ -57,9 +57,10 @@ class DuckDBEngine:
         self.connection.execute(f"COPY ({sql}) TO {_quoted(location)} ({', '.join(options)})")
 
     def create_table(self, table: str, sql: str) -> None:
-        """Materialise a query as ``table`` in this database."""
+        """Materialise a query as ``table``: a temporary table, so that a base opened read-only
+        can hold a query's own tables."""
         checked_table_name(table)
-        self.connection.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}")
+        self.connection.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {sql}")
 
     def close(self) -> None:
         self.connection.close()

@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from joinedup.analytics import base, disclosure, provenance
 from joinedup.analytics.cohorts import library
 from joinedup.analytics.cohorts.compiler import compile_definition
 from joinedup.analytics.cohorts.language import Definition
+from joinedup.engines import DEFAULT_ENGINE, Engine
 from joinedup.feeds import agreements
 
 AGE_BANDS = ((0, 17), (18, 44), (45, 64), (65, 74), (75, 84), (85, 200))
@@ -117,23 +116,25 @@ def run_cohort(
     today: dt.date | None = None,
     progress: Progress = lambda _step: None,
     purpose: str | None = None,
+    engine: str = DEFAULT_ENGINE,
 ) -> CohortRun:
-    """Run a definition by name or path. ``purpose`` replaces the definition's own for this run
-    (case finding for direct care, say): the agreements must cover it, or the run is refused."""
+    """Run a definition by name or path, on the named engine. ``purpose`` replaces the
+    definition's own for this run (case finding for direct care, say): the agreements must cover
+    it, or the run is refused."""
     definition = library.find(home, name_or_path)
     if purpose is not None:
         definition = dataclasses.replace(definition, purpose=purpose)
-    connection = base.open_base(home, progress)
+    on = base.open_on(home, engine, progress)
     try:
         return run_definition(
-            connection, home, definition, dict(parameters or {}), case_finding, today, progress
+            on, home, definition, dict(parameters or {}), case_finding, today, progress
         )
     finally:
-        connection.close()
+        on.close()
 
 
 def run_definition(
-    connection: duckdb.DuckDBPyConnection,
+    on: Engine,
     home: Path,
     definition: Definition,
     parameters: dict[str, str],
@@ -143,7 +144,7 @@ def run_definition(
 ) -> CohortRun:
     started = dt.datetime.now()
     progress(STEPS[0])
-    snapshot = base.snapshot(connection)
+    snapshot = base.engine_snapshot(on)
     compiled = compile_definition(definition, parameters, snapshot.last_event)
     covering = agreements.authorise_purpose(
         home, definition.purpose, compiled.feeds, today or dt.date.today()
@@ -152,16 +153,16 @@ def run_definition(
         home, definition.name, definition.version, digest(definition)
     )
     progress(STEPS[1])
-    connection.execute(f"CREATE OR REPLACE TEMP TABLE cohort AS {compiled.sql}")
-    counts = _counts(connection)
+    on.create_table("cohort", compiled.sql)
+    counts = _counts(on)
     keys = (
-        [k for (k,) in connection.execute("SELECT person_key FROM cohort ORDER BY 1").fetchall()]
+        [k for (k,) in on.rows("SELECT person_key FROM cohort ORDER BY 1")]
         if case_finding
         else None
     )
     every = {
-        "ward": _labels(connection, "ward_name"),
-        "lsoa": _labels(connection, "lsoa21"),
+        "ward": _labels(on, "ward_name"),
+        "lsoa": _labels(on, "lsoa21"),
         "sex": ["F", "M"],
         "age_band": [age_band(low) for low, _ in AGE_BANDS],
     }
@@ -173,7 +174,7 @@ def run_definition(
         for name, labels in every.items()
     }
     total = disclosure.publish(disclosure.Count(counts["total"][""]))
-    tables, total = _hide_across_tables(connection, tables, total, counts)
+    tables, total = _hide_across_tables(on, tables, total, counts)
     snapshot_record = snapshot.record()
     progress(STEPS[3])
     run_id = provenance.record(
@@ -219,7 +220,7 @@ def run_definition(
 
 
 def _hide_across_tables(
-    connection: duckdb.DuckDBPyConnection,
+    on: Engine,
     tables: dict[str, disclosure.ControlledTable[str]],
     total: disclosure.Controlled[int],
     counts: dict[str, dict[str, int]],
@@ -235,7 +236,7 @@ def _hide_across_tables(
     lines: list[list[tuple[str, str]]] = [
         [("total", ""), *((name, label) for label in table.cells)] for name, table in tables.items()
     ]
-    for ward, lsoas in _wards(connection).items():
+    for ward, lsoas in _wards(on).items():
         lines.append([("ward", ward), *(("lsoa", lsoa) for lsoa in lsoas)])
     for label in set(tables["ward"].cells) & set(tables["lsoa"].cells):
         lines.append([("ward", label), ("lsoa", label)])  # outside the borough, at both levels
@@ -247,24 +248,19 @@ def _hide_across_tables(
     return rebuilt, hidden[("total", "")]
 
 
-def _wards(connection: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+def _wards(on: Engine) -> dict[str, list[str]]:
     wards: dict[str, list[str]] = {}
-    for ward, lsoa in connection.execute(
-        "SELECT ward_name, lsoa21 FROM areas ORDER BY 1, 2"
-    ).fetchall():
+    for ward, lsoa in on.rows("SELECT ward_name, lsoa21 FROM areas ORDER BY 1, 2"):
         wards.setdefault(str(ward), []).append(str(lsoa))
     return wards
 
 
-def _labels(connection: duckdb.DuckDBPyConnection, column: str) -> list[str]:
+def _labels(on: Engine, column: str) -> list[str]:
     """Every area of the borough, so that an area with no one in the cohort shows as 0."""
-    return [
-        v
-        for (v,) in connection.execute(f"SELECT DISTINCT {column} FROM areas ORDER BY 1").fetchall()
-    ]
+    return [v for (v,) in on.rows(f"SELECT DISTINCT {column} FROM areas ORDER BY 1")]
 
 
-def _counts(connection: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
+def _counts(on: Engine) -> dict[str, dict[str, int]]:
     """Raw counts, which never leave this module unpublished."""
     groupings = {
         "total": "''",
@@ -275,9 +271,7 @@ def _counts(connection: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
     }
     counts: dict[str, dict[str, int]] = {}
     for name, expression in groupings.items():
-        rows = connection.execute(
-            f"SELECT {expression}, count(*) FROM cohort GROUP BY 1"
-        ).fetchall()
+        rows = on.rows(f"SELECT {expression}, count(*) FROM cohort GROUP BY 1")
         counts[name] = {str(k): int(n) for k, n in rows}
     counts["total"].setdefault("", 0)
     return counts
