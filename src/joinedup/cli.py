@@ -19,6 +19,7 @@ from joinedup.analytics.cli import cohorts_app
 from joinedup.analytics.profiles_cli import profiles_app
 from joinedup.analytics.risk_cli import risk_app
 from joinedup.backup import backup_command, restore_command
+from joinedup.engines.cli import engine_app
 from joinedup.evaluation.cli import evaluate_command
 from joinedup.feeds.cli import load, load_demo_extracts, print_reports, quarantine_app
 from joinedup.home import ensure_home, resolve_home
@@ -55,6 +56,7 @@ app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(link_app, name="link")
 app.command("link-files")(link_files_command)
 app.add_typer(cohorts_app, name="cohorts")
+app.add_typer(engine_app, name="engine")
 app.add_typer(profiles_app, name="profiles")
 app.add_typer(risk_app, name="risk")
 app.command("evaluate")(evaluate_command)

@@ -19,6 +19,8 @@ from joinedup.analytics.cohorts.compiler import CohortParameterError
 from joinedup.analytics.cohorts.language import CohortSyntaxError, parse_file
 from joinedup.analytics.cohorts.run import CohortRun, run_cohort
 from joinedup.analytics.provenance import VersionConflictError
+from joinedup.engines import EngineError
+from joinedup.engines.cli import EngineOption
 from joinedup.feeds.agreements import AgreementRefusedError
 from joinedup.feeds.cli import HomeOption, JsonOption
 from joinedup.home import resolve_home
@@ -33,6 +35,7 @@ REFUSALS = (
     VersionConflictError,
     NotReadyError,
     LookupError,
+    EngineError,
 )
 
 
@@ -121,6 +124,7 @@ def run_command(
         Path | None,
         typer.Option("--out", help="With --case-finding: write the person_keys here (CSV)."),
     ] = None,
+    engine: EngineOption = None,
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -135,6 +139,7 @@ def run_command(
                 _parameters(param or []),
                 case_finding=case_finding,
                 progress=lambda step: status.update(f"Building the analysis base: {step}"),
+                engine=engine,
             )
     except REFUSALS as error:
         raise _fail(str(error)) from error

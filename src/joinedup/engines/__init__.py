@@ -8,6 +8,8 @@ this one interface and never ask which engine it is.
 
 from __future__ import annotations
 
+import os
+import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -15,6 +17,8 @@ from typing import Any, Literal, Protocol
 EngineName = Literal["duckdb", "spark"]
 ENGINES: tuple[EngineName, ...] = ("duckdb", "spark")
 DEFAULT_ENGINE: EngineName = "duckdb"
+ENGINE_ENVIRONMENT_VARIABLE = "JOINEDUP_ENGINE"
+SETTINGS_FILE = "settings.toml"
 
 
 class EngineError(RuntimeError):
@@ -69,6 +73,25 @@ def validate_name(name: str) -> EngineName:
         if name == known:
             return known
     raise EngineError(f"unknown engine {name!r}: choose one of {', '.join(ENGINES)}")
+
+
+def resolve_engine(explicit: str | None, home: Path) -> EngineName:
+    """The engine for this hub: ``--engine`` if given, else ``$JOINEDUP_ENGINE``, else the
+    ``engine`` key of HOME/settings.toml, else DuckDB."""
+    if explicit:
+        return validate_name(explicit)
+    from_environment = os.environ.get(ENGINE_ENVIRONMENT_VARIABLE, "").strip()
+    if from_environment:
+        return validate_name(from_environment)
+    settings = home / SETTINGS_FILE
+    if settings.exists():
+        try:
+            chosen = tomllib.loads(settings.read_text(encoding="utf-8")).get("engine")
+        except tomllib.TOMLDecodeError as error:
+            raise EngineError(f"{settings}: {error}") from error
+        if chosen is not None:
+            return validate_name(str(chosen))
+    return DEFAULT_ENGINE
 
 
 def open_engine(name: str, **options: Any) -> Engine:

@@ -20,7 +20,7 @@ from joinedup.analytics import base, disclosure, provenance
 from joinedup.analytics.cohorts import library
 from joinedup.analytics.cohorts.compiler import compile_definition
 from joinedup.analytics.cohorts.language import Definition
-from joinedup.engines import DEFAULT_ENGINE, Engine
+from joinedup.engines import Engine, resolve_engine
 from joinedup.feeds import agreements
 
 AGE_BANDS = ((0, 17), (18, 44), (45, 64), (65, 74), (75, 84), (85, 200))
@@ -116,15 +116,16 @@ def run_cohort(
     today: dt.date | None = None,
     progress: Progress = lambda _step: None,
     purpose: str | None = None,
-    engine: str = DEFAULT_ENGINE,
+    engine: str | None = None,
 ) -> CohortRun:
-    """Run a definition by name or path, on the named engine. ``purpose`` replaces the
+    """Run a definition by name or path, on the named engine (the hub's own if none is named:
+    see :func:`joinedup.engines.resolve_engine`). ``purpose`` replaces the
     definition's own for this run (case finding for direct care, say): the agreements must cover
     it, or the run is refused."""
     definition = library.find(home, name_or_path)
     if purpose is not None:
         definition = dataclasses.replace(definition, purpose=purpose)
-    on = base.open_on(home, engine, progress)
+    on = base.open_on(home, resolve_engine(engine, home), progress)
     try:
         return run_definition(
             on, home, definition, dict(parameters or {}), case_finding, today, progress
@@ -261,17 +262,28 @@ def _labels(on: Engine, column: str) -> list[str]:
 
 
 def _counts(on: Engine) -> dict[str, dict[str, int]]:
-    """Raw counts, which never leave this module unpublished."""
+    """Raw counts, which never leave this module unpublished: every grouping in one scan."""
     groupings = {
-        "total": "''",
         "ward": "coalesce(ward_name, 'outside the borough or unknown')",
         "lsoa": "coalesce(lsoa21, 'outside the borough or unknown')",
         "sex": "coalesce(sex, 'unknown')",
         "age_band": AGE_BAND_SQL,
     }
-    counts: dict[str, dict[str, int]] = {}
-    for name, expression in groupings.items():
-        rows = on.rows(f"SELECT {expression}, count(*) FROM cohort GROUP BY 1")
-        counts[name] = {str(k): int(n) for k, n in rows}
-    counts["total"].setdefault("", 0)
+    labelled = ", ".join(f"{expression} AS {name}" for name, expression in groupings.items())
+    sets = ", ".join(["()", *(f"({name})" for name in groupings)])
+    # GROUPING(x) is 0 when a row is grouped by x: it tells a grouping's NULL-free labels apart.
+    flags = ", ".join(f"grouping({name})" for name in groupings)
+    rows = on.rows(
+        f"SELECT {', '.join(groupings)}, {flags}, count(*) "
+        f"FROM (SELECT {labelled} FROM cohort) AS labelled GROUP BY GROUPING SETS ({sets})"
+    )
+    counts: dict[str, dict[str, int]] = {"total": {"": 0}, **{name: {} for name in groupings}}
+    width = len(groupings)
+    for row in rows:
+        labels, grouped, n = row[:width], row[width : 2 * width], int(row[-1])
+        by = [name for name, flag in zip(groupings, grouped, strict=True) if flag == 0]
+        if not by:
+            counts["total"][""] = n
+        else:
+            counts[by[0]][str(labels[list(groupings).index(by[0])])] = n
     return counts
