@@ -31,10 +31,16 @@ DEFAULT_SHUFFLE_PARTITIONS = 8
 def _session_settings(master: str | None, driver_memory: str | None) -> dict[str, str]:
     from splink.internals.spark.jar_location import similarity_jar_location
 
-    return {
-        "spark.master": master or os.environ.get("JOINEDUP_SPARK_MASTER", DEFAULT_MASTER),
-        "spark.driver.memory": driver_memory
-        or os.environ.get("JOINEDUP_SPARK_MEMORY", DEFAULT_DRIVER_MEMORY),
+    placement = (
+        {}  # spark-submit has placed the driver already: its --master and memory stand
+        if under_spark_submit()
+        else {
+            "spark.master": master or os.environ.get("JOINEDUP_SPARK_MASTER", DEFAULT_MASTER),
+            "spark.driver.memory": driver_memory
+            or os.environ.get("JOINEDUP_SPARK_MEMORY", DEFAULT_DRIVER_MEMORY),
+        }
+    )
+    return placement | {
         "spark.app.name": "joinedup",
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
@@ -47,6 +53,11 @@ def _session_settings(master: str | None, driver_memory: str | None) -> dict[str
         "spark.jars": similarity_jar_location(),
         "spark.driver.extraJavaOptions": "-Dlog4j2.level=ERROR",
     }
+
+
+def under_spark_submit() -> bool:
+    """Whether spark-submit started this process (it hands Python its JVM's gateway)."""
+    return "PYSPARK_GATEWAY_PORT" in os.environ
 
 
 def session(master: str | None = None, driver_memory: str | None = None) -> SparkSession:

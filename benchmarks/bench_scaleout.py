@@ -1,0 +1,262 @@
+"""Benchmark: linkage and every built-in cohort on DuckDB and on local Spark, at growing sizes.
+
+For each size (residents ever seen over the five synthetic years) a borough is built and loaded
+once; then each engine links its own copy of it and runs every built-in cohort on the result.
+Each measurement runs in a fresh process, so that peak memory is the measurement's own: Python's
+peak resident memory, plus the Spark JVM's (read from the kernel's high-water mark, VmHWM, as
+the JVM is not Python's memory). From the growth of cost with size it projects the time for the
+whole of England on a Spark cluster, with its assumptions printed beside it.
+
+    uv run python benchmarks/bench_scaleout.py --residents 500000,1000000,2000000
+    uv run python benchmarks/bench_scaleout.py --residents 35000,70000,140000 --engines duckdb,spark
+    uv run python benchmarks/bench_scaleout.py --smoke          # CI: one tiny borough, both engines
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from measure import machine
+
+# Residents ever seen in the synthetic borough over its five years at scale 1 (`joinedup demo`:
+# 142,555 people after linkage), so that a size in residents gives the synthetic scale.
+RESIDENTS_AT_SCALE_1 = 142_555
+SMOKE_RESIDENTS = 4_000
+# England's usual residents, mid-2023: 57,690,300 (ONS, Population estimates for England and
+# Wales: mid-2023, released July 2024).
+ENGLAND = 57_690_300
+LOCAL_CORES = 2
+CLUSTER_WORKERS = (10, 50, 200)
+CORES_PER_WORKER = 8
+# Share of the ideal speed-up a cluster keeps: shuffles, stragglers and scheduling cost some of
+# it. 0.6 is an assumption to state, not a measurement; the projection prints it.
+PARALLEL_EFFICIENCY = 0.6
+
+
+def _joinedup(*arguments: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "joinedup.cli", *arguments],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def prepare(residents: int, folder: Path) -> Path:
+    """A hub with a borough of about ``residents`` people loaded, not yet linked."""
+    scale = residents / RESIDENTS_AT_SCALE_1
+    home = folder / "loaded"
+    _joinedup("synth", str(folder / "borough"), "--scale", f"{scale:.4f}")
+    _joinedup("load", str(folder / "borough" / "extracts"), "--home", str(home), "--json")
+    return home
+
+
+# One measurement, in its own process --------------------------------------------------------
+
+
+def jvm_peak_bytes() -> int:
+    """The Spark JVM's peak resident memory so far (0 when no Spark session is running)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        return 0
+    spark = SparkSession.getActiveSession()
+    if spark is None:
+        return 0
+    pid = spark.sparkContext._jvm.java.lang.ProcessHandle.current().pid()  # type: ignore[union-attr]
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def _measure_link(home: Path, engine: str) -> dict[str, Any]:
+    from scaleout_linkage import measure_linkage
+
+    return measure_linkage(home, engine)
+
+
+def _measure_cohorts(home: Path, engine: str) -> dict[str, Any]:
+    from joinedup.analytics import base
+    from joinedup.analytics.cohorts import library
+    from joinedup.analytics.cohorts.run import run_definition
+
+    started = time.perf_counter()
+    on = base.open_on(home, engine)
+    built = time.perf_counter() - started
+    seconds: dict[str, float] = {}
+    people: dict[str, int] = {}
+    try:
+        for name in sorted(library.entries(home)):
+            definition = library.find(home, name)
+            started = time.perf_counter()
+            run = run_definition(on, home, definition, {}, True, None)
+            seconds[name] = time.perf_counter() - started
+            people[name] = len(run.person_keys or [])
+    finally:
+        on.close()
+    return {"base_seconds": built, "cohort_seconds": seconds, "people": people}
+
+
+def measure_here(kind: str, home: Path, engine: str) -> None:
+    started = time.perf_counter()
+    result = _measure_link(home, engine) if kind == "link" else _measure_cohorts(home, engine)
+    result["wall_seconds"] = time.perf_counter() - started
+    python_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    result["peak_bytes"] = python_peak + jvm_peak_bytes()
+    print(json.dumps(result))
+
+
+def measure(kind: str, home: Path, engine: str) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--measure", kind, "--home", str(home), "--engine", engine]
+    done = subprocess.run(command, check=False, capture_output=True, text=True)
+    if done.returncode != 0:
+        return {"error": (done.stderr or done.stdout).strip().splitlines()[-1:]}
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+# The whole benchmark --------------------------------------------------------------------------
+
+
+def run_size(residents: int, engines: list[str], folder: Path) -> dict[str, dict[str, Any]]:
+    started = time.perf_counter()
+    loaded = prepare(residents, folder)
+    print(f"\n{residents:,} residents: built and loaded in {time.perf_counter() - started:.0f} s")
+    results: dict[str, dict[str, Any]] = {}
+    for engine in engines:
+        home = folder / engine
+        shutil.copytree(loaded, home)
+        link = measure("link", home, engine)
+        cohorts = measure("cohorts", home, engine) if "error" not in link else {"error": "no link"}
+        results[engine] = {"link": link, "cohorts": cohorts}
+        shutil.rmtree(home / "analytics", ignore_errors=True)
+    _print_size(residents, results)
+    return results
+
+
+def _gib(value: Any) -> str:
+    return f"{value / 1024**3:.2f}" if isinstance(value, (int, float)) else "-"
+
+
+def _seconds(value: Any) -> str:
+    return f"{value:.1f}" if isinstance(value, (int, float)) else "-"
+
+
+def _print_size(residents: int, results: dict[str, dict[str, Any]]) -> None:
+    print(
+        f"{'engine':<8} {'link s':>8} {'link GiB':>9} {'F1':>7} {'persons':>9} "
+        f"{'base s':>7} {'cohorts s':>10} {'median s':>9} {'cohort GiB':>11}"
+    )
+    for engine, result in results.items():
+        link, cohorts = result["link"], result["cohorts"]
+        if "error" in link or "error" in cohorts:
+            print(f"{engine:<8} failed: {link.get('error') or cohorts.get('error')}")
+            continue
+        each = list(cohorts["cohort_seconds"].values())
+        print(
+            f"{engine:<8} {_seconds(link['wall_seconds']):>8} {_gib(link['peak_bytes']):>9} "
+            f"{link.get('f1', float('nan')):>7.4f} {link.get('persons', 0):>9,} "
+            f"{_seconds(cohorts['base_seconds']):>7} {sum(each):>10.1f} "
+            f"{statistics.median(each):>9.2f} {_gib(cohorts['peak_bytes']):>11}"
+        )
+    if len(results) == 2 and all("error" not in r["cohorts"] for r in results.values()):
+        duck, spark = (results[e]["cohorts"]["people"] for e in ("duckdb", "spark"))
+        print(f"same cohort sizes on both engines: {'yes' if duck == spark else 'NO'}")
+
+
+def growth(sizes: list[int], seconds: list[float]) -> tuple[float, float]:
+    """Least-squares fit of seconds = a * residents ** b on log scales: returns (a, b)."""
+    xs = [math.log(n) for n in sizes]
+    ys = [math.log(max(s, 1e-3)) for s in seconds]
+    mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
+    spread = sum((x - mean_x) ** 2 for x in xs)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
+    return math.exp(mean_y - slope * mean_x), slope
+
+
+def project(all_results: dict[int, dict[str, dict[str, Any]]]) -> None:
+    sizes = sorted(all_results)
+    if len(sizes) < 2:
+        print("\nprojection: needs two sizes or more")
+        return
+    print(f"\nProjection to England ({ENGLAND:,} residents), from the fitted growth of cost:")
+    for engine in ("duckdb", "spark"):
+        try:
+            link = [all_results[n][engine]["link"]["wall_seconds"] for n in sizes]
+            cohorts = [
+                sum(all_results[n][engine]["cohorts"]["cohort_seconds"].values()) for n in sizes
+            ]
+        except KeyError:
+            continue
+        for what, seconds in (("linkage", link), ("all cohorts", cohorts)):
+            a, b = growth(sizes, seconds)
+            here = a * ENGLAND**b
+            line = f"  {engine:<7} {what:<12} grows as size^{b:.2f}; on this machine {here / 3600:,.1f} h"
+            if engine == "spark":
+                cluster = ", ".join(
+                    f"{w} workers {here * LOCAL_CORES / (w * CORES_PER_WORKER * PARALLEL_EFFICIENCY) / 60:,.0f} min"
+                    for w in CLUSTER_WORKERS
+                )
+                line += f"; on a cluster: {cluster}"
+            print(line)
+    print(
+        f"  assumptions: the cost keeps growing as fitted beyond the sizes measured; a cluster "
+        f"worker has {CORES_PER_WORKER} cores and this machine's speed per core; the cluster keeps "
+        f"{PARALLEL_EFFICIENCY:.0%} of the ideal speed-up over this machine's {LOCAL_CORES} cores; "
+        f"storage reads keep pace (Parquet on an object store); DuckDB cannot use a cluster, and "
+        f"its figure assumes the data fit this machine, which at England's size they do not."
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--residents", default="500000,1000000,2000000")
+    parser.add_argument("--engines", default="duckdb,spark")
+    parser.add_argument("--smoke", action="store_true", help="one tiny borough, both engines")
+    parser.add_argument("--measure", choices=("link", "cohorts"), help=argparse.SUPPRESS)
+    parser.add_argument("--home", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--engine", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.measure:
+        measure_here(options.measure, options.home, options.engine)
+        return
+    sizes = [SMOKE_RESIDENTS] if options.smoke else [int(n) for n in options.residents.split(",")]
+    engines = options.engines.split(",")
+    print(machine())
+    print(f"engines: {', '.join(engines)}; sizes: {', '.join(f'{n:,}' for n in sizes)} residents")
+    results: dict[int, dict[str, dict[str, Any]]] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-scaleout-") as temp:
+        for residents in sizes:
+            folder = Path(temp) / str(residents)
+            folder.mkdir()
+            results[residents] = run_size(residents, engines, folder)
+            shutil.rmtree(folder, ignore_errors=True)
+    project(results)
+    failed = [
+        (n, e)
+        for n, r in results.items()
+        for e, x in r.items()
+        if any("error" in v for v in x.values())
+    ]
+    if failed:
+        raise SystemExit(f"failed: {failed}")
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    main()
