@@ -46,6 +46,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.spark)
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Give a selected test the chance to start work that runs beside the rest of the suite."""
+    for item in session.items:
+        start = getattr(getattr(item, "module", None), "start_beside_the_suite", None)
+        if start is not None:
+            start(session)
+            return
+
+
 def _on_spark(item: pytest.Item) -> bool:
     callspec = getattr(item, "callspec", None)
     if callspec is None:
