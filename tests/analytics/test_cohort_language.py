@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -216,3 +217,19 @@ def test_an_unknown_event_kind_or_code_list_names_the_choices() -> None:
     ):
         with pytest.raises(CohortParameterError, match=rf"line 7: {message}"):
             compile_definition(parse(define(criteria), "test.cohort"), {}, dt.date(2019, 12, 31))
+
+
+def test_the_latest_on_a_day_with_two_is_the_same_on_every_engine(
+    tmp_path: Path, engine: Engine
+) -> None:
+    """Two addresses recorded on one day: the lower LSOA code. Two measurements on one day: the
+    higher value. Left to the engine, the choice would depend on the order rows arrive in."""
+    hand = HandBase().person("moved", lsoa="E01000003", since="2019-05-01")
+    hand.residence.append(("moved", dt.date(2019, 5, 1), "E01000001"))
+    hand.person("measured", born="2012-03", lsoa=None)
+    hand.measurement("measured", "bmi_centile", "2019-06-01", 90.0)
+    hand.measurement("measured", "bmi_centile", "2019-06-01", 99.0)
+    on = hand.on(engine, tmp_path)
+    assert cohort(on, define("area ward in Central")) == {"moved"}
+    assert cohort(on, define("area ward in Rural")) == set()
+    assert cohort(on, define("measurement bmi_centile latest >= 95")) == {"measured"}

@@ -62,3 +62,14 @@ def test_only_plain_table_names_are_registered(table: str) -> None:
     duck = open_engine("duckdb")
     with pytest.raises(EngineError, match="not a plain table name"):
         duck.read_parquet(table, "/nonexistent")
+
+
+def test_an_empty_partitioned_table_keeps_its_columns(engine: Engine, tmp_path: Path) -> None:
+    location = parquet_location(tmp_path / "empty")
+    engine.write_parquet(
+        "SELECT * FROM (VALUES ('p1', 'ae')) AS t(person_key, kind) WHERE false",
+        location,
+        partition_by=("kind",),
+    )
+    engine.read_parquet("empty_events", location)
+    assert engine.rows("SELECT count(*), count(kind) FROM empty_events") == [(0, 0)]

@@ -55,6 +55,9 @@ class DuckDBEngine:
             location = location.rstrip("/") + "/data.parquet"
         _clear(location if partition_by else location.rsplit("/", 1)[0])
         self.connection.execute(f"COPY ({sql}) TO {_quoted(location)} ({', '.join(options)})")
+        if partition_by and not _holds_parquet(location):
+            # No rows, so no partitions: one empty file keeps the columns for whoever reads it.
+            self.write_parquet(sql, location)
 
     def create_table(self, table: str, sql: str) -> None:
         """Materialise a query as ``table``: a temporary table, so that a base opened read-only
@@ -64,6 +67,12 @@ class DuckDBEngine:
 
     def close(self) -> None:
         self.connection.close()
+
+
+def _holds_parquet(folder: str) -> bool:
+    from pathlib import Path
+
+    return "://" in folder or any(Path(folder).rglob("*.parquet"))
 
 
 def _clear(folder: str) -> None:

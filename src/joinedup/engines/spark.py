@@ -117,8 +117,10 @@ class SparkEngine:
         )
 
     def write_parquet(self, sql: str, location: str, partition_by: Sequence[str] = ()) -> None:
-        writer = self.spark.sql(translate(sql, DIALECT)).write.mode("overwrite")
-        if partition_by:
+        frame = self.spark.sql(translate(sql, DIALECT))
+        writer = frame.write.mode("overwrite")
+        if partition_by and not frame.isEmpty():
+            # No rows, no partitions: unpartitioned, Spark writes one empty file with the columns.
             writer = writer.partitionBy(*partition_by)
         writer.parquet(location)
 

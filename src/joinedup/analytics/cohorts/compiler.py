@@ -184,8 +184,9 @@ class _Compiler:
             SELECT p.person_key, p.sex,
                    CAST(date_diff('month', p.birth_month, {at}) // 12 AS INTEGER) AS age, r.lsoa21
             FROM people AS p
-            LEFT JOIN (SELECT person_key, arg_max(lsoa21, since) AS lsoa21 FROM residence
-                       WHERE since <= {at} GROUP BY person_key) AS r USING (person_key)
+            LEFT JOIN (SELECT person_key, arg_max(lsoa21, since) AS lsoa21
+                       FROM ({_ONE_A_DAY.format(table="residence", day="since", value="lsoa21", pick="min", where=f"since <= {at}")})
+                       GROUP BY person_key) AS r USING (person_key)
             WHERE {" AND ".join(conditions)}
         """
 
@@ -267,9 +268,16 @@ class _Compiler:
         latest = self.comparison(
             "arg_max(value, measured_on)", criterion.comparison, criterion.line
         )
+        one_a_day = _ONE_A_DAY.format(
+            table="measurements",
+            day="measured_on",
+            value="value",
+            pick="max",
+            where=f"kind = '{criterion.option}' AND {window}",
+        )
         return (
-            f"(p.person_key IN (SELECT person_key FROM measurements WHERE kind = '{criterion.option}' "
-            f"AND {window} GROUP BY person_key HAVING {latest}))"
+            f"(p.person_key IN (SELECT person_key FROM ({one_a_day}) "
+            f"GROUP BY person_key HAVING {latest}))"
         )
 
     def _area(self, criterion: Criterion) -> str:
@@ -291,6 +299,15 @@ class _Compiler:
         )
         scored = frailty.efi_sql(coded, self.at)
         return f"(p.person_key IN (SELECT person_key FROM ({scored}) WHERE frailty_category IN ({wanted})))"
+
+
+# "The latest" must not depend on the engine's order of rows: two addresses recorded on one day
+# give the lower LSOA code, two measurements on one day the higher value (the one a clinician
+# would act on), before the latest day is taken.
+_ONE_A_DAY = (
+    "SELECT person_key, {day}, {pick}({value}) AS {value} FROM {table} WHERE {where} "
+    "GROUP BY person_key, {day}"
+)
 
 
 def _quoted(values: list[str]) -> str:
