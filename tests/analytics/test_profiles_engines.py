@@ -9,6 +9,7 @@ from typing import NoReturn
 
 import pytest
 from profile_data import TODAY, boundaries, build_base, open_read_only, write_register
+from typer.testing import CliRunner
 
 from joinedup.analytics import base
 from joinedup.analytics.profiles import (
@@ -19,6 +20,7 @@ from joinedup.analytics.profiles import (
     level_table,
     profiles_from_base,
 )
+from joinedup.analytics.profiles_cli import profiles_app
 from joinedup.engines import Engine
 from joinedup.engines.duck import DuckDBEngine
 from joinedup.feeds.agreements import AgreementRefusedError
@@ -92,3 +94,11 @@ def test_the_figures_compared_are_real_counts(on_both: OnBoth) -> None:
         assert borough[key].value is not None and borough[key].value > 0
     shown = [a.figures["ae_attendances_rate"].value for a in on_both.spark.lsoas]
     assert len({v for v in shown if v is not None}) > 2
+
+
+def test_the_command_names_the_engines_it_can_run_on(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        profiles_app, ["build", "--engine", "oracle", "--home", str(tmp_path)]
+    )
+    assert result.exit_code == 1
+    assert "unknown engine 'oracle'" in result.stderr and "duckdb, spark" in result.stderr

@@ -14,8 +14,10 @@ import duckdb
 import pytest
 from handbase import AREAS, HandBase
 from risk_data import AT, community_areas, primary_care_person
+from typer.testing import CliRunner
 
 from joinedup.analytics import base, codesets, frailty, risk
+from joinedup.analytics.risk_cli import risk_app
 from joinedup.engines import Engine
 from joinedup.engines.duck import DuckDBEngine
 
@@ -153,3 +155,10 @@ def test_the_people_compared_span_every_band_and_part(on_both: OnBoth) -> None:
         assert any(person[f"{part.name}_points"] > 0 for person in listed), part.name
     scores = [area.score for area in on_both.spark.community[0].areas]
     assert max(scores) > 0
+
+
+@pytest.mark.parametrize("command", ["primary-care", "community"])
+def test_the_commands_name_the_engines_they_can_run_on(command: str, tmp_path: Path) -> None:
+    result = CliRunner().invoke(risk_app, [command, "--engine", "oracle", "--home", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "unknown engine 'oracle'" in result.stderr and "duckdb, spark" in result.stderr

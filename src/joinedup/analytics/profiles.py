@@ -401,7 +401,7 @@ def profiles_from_base(
     progress("Counting residents and events")
     published = _publish_counts(geography, _raw_counts(engine, year, indicators))
     progress("Running the built-in cohorts")
-    runner = run_cohort or _default_runner(home, on, progress)
+    runner = run_cohort or _default_runner(home, on, progress, engine.name)
     cohorts = _cohorts(home, snapshot, year, on, runner, geography)
     left_out |= cohorts.left_out
     covering |= cohorts.agreements
@@ -821,10 +821,10 @@ class CohortFigures:
     agreements: dict[str, str]  # feed -> the agreement that lets the cohorts use it
 
 
-def _default_runner(home: Path, on: dt.date, progress: Progress) -> CohortRunner:
+def _default_runner(home: Path, on: dt.date, progress: Progress, engine: str) -> CohortRunner:
     def run(name: str, parameters: dict[str, str]) -> cohort_runs.CohortRun:
         progress(f"Cohort {name}")
-        return cohort_runs.run_cohort(home, name, parameters, today=on)
+        return cohort_runs.run_cohort(home, name, parameters, today=on, engine=engine)
 
     return run
 
