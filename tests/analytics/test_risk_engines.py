@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 import pytest
 from handbase import AREAS, HandBase
 from risk_data import AT, community_areas, primary_care_person
@@ -92,6 +93,31 @@ def crowd(hand: HandBase, people: int = 120, seed: int = 11) -> HandBase:
     return hand
 
 
+EVENT_COLUMNS = pa.schema(
+    [
+        ("person_key", pa.string()),
+        ("kind", pa.string()),
+        ("agency", pa.string()),
+        ("event_date", pa.date32()),
+        ("code", pa.string()),
+        ("value", pa.float64()),
+        ("lsoa21", pa.string()),
+    ]
+)
+
+
+def _connect(hand: HandBase, folder: Path) -> duckdb.DuckDBPyConnection:
+    """The base as HandBase.connect writes it, the events added at once through Arrow (a row at
+    a time, the crowd's thousands of events take seconds)."""
+    events, hand.events = hand.events, []
+    connection = hand.connect(folder)
+    columns = {name: [row[i] for row in events] for i, name in enumerate(EVENT_COLUMNS.names)}
+    connection.register("incoming", pa.table(columns, schema=EVENT_COLUMNS))
+    connection.execute("INSERT INTO events SELECT * FROM incoming")
+    connection.unregister("incoming")
+    return connection
+
+
 @dataclass(frozen=True)
 class Profiles:
     primary: list[risk.PrimaryCareProfile]
@@ -115,7 +141,7 @@ class OnBoth:
 @pytest.fixture(scope="module")
 def on_both(tmp_path_factory: pytest.TempPathFactory, spark_engine: Engine) -> OnBoth:
     folder = tmp_path_factory.mktemp("risk-engines")
-    connection = crowd(community_areas(primary_care_person(HandBase()))).connect(folder)
+    connection = _connect(crowd(community_areas(primary_care_person(HandBase()))), folder)
     home = folder / "hub"
     try:
         base.export_parquet(connection, folder / "parquet")
