@@ -7,10 +7,10 @@ accidental dwelling fires and homelessness applications; age-standardised A&E an
 childhood obesity, and how many residents are in each of the hub's built-in cohorts.
 
 The order of work is what keeps it safe. Every count is made in SQL on the analysis base
-(GROUP BY area, never a loop over events); every count, numerator and denominator alike, then
-goes through disclosure control (:func:`joinedup.analytics.disclosure.publish`) over all the areas
-of a level at once; only then are rates, percentages and intervals made, from the controlled
-counts. A hidden count hides its rate, its interval and its comparison; it is never read as 0.
+(GROUP BY area, never a loop over events), on either engine (DuckDB or Spark,
+:mod:`joinedup.engines`); every count, numerator and denominator alike, then goes through
+disclosure control (:func:`joinedup.analytics.disclosure.publish`) over all the areas of a level
+at once; only then are rates, percentages and intervals made, from the controlled counts. A hidden count hides its rate, its interval and its comparison; it is never read as 0.
 
 docs/locality-profiles.md is the readers' guide.
 """

@@ -5,9 +5,11 @@ table of steps (``PRIMARY_CARE_PARTS``, ``COMMUNITY_PARTS``), so the output, the
 the docs show the same numbers. They are transparent judgement scales for finding people and
 places to look at first, not fitted models; the fitted HIU model is in ``hiu_model``.
 
-The primary-care profile is computed in SQL for every registered person. What leaves by default
-is counts by band and by ward, through disclosure control; the person-level list (pseudonymous
-person_keys and points) leaves only when case finding is asked for, and the request is recorded.
+The primary-care profile is computed in SQL for every registered person, on either engine
+(DuckDB or Spark, :mod:`joinedup.engines`), which score every person alike. What leaves by
+default is counts by band and by ward, through disclosure control; the person-level list
+(pseudonymous person_keys and points) leaves only when case finding is asked for, and the
+request is recorded.
 
 The community profile is per area (LSOA and ward): the analytic zone has no household key, so a
 household profile waits for one from the identity zone. Every rate goes through disclosure
