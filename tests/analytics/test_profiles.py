@@ -49,6 +49,7 @@ from joinedup.analytics.profiles import (
     profiles_from_base,
 )
 from joinedup.analytics.profiles_cli import profiles_app
+from joinedup.engines.duck import DuckDBEngine
 from joinedup.feeds import agreements
 from joinedup.feeds.agreements import AgreementRefusedError
 
@@ -104,7 +105,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
         connection = open_read_only(path)
         try:
             profiles = profiles_from_base(
-                connection, home, today=TODAY, boundaries=Boundaries(lsoa_map, ward_map)
+                DuckDBEngine(connection),
+                home,
+                today=TODAY,
+                boundaries=Boundaries(lsoa_map, ward_map),
             )
         finally:
             connection.close()
@@ -406,7 +410,7 @@ def test_a_register_without_the_purpose_refuses_with_a_clear_message(
     connection = open_read_only(built.base_path)
     try:
         with pytest.raises(AgreementRefusedError, match=r"gp_patients.*locality_profiling"):
-            profiles_from_base(connection, home, today=TODAY, out=tmp_path / "out")
+            profiles_from_base(DuckDBEngine(connection), home, today=TODAY, out=tmp_path / "out")
     finally:
         connection.close()
     assert not (tmp_path / "out").exists()
@@ -433,7 +437,11 @@ def test_a_feed_not_allowed_for_the_purpose_is_left_out_and_noted(
     connection = open_read_only(built.base_path)
     try:
         profiles = profiles_from_base(
-            connection, home, today=TODAY, run_cohort=_no_cohorts, out=tmp_path / "out"
+            DuckDBEngine(connection),
+            home,
+            today=TODAY,
+            run_cohort=_no_cohorts,
+            out=tmp_path / "out",
         )
     finally:
         connection.close()

@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 
 from joinedup.analytics import base, disclosure, provenance, risk
 from joinedup.analytics.risk_cli import risk_app
+from joinedup.engines.duck import DuckDBEngine
 
 PARTS = {p.name: p for p in risk.PRIMARY_CARE_PARTS}
 
@@ -103,7 +104,7 @@ def test_points_come_from_the_highest_step_reached() -> None:
 def test_by_default_only_controlled_counts_leave(
     primary: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
-    profile = risk.primary_care(primary, tmp_path)
+    profile = risk.primary_care(DuckDBEngine(primary), tmp_path)
     result = profile.as_dict()
     assert "case_finding" not in result
     assert "P1" not in json.dumps(result)
@@ -119,14 +120,14 @@ def test_by_default_only_controlled_counts_leave(
 def test_case_finding_lists_the_band_and_above_and_is_recorded(
     primary: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
-    profile = risk.primary_care(primary, tmp_path, case_finding_from="high")
+    profile = risk.primary_care(DuckDBEngine(primary), tmp_path, case_finding_from="high")
     assert profile.case_finding is not None
     assert [row["person_key"] for row in profile.case_finding] == ["P1"]
     assert profile.case_finding[0]["total"] == 14
     entry = provenance.history(tmp_path)[-1]
     assert entry["case_finding"] is True and entry["person_keys_released"] == 1
     with pytest.raises(ValueError, match="no band"):
-        risk.primary_care(primary, tmp_path, case_finding_from="extreme")
+        risk.primary_care(DuckDBEngine(primary), tmp_path, case_finding_from="extreme")
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +144,7 @@ def _area(profile: risk.CommunityProfile, level: str, code: str) -> risk.AreaSco
 def test_community_rates_of_a_hand_made_area(
     areas: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
-    profile = risk.community(areas, tmp_path, months=12)
+    profile = risk.community(DuckDBEngine(areas), tmp_path, months=12)
     busy = _area(profile, "lsoa", BUSY_AREA)
     assert busy.residents.value == 60
     shown = {name: value.value for name, value in busy.values.items()}
@@ -166,7 +167,7 @@ def test_community_rates_of_a_hand_made_area(
 def test_a_small_area_shows_c_and_earns_no_points(
     areas: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
-    small = _area(risk.community(areas, tmp_path), "lsoa", SMALL_AREA)
+    small = _area(risk.community(DuckDBEngine(areas), tmp_path), "lsoa", SMALL_AREA)
     assert small.residents.display == "[c]"
     rates = {n: v for n, v in small.values.items() if n != risk.DEPRIVATION}
     assert {v.display for v in rates.values()} == {"[c]"}
@@ -177,10 +178,10 @@ def test_a_small_area_shows_c_and_earns_no_points(
 def test_parts_without_an_agreement_for_the_purpose_are_left_out(
     areas: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
-    profile = risk.community(areas, tmp_path)
+    profile = risk.community(DuckDBEngine(areas), tmp_path)
     assert set(profile.left_out) == {"police_incidents", "homelessness_applications"}
     assert "police_incidents" not in {p.name for p in profile.parts}
-    wider = risk.community(areas, tmp_path, purpose="integrated_locality_working")
+    wider = risk.community(DuckDBEngine(areas), tmp_path, purpose="integrated_locality_working")
     assert wider.left_out == {}
     assert _area(wider, "lsoa", BUSY_AREA).values["police_incidents"].value == 166.7
 
@@ -190,8 +191,8 @@ def test_the_window_counts_only_events_in_it(
 ) -> None:
     """The police incidents were in May 2018: in a 24-month window, not a 12-month one."""
     purpose = "integrated_locality_working"
-    year = risk.community(areas, tmp_path, months=12, purpose=purpose)
-    two = risk.community(areas, tmp_path, months=24, purpose=purpose)
+    year = risk.community(DuckDBEngine(areas), tmp_path, months=12, purpose=purpose)
+    two = risk.community(DuckDBEngine(areas), tmp_path, months=24, purpose=purpose)
     assert _area(year, "lsoa", BUSY_AREA).values["police_incidents"].value == 0.0
     assert _area(two, "lsoa", BUSY_AREA).values["police_incidents"].value == 166.7
 
@@ -200,7 +201,7 @@ def test_wards_pool_their_lsoas(areas: duckdb.DuckDBPyConnection, tmp_path: Path
     connection = areas
     rows = connection.execute(risk.area_counts_sql(AT, 12, risk.COMMUNITY_PARTS)).fetchall()
     assert len(rows) == 3
-    profile = risk.community(connection, tmp_path)
+    profile = risk.community(DuckDBEngine(connection), tmp_path)
     wards = [a for a in profile.areas if a.level == "ward"]
     assert {w.name for w in wards} == {"Central", "Rural"}
     # Central's IMD decile: (1 x 1500 + 5 x 1600) / 3100 census residents.
@@ -211,7 +212,7 @@ def test_wards_pool_their_lsoas(areas: duckdb.DuckDBPyConnection, tmp_path: Path
 def test_every_published_count_is_controlled(
     areas: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
-    profile = risk.community(areas, tmp_path)
+    profile = risk.community(DuckDBEngine(areas), tmp_path)
     for area in [profile.borough, *profile.areas]:
         shown = area.residents.value
         assert shown is None or shown % disclosure.RULE.rounding_base == 0

@@ -28,6 +28,7 @@ from joinedup.analytics.risk import (
     publish_by_ward_and_band,
     quoted,
 )
+from joinedup.engines.duck import DuckDBEngine
 
 PURPOSE = "community_risk_profiling"
 MONTHS = 36
@@ -203,7 +204,9 @@ def household_profile(
     connection.execute(
         f"CREATE OR REPLACE TEMP TABLE household_risk AS {households_sql(at, parts)}"
     )
-    by_band, by_ward = publish_by_ward_and_band(connection, "household_risk", BAND_NAMES)
+    by_band, by_ward = publish_by_ward_and_band(
+        DuckDBEngine(connection), "household_risk", BAND_NAMES
+    )
     listed = _listed(connection, parts, case_finding_from)
     run_id = provenance.record(
         home,

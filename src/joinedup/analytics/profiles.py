@@ -7,10 +7,10 @@ accidental dwelling fires and homelessness applications; age-standardised A&E an
 childhood obesity, and how many residents are in each of the hub's built-in cohorts.
 
 The order of work is what keeps it safe. Every count is made in SQL on the analysis base
-(GROUP BY area, never a loop over events); every count, numerator and denominator alike, then
-goes through disclosure control (:func:`joinedup.analytics.disclosure.publish`) over all the areas
-of a level at once; only then are rates, percentages and intervals made, from the controlled
-counts. A hidden count hides its rate, its interval and its comparison; it is never read as 0.
+(GROUP BY area, never a loop over events), on either engine (DuckDB or Spark,
+:mod:`joinedup.engines`); every count, numerator and denominator alike, then goes through
+disclosure control (:func:`joinedup.analytics.disclosure.publish`) over all the areas of a level
+at once; only then are rates, percentages and intervals made, from the controlled counts. A hidden count hides its rate, its interval and its comparison; it is never read as 0.
 
 docs/locality-profiles.md is the readers' guide.
 """
@@ -30,7 +30,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-import duckdb
 import xlsxwriter
 
 from joinedup import exports
@@ -51,6 +50,7 @@ from joinedup.analytics.disclosure import (
     publish,
 )
 from joinedup.analytics.events import SOURCES
+from joinedup.engines import DEFAULT_ENGINE, Engine
 from joinedup.feeds import agreements
 from joinedup.reference.files import reference_path
 
@@ -360,18 +360,20 @@ def build_profiles(
     out: Path | None = None,
     today: dt.date | None = None,
     progress: Progress = lambda _step: None,
+    engine: str = DEFAULT_ENGINE,
 ) -> LocalityProfiles:
     """Every LSOA's and ward's profile for ``year`` (by default the last full calendar year of
-    the snapshot), written to ``out`` (by default HOME/analytics/profiles/<snapshot>-<year>)."""
-    connection = base.open_base(home, progress)
+    the snapshot), written to ``out`` (by default HOME/analytics/profiles/<snapshot>-<year>).
+    ``engine`` (``duckdb`` or ``spark``) counts; either gives the same figures."""
+    on_engine = base.open_on(home, engine, progress)
     try:
-        return profiles_from_base(connection, home, year, out, today, progress=progress)
+        return profiles_from_base(on_engine, home, year, out, today, progress=progress)
     finally:
-        connection.close()
+        on_engine.close()
 
 
 def profiles_from_base(
-    connection: duckdb.DuckDBPyConnection,
+    engine: Engine,
     home: Path,
     year: int | None = None,
     out: Path | None = None,
@@ -381,24 +383,25 @@ def profiles_from_base(
     boundaries: Boundaries | None = None,
     progress: Progress = lambda _step: None,
 ) -> LocalityProfiles:
-    """:func:`build_profiles` on an open analysis base (a hand-built one, in tests).
+    """:func:`build_profiles` on an analysis base open on an engine (a hand-built one, in tests;
+    a DuckDB connection goes in as ``DuckDBEngine(connection)``).
 
     ``run_cohort`` runs a cohort by name with parameters (by default
     :func:`joinedup.analytics.cohorts.run.run_cohort` on ``home``); ``boundaries`` are the maps'
     areas (by default the borough's packaged boundaries).
     """
     started = time.perf_counter()
-    snapshot = base.snapshot(connection)
+    snapshot = base.engine_snapshot(engine)
     year = profile_year(snapshot, year)
     on = today or dt.date.today()
     indicators, covering, left_out = _authorise(home, catalogue(year), on)
-    indicators, uncovered = _covered(indicators, _feed_years(connection), year)
+    indicators, uncovered = _covered(indicators, _feed_years(engine), year)
     left_out |= uncovered
-    geography = _geography(connection)
+    geography = _geography(engine)
     progress("Counting residents and events")
-    published = _publish_counts(geography, _raw_counts(connection, year, indicators))
+    published = _publish_counts(geography, _raw_counts(engine, year, indicators))
     progress("Running the built-in cohorts")
-    runner = run_cohort or _default_runner(home, on, progress)
+    runner = run_cohort or _default_runner(home, on, progress, engine.name)
     cohorts = _cohorts(home, snapshot, year, on, runner, geography)
     left_out |= cohorts.left_out
     covering |= cohorts.agreements
@@ -483,14 +486,14 @@ def _authorise(
     return kept, covering, left_out
 
 
-def _feed_years(connection: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
+def _feed_years(engine: Engine) -> dict[str, tuple[int, int]]:
     """The first and last year of each event feed's records in the base (the children's BMI
     centiles are measurements made from the school measurement feed's events)."""
-    rows = connection.execute(
+    rows = engine.rows(
         "SELECT kind, min(event_date), max(event_date) FROM events GROUP BY kind UNION ALL "
         "SELECT 'school_measurement', min(measured_on), max(measured_on) FROM measurements "
         "WHERE kind = 'bmi_centile' HAVING count(*) > 0"
-    ).fetchall()
+    )
     years: dict[str, tuple[int, int]] = {}
     for kind, first, last in rows:
         feed = FEED_OF_KIND.get(str(kind))
@@ -545,11 +548,11 @@ class Geography:
         return [code]
 
 
-def _geography(connection: duckdb.DuckDBPyConnection) -> Geography:
-    rows = connection.execute(
+def _geography(engine: Engine) -> Geography:
+    rows = engine.rows(
         "SELECT lsoa21, lsoa_name, ward_code, ward_name, imd_decile, imd2025_decile, "
         "census_residents FROM areas ORDER BY lsoa_name, lsoa21"
-    ).fetchall()
+    )
     wards = sorted({(row[3], row[2]) for row in rows})
     return Geography(
         names={
@@ -589,44 +592,47 @@ def _age_group_sql() -> str:
     return "CASE " + " ".join(whens) + " END"
 
 
-def _prepare(connection: duckdb.DuckDBPyConnection, year: int, kinds: Sequence[str]) -> None:
+def _prepare(engine: Engine, year: int, kinds: Sequence[str]) -> None:
     """Residents at mid-year, the year's events and measured children, each with their LSOA."""
     start, mid, end = (f"DATE '{dt.date(year, m, d)}'" for m, d in ((1, 1), (6, 30), (12, 31)))
     # One address a person a day: two partners can record different ones for the same day, and
     # the lower code is taken so that the same data always gives the same figures.
-    connection.execute(
-        "CREATE OR REPLACE TEMP TABLE profile_residence AS SELECT person_key, since, "
-        f"min(lsoa21) AS lsoa21 FROM residence WHERE since <= {end} GROUP BY person_key, since"
+    engine.create_table(
+        "profile_residence",
+        "SELECT person_key, since, min(lsoa21) AS lsoa21 FROM residence "
+        f"WHERE since <= {end} GROUP BY person_key, since",
     )
-    connection.execute(
+    engine.create_table(
+        "profile_residents",
         f"""
-        CREATE OR REPLACE TEMP TABLE profile_residents AS
         SELECT CAST(date_diff('month', p.birth_month, {mid}) // 12 AS INTEGER) AS age,
                a.lsoa21, a.ward_code
         FROM people AS p
         JOIN (SELECT person_key, arg_max(lsoa21, since) AS lsoa21 FROM profile_residence
-              WHERE since <= {mid} GROUP BY person_key) AS r USING (person_key)
-        JOIN areas AS a USING (lsoa21)
+              WHERE since <= {mid} GROUP BY person_key) AS r ON r.person_key = p.person_key
+        JOIN areas AS a ON a.lsoa21 = r.lsoa21
         WHERE p.birth_month <= {mid} AND (p.death_date IS NULL OR p.death_date > {mid})
-        """
+        """,
     )
     listed = ", ".join(f"'{kind}'" for kind in kinds) or "NULL"
-    connection.execute(
+    engine.create_table(
+        "profile_events",
         f"""
-        CREATE OR REPLACE TEMP TABLE profile_events AS
+        WITH year_events AS (
+            SELECT person_key, kind, event_date FROM events
+            WHERE kind IN ({listed}) AND event_date BETWEEN {start} AND {end}
+        ), placed AS ({_lived_on_sql("year_events", "event_date")})
         SELECT e.kind, a.lsoa21, a.ward_code,
                CAST(date_diff('month', p.birth_month, e.event_date) // 12 AS INTEGER) AS age
-        FROM events AS e
-        ASOF JOIN profile_residence AS r
-            ON e.person_key = r.person_key AND e.event_date >= r.since
+        FROM year_events AS e
+        JOIN placed AS r ON r.person_key = e.person_key AND r.event_date = e.event_date
         JOIN areas AS a ON a.lsoa21 = r.lsoa21
         LEFT JOIN people AS p ON p.person_key = e.person_key
-        WHERE e.kind IN ({listed}) AND e.event_date BETWEEN {start} AND {end}
-        """
+        """,
     )
-    connection.execute(
+    engine.create_table(
+        "profile_children",
         f"""
-        CREATE OR REPLACE TEMP TABLE profile_children AS
         WITH daily AS (
             SELECT person_key, measured_on, max(value) AS centile FROM measurements
             WHERE kind = 'bmi_centile' AND measured_on BETWEEN {start} AND {end}
@@ -635,14 +641,26 @@ def _prepare(connection: duckdb.DuckDBPyConnection, year: int, kinds: Sequence[s
             SELECT person_key, max(measured_on) AS measured_on,
                    arg_max(centile, measured_on) AS centile
             FROM daily GROUP BY person_key
-        )
+        ), placed AS ({_lived_on_sql("latest", "measured_on")})
         SELECT l.centile >= {OBESITY_CENTILE} AS obese, a.lsoa21, a.ward_code
         FROM latest AS l
-        ASOF JOIN profile_residence AS r
-            ON l.person_key = r.person_key AND l.measured_on >= r.since
+        JOIN placed AS r ON r.person_key = l.person_key AND r.measured_on = l.measured_on
         JOIN areas AS a ON a.lsoa21 = r.lsoa21
-        """
+        """,
     )
+
+
+def _lived_on_sql(dated: str, day: str) -> str:
+    """Each (person_key, ``day``) of the relation ``dated`` with the LSOA the person lived in on
+    that day: their latest address in profile_residence on or before it (none before it, no
+    row). A join on the person and the dates, kept to the latest, rather than DuckDB's ASOF
+    JOIN, so that every engine runs it; profile_residence holds one address a person a day."""
+    return f"""
+        SELECT d.person_key, d.{day}, arg_max(r.lsoa21, r.since) AS lsoa21
+        FROM (SELECT DISTINCT person_key, {day} FROM {dated}) AS d
+        JOIN profile_residence AS r ON r.person_key = d.person_key AND r.since <= d.{day}
+        GROUP BY d.person_key, d.{day}
+    """
 
 
 @dataclass(frozen=True)
@@ -655,15 +673,13 @@ class Family:
     raw: Mapping[Key, int]  # never leaves this module: only published cells do
 
 
-def _raw_counts(
-    connection: duckdb.DuckDBPyConnection, year: int, indicators: Sequence[Indicator]
-) -> list[Family]:
+def _raw_counts(engine: Engine, year: int, indicators: Sequence[Indicator]) -> list[Family]:
     """Every count the profile needs, by LSOA, by ward and for the borough, in one SQL pass."""
     keys = {i.key for i in indicators}
     rates = [r for r in EVENT_RATES if f"{r.key}_rate" in keys]
     standardised = [r for r in EVENT_RATES if f"{r.key}_dsr" in keys]
     bands = tuple(_esp_bands())
-    _prepare(connection, year, sorted({r.kind for r in rates}))
+    _prepare(engine, year, sorted({r.kind for r in rates}))
     band, group = _band_sql(bands), _age_group_sql()
     columns: dict[str, tuple[str, ...]] = {
         POPULATION: (ALL,),
@@ -695,15 +711,13 @@ def _raw_counts(
             "SELECT lsoa21, ward_code, 'obesity', "
             "CASE WHEN obese THEN 'obese' ELSE 'not obese' END FROM profile_children",
         ]
-    counts = _area_counts(connection, sources)
+    counts = _area_counts(engine, sources)
     return [Family(name, cols, counts.get(name, {})) for name, cols in columns.items()]
 
 
-def _area_counts(
-    connection: duckdb.DuckDBPyConnection, sources: Sequence[str]
-) -> dict[str, dict[Key, int]]:
+def _area_counts(engine: Engine, sources: Sequence[str]) -> dict[str, dict[Key, int]]:
     """Rows of (lsoa21, ward_code, family, col) counted by LSOA, by ward and for the borough."""
-    rows = connection.execute(
+    rows = engine.rows(
         f"""
         SELECT CASE WHEN grouping(lsoa21) = 0 THEN 'lsoa'
                     WHEN grouping(ward_code) = 0 THEN 'ward' ELSE '{BOROUGH}' END AS level,
@@ -712,7 +726,7 @@ def _area_counts(
         WHERE col IS NOT NULL
         GROUP BY GROUPING SETS ((family, col, lsoa21), (family, col, ward_code), (family, col))
         """
-    ).fetchall()
+    )
     counts: dict[str, dict[Key, int]] = {}
     for level, area, family, column, n in rows:
         counts.setdefault(str(family), {})[(str(level), str(area), str(column))] = int(n)
@@ -807,10 +821,10 @@ class CohortFigures:
     agreements: dict[str, str]  # feed -> the agreement that lets the cohorts use it
 
 
-def _default_runner(home: Path, on: dt.date, progress: Progress) -> CohortRunner:
+def _default_runner(home: Path, on: dt.date, progress: Progress, engine: str) -> CohortRunner:
     def run(name: str, parameters: dict[str, str]) -> cohort_runs.CohortRun:
         progress(f"Cohort {name}")
-        return cohort_runs.run_cohort(home, name, parameters, today=on)
+        return cohort_runs.run_cohort(home, name, parameters, today=on, engine=engine)
 
     return run
 

@@ -17,12 +17,19 @@ from joinedup.analytics.profiles import (
     build_profiles,
     display,
 )
+from joinedup.engines import DEFAULT_ENGINE, EngineError
 from joinedup.feeds.agreements import AgreementRefusedError
 from joinedup.feeds.cli import HomeOption, JsonOption
 from joinedup.home import resolve_home
 
 stderr = Console(stderr=True)
 stdout = Console()
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine", help="duckdb (embedded, the default) or spark: the figures are the same."
+    ),
+]
 profiles_app = typer.Typer(
     help="Locality profiles: every LSOA and ward of the borough compared with the borough.",
     no_args_is_help=True,
@@ -54,21 +61,26 @@ def build_command(
             "--out", help="Folder to write to (default: HOME/analytics/profiles/<snapshot>-<year>)."
         ),
     ] = None,
+    engine: EngineOption = DEFAULT_ENGINE,
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Build the profiles: CSVs, an Excel workbook, maps, charts and index.html to open.
 
-    Example: joinedup profiles build --year 2019
+    Example: joinedup profiles build --year 2019 --engine spark
     """
     try:
         with stderr.status("Building locality profiles") as status:
             profiles = build_profiles(
-                resolve_home(home), year, out, progress=lambda step: status.update(step)
+                resolve_home(home),
+                year,
+                out,
+                progress=lambda step: status.update(step),
+                engine=engine,
             )
     except ProfileYearError as error:
         raise typer.BadParameter(str(error), param_hint="--year") from error
-    except (NotReadyError, AgreementRefusedError) as error:
+    except (NotReadyError, AgreementRefusedError, EngineError) as error:
         raise _fail(str(error)) from error
     if as_json:
         typer.echo(json.dumps(profiles.as_dict(), indent=2, sort_keys=True, default=str))

@@ -5,9 +5,11 @@ table of steps (``PRIMARY_CARE_PARTS``, ``COMMUNITY_PARTS``), so the output, the
 the docs show the same numbers. They are transparent judgement scales for finding people and
 places to look at first, not fitted models; the fitted HIU model is in ``hiu_model``.
 
-The primary-care profile is computed in SQL for every registered person. What leaves by default
-is counts by band and by ward, through disclosure control; the person-level list (pseudonymous
-person_keys and points) leaves only when case finding is asked for, and the request is recorded.
+The primary-care profile is computed in SQL for every registered person, on either engine
+(DuckDB or Spark, :mod:`joinedup.engines`), which score every person alike. What leaves by
+default is counts by band and by ward, through disclosure control; the person-level list
+(pseudonymous person_keys and points) leaves only when case finding is asked for, and the
+request is recorded.
 
 The community profile is per area (LSOA and ward): the analytic zone has no household key, so a
 household profile waits for one from the identity zone. Every rate goes through disclosure
@@ -25,9 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from joinedup.analytics import base, codesets, disclosure, frailty, provenance
+from joinedup.engines import DEFAULT_ENGINE, Engine
 from joinedup.feeds import agreements
 
 Progress = Callable[[str], None]
@@ -80,15 +81,18 @@ def quoted(values: Iterable[str]) -> str:
 
 def population_sql(at: dt.date, youngest: int = 0, resident_only: bool = False) -> str:
     """People registered with a GP and alive on ``at``: person_key, sex, age, lsoa21 (their
-    latest address on or before ``at``; NULL when none is known)."""
+    latest address on or before ``at``; NULL when none is known). Two addresses recorded for the
+    same day give the lower code, so that every engine places a person alike."""
     day = f"DATE '{at.isoformat()}'"
     resident = "AND r.lsoa21 IN (SELECT lsoa21 FROM areas)" if resident_only else ""
     return f"""
         SELECT p.person_key, p.sex,
                CAST(date_diff('month', p.birth_month, {day}) // 12 AS INTEGER) AS age, r.lsoa21
         FROM people AS p
-        LEFT JOIN (SELECT person_key, arg_max(lsoa21, since) AS lsoa21 FROM residence
-                   WHERE since <= {day} GROUP BY person_key) AS r USING (person_key)
+        LEFT JOIN (SELECT person_key, arg_max(lsoa21, since) AS lsoa21
+                   FROM (SELECT person_key, since, min(lsoa21) AS lsoa21 FROM residence
+                         WHERE since <= {day} GROUP BY person_key, since) AS daily
+                   GROUP BY person_key) AS r USING (person_key)
         WHERE p.birth_month <= {day} AND (p.death_date IS NULL OR p.death_date > {day})
           AND date_diff('month', p.birth_month, {day}) // 12 >= {youngest}
           AND p.person_key IN (SELECT person_key FROM registrations WHERE registration_date <= {day}
@@ -342,23 +346,25 @@ def run_primary_care(
     case_finding_from: str | None = None,
     today: dt.date | None = None,
     progress: Progress = lambda _step: None,
+    engine: str = DEFAULT_ENGINE,
 ) -> PrimaryCareProfile:
-    """The primary-care profile on the current snapshot's base (see :func:`primary_care`).
+    """The primary-care profile on the current snapshot's base (see :func:`primary_care`), on
+    ``engine`` (``duckdb`` or ``spark``: either scores every person alike).
 
     Example::
 
         profile = run_primary_care(Path("var"), case_finding_from="very high")
         profile.by_band.cells["very high"].display  # '1850'
     """
-    connection = base.open_base(home, progress)
+    on_engine = base.open_on(home, engine, progress)
     try:
-        return primary_care(connection, home, at, case_finding_from, today)
+        return primary_care(on_engine, home, at, case_finding_from, today)
     finally:
-        connection.close()
+        on_engine.close()
 
 
 def primary_care(
-    connection: duckdb.DuckDBPyConnection,
+    engine: Engine,
     home: Path,
     at: dt.date | None = None,
     case_finding_from: str | None = None,
@@ -366,8 +372,9 @@ def primary_care(
 ) -> PrimaryCareProfile:
     """Score every registered person on ``at`` (default: the last day of data); publish counts
     by band and by ward. ``case_finding_from`` (a band) also releases the person-level list of
-    everyone in that band or above, recorded in the provenance log."""
-    snapshot = base.snapshot(connection)
+    everyone in that band or above, recorded in the provenance log. A DuckDB connection goes in
+    as ``DuckDBEngine(connection)``."""
+    snapshot = base.engine_snapshot(engine)
     at = at or snapshot.last_event
     if case_finding_from is not None and case_finding_from not in BAND_NAMES:
         raise ValueError(f"no band {case_finding_from!r}; bands are {', '.join(BAND_NAMES)}")
@@ -376,11 +383,9 @@ def primary_care(
         home, PRIMARY_CARE_PURPOSE, POPULATION_FEEDS, optional, today or dt.date.today()
     )
     parts = tuple(p for p in PRIMARY_CARE_PARTS if permission.allows(p.feeds))
-    connection.execute(
-        f"CREATE OR REPLACE TEMP TABLE primary_care_risk AS {primary_care_sql(at, parts)}"
-    )
-    by_band, by_ward = publish_by_ward_and_band(connection, "primary_care_risk", BAND_NAMES)
-    listed = _case_finding(connection, parts, case_finding_from)
+    engine.create_table("primary_care_risk", primary_care_sql(at, parts))
+    by_band, by_ward = publish_by_ward_and_band(engine, "primary_care_risk", BAND_NAMES)
+    listed = _case_finding(engine, parts, case_finding_from)
     run_id = provenance.record(
         home,
         {
@@ -413,36 +418,33 @@ def primary_care(
 
 
 def publish_by_ward_and_band(
-    connection: duckdb.DuckDBPyConnection, table: str, bands: Sequence[str]
+    engine: Engine, table: str, bands: Sequence[str]
 ) -> tuple[disclosure.ControlledTable[str], disclosure.ControlledCrosstab[str, str]]:
     """Rows of ``table`` (with lsoa21 and band) by ward and band as one table; the band counts
     are its column totals, so each figure is published once and the two views always agree."""
-    rows = connection.execute(
+    rows = engine.rows(
         f"SELECT coalesce(a.ward_name, '{UNKNOWN_AREA}'), r.band, count(*) "
         f"FROM {table} AS r LEFT JOIN areas AS a USING (lsoa21) GROUP BY 1, 2"
-    ).fetchall()
+    )
     counts = {(str(w), str(b)): int(n) for w, b, n in rows}
-    wards = [
-        str(w)
-        for (w,) in connection.execute("SELECT DISTINCT ward_name FROM areas ORDER BY 1").fetchall()
-    ]
+    wards = [str(w) for (w,) in engine.rows("SELECT DISTINCT ward_name FROM areas ORDER BY 1")]
     wards += sorted({w for w, _ in counts} - set(wards))
     by_ward = disclosure.publish(disclosure.Crosstab(counts, wards, bands))
     return disclosure.ControlledTable(dict(by_ward.column_totals), by_ward.grand_total), by_ward
 
 
 def _case_finding(
-    connection: duckdb.DuckDBPyConnection, parts: Sequence[Part], from_band: str | None
+    engine: Engine, parts: Sequence[Part], from_band: str | None
 ) -> list[dict[str, Any]] | None:
     if from_band is None:
         return None
     wanted = BAND_NAMES[BAND_NAMES.index(from_band) :]
     columns = ["person_key", *(f"{p.name}_points" for p in parts), "total", "band"]
-    cursor = connection.execute(
+    rows = engine.rows(
         f"SELECT {', '.join(columns)} FROM primary_care_risk WHERE band IN ({quoted(wanted)}) "
         "ORDER BY total DESC, person_key"
     )
-    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
 # The community profile ----------------------------------------------------------------------
@@ -526,9 +528,22 @@ _EVENT_KINDS = (
 )
 
 
+AREA_COLUMNS = ("lsoa21", "lsoa_name", "ward_code", "ward_name", "imd_decile", "census_residents")
+
+
+def area_count_columns(parts: Sequence[AreaPart]) -> list[str]:
+    """The columns :func:`area_counts_sql` gives for ``parts``, in order."""
+    names = {p.name for p in parts}
+    counted = ["residents", "aged_75_plus", *(n for n in _EVENT_FLAGS if n in names)]
+    if "dementia_or_frailty" in names:
+        counted.append("dementia_or_frailty")
+    return [*AREA_COLUMNS, *counted]
+
+
 def area_counts_sql(at: dt.date, months: int, parts: Sequence[AreaPart]) -> str:
     """Per LSOA of the borough: residents (registered and alive on ``at``, living there) and how
-    many of them each part counts. Only the parts given are read from the events."""
+    many of them each part counts (columns: :func:`area_count_columns`). Only the parts given
+    are read from the events."""
     names = {p.name for p in parts}
     flags = {n: sql for n, sql in _EVENT_FLAGS.items() if n in names}
     counts = [
@@ -549,8 +564,8 @@ def area_counts_sql(at: dt.date, months: int, parts: Sequence[AreaPart]) -> str:
         joins += f" LEFT JOIN ({_dementia_or_frailty_sql(at)}) AS d USING (person_key)"
     return f"""
         WITH population AS ({population_sql(at, resident_only=True)})
-        SELECT a.lsoa21, a.lsoa_name, a.ward_code, a.ward_name, a.imd_decile,
-               a.census_residents, c.* EXCLUDE (lsoa21)
+        SELECT {", ".join(f"a.{c}" for c in AREA_COLUMNS)},
+               {", ".join(f"c.{c}" for c in area_count_columns(parts)[len(AREA_COLUMNS) :])}
         FROM areas AS a LEFT JOIN (SELECT p.lsoa21, {", ".join(counts)}
                                    FROM population AS p {joins} GROUP BY p.lsoa21) AS c
         USING (lsoa21) ORDER BY a.lsoa21
@@ -640,23 +655,25 @@ def run_community(
     purpose: str = COMMUNITY_PURPOSE,
     today: dt.date | None = None,
     progress: Progress = lambda _step: None,
+    engine: str = DEFAULT_ENGINE,
 ) -> CommunityProfile:
-    """The community profile on the current snapshot's base (see :func:`community`).
+    """The community profile on the current snapshot's base (see :func:`community`), on
+    ``engine`` (``duckdb`` or ``spark``: either gives the same figures).
 
     Example::
 
         profile = run_community(Path("var"), purpose="integrated_locality_working")
         [(a.name, a.score) for a in profile.areas if a.level == "ward"]
     """
-    connection = base.open_base(home, progress)
+    on_engine = base.open_on(home, engine, progress)
     try:
-        return community(connection, home, at, months, purpose, today)
+        return community(on_engine, home, at, months, purpose, today)
     finally:
-        connection.close()
+        on_engine.close()
 
 
 def community(
-    connection: duckdb.DuckDBPyConnection,
+    engine: Engine,
     home: Path,
     at: dt.date | None = None,
     months: int = COMMUNITY_MONTHS,
@@ -664,17 +681,20 @@ def community(
     today: dt.date | None = None,
 ) -> CommunityProfile:
     """Every LSOA's and ward's community risk figures on ``at`` (default: the last day of data),
-    events counted over the ``months`` before it, each published through disclosure control."""
+    events counted over the ``months`` before it, each published through disclosure control.
+    A DuckDB connection goes in as ``DuckDBEngine(connection)``."""
     if months < 1:
         raise ValueError("the window must be at least one month")
-    snapshot = base.snapshot(connection)
+    snapshot = base.engine_snapshot(engine)
     at = at or snapshot.last_event
     optional = {f for p in COMMUNITY_PARTS for f in p.feeds}
     permission = permit(home, purpose, POPULATION_FEEDS, optional, today or dt.date.today())
     parts = tuple(p for p in COMMUNITY_PARTS if permission.allows(p.feeds))
-    cursor = connection.execute(area_counts_sql(at, months, parts))
-    columns = [d[0] for d in cursor.description]
-    lsoas = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    columns = area_count_columns(parts)
+    lsoas = [
+        dict(zip(columns, row, strict=True))
+        for row in engine.rows(area_counts_sql(at, months, parts))
+    ]
     borough = _borough_score(lsoas, parts)
     areas = [
         *_level_scores("lsoa", _by_lsoa(lsoas), parts, borough),
@@ -714,8 +734,7 @@ _Area = tuple[str, str, dict[str, int], float]
 
 
 def _counts(row: Mapping[str, Any]) -> dict[str, int]:
-    skip = {"lsoa21", "lsoa_name", "ward_code", "ward_name", "imd_decile", "census_residents"}
-    return {k: int(v or 0) for k, v in row.items() if k not in skip}
+    return {k: int(v or 0) for k, v in row.items() if k not in AREA_COLUMNS}
 
 
 def _by_lsoa(lsoas: list[dict[str, Any]]) -> list[_Area]:

@@ -23,6 +23,7 @@ from rich.text import Text
 from joinedup.analytics import hiu_model, households, provenance, risk
 from joinedup.analytics.base import NotReadyError
 from joinedup.analytics.disclosure import ControlledCrosstab, ControlledTable
+from joinedup.engines import DEFAULT_ENGINE, EngineError
 from joinedup.feeds.agreements import AgreementRefusedError
 from joinedup.feeds.cli import HomeOption, JsonOption
 from joinedup.feeds.store import StoreBusyError
@@ -54,7 +55,13 @@ FromBandOption = Annotated[
 OutOption = Annotated[
     Path | None, typer.Option("--out", help="CSV file for the case-finding list.")
 ]
-FAILURES = (NotReadyError, AgreementRefusedError, StoreBusyError, ValueError)
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine", help="duckdb (embedded, the default) or spark: the figures are the same."
+    ),
+]
+FAILURES = (NotReadyError, AgreementRefusedError, StoreBusyError, EngineError, ValueError)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -96,6 +103,7 @@ def primary_care_command(
     case_finding: CaseFindingOption = False,
     from_band: FromBandOption = "high",
     out: OutOption = None,
+    engine: EngineOption = DEFAULT_ENGINE,
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -109,6 +117,7 @@ def primary_care_command(
                 _date(at),
                 from_band if case_finding else None,
                 progress=lambda step: status.update(step),
+                engine=engine,
             )
     except FAILURES as error:
         raise _fail(str(error)) from error
@@ -228,6 +237,7 @@ def community_command(
         str, typer.Option("--purpose", help="The purpose the register must allow each feed for.")
     ] = risk.COMMUNITY_PURPOSE,
     level: Annotated[str, typer.Option("--level", help="ward, lsoa or all.")] = "ward",
+    engine: EngineOption = DEFAULT_ENGINE,
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -242,6 +252,7 @@ def community_command(
                 months,
                 purpose,
                 progress=lambda step: status.update(step),
+                engine=engine,
             )
     except FAILURES as error:
         raise _fail(str(error)) from error
