@@ -344,16 +344,19 @@ def register_parquet(engine: Engine, folder: Path) -> None:
         engine.read_parquet(table, parquet_location(folder / table))
 
 
-def open_on(home: Path, engine_name: str, progress: Progress = lambda _step: None) -> Engine:
+def open_on(
+    home: Path, engine_name: str | None = None, progress: Progress = lambda _step: None
+) -> Engine:
     """The current snapshot's base on the named engine, by the same table names as the file.
 
     DuckDB reads the base's own file. Spark reads the base as Parquet beside it, written once
     per snapshot.
     """
-    from joinedup.engines import open_engine, validate_name
+    from joinedup.engines import open_engine, resolve_engine
     from joinedup.engines.duck import DuckDBEngine
 
-    if validate_name(engine_name) == "duckdb":
+    engine_name = resolve_engine(engine_name, home)
+    if engine_name == "duckdb":
         return DuckDBEngine(open_base(home, progress))
     connection = open_base(home, progress)
     try:

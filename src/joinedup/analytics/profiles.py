@@ -50,7 +50,7 @@ from joinedup.analytics.disclosure import (
     publish,
 )
 from joinedup.analytics.events import SOURCES
-from joinedup.engines import DEFAULT_ENGINE, Engine
+from joinedup.engines import Engine
 from joinedup.feeds import agreements
 from joinedup.reference.files import reference_path
 
@@ -360,11 +360,11 @@ def build_profiles(
     out: Path | None = None,
     today: dt.date | None = None,
     progress: Progress = lambda _step: None,
-    engine: str = DEFAULT_ENGINE,
+    engine: str | None = None,
 ) -> LocalityProfiles:
     """Every LSOA's and ward's profile for ``year`` (by default the last full calendar year of
     the snapshot), written to ``out`` (by default HOME/analytics/profiles/<snapshot>-<year>).
-    ``engine`` (``duckdb`` or ``spark``) counts; either gives the same figures."""
+    ``engine`` (``duckdb`` or ``spark``, else the hub's own) counts; either gives the same figures."""
     on_engine = base.open_on(home, engine, progress)
     try:
         return profiles_from_base(on_engine, home, year, out, today, progress=progress)

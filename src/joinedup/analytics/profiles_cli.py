@@ -17,19 +17,14 @@ from joinedup.analytics.profiles import (
     build_profiles,
     display,
 )
-from joinedup.engines import DEFAULT_ENGINE, EngineError
+from joinedup.engines import EngineError
+from joinedup.engines.cli import EngineOption
 from joinedup.feeds.agreements import AgreementRefusedError
 from joinedup.feeds.cli import HomeOption, JsonOption
 from joinedup.home import resolve_home
 
 stderr = Console(stderr=True)
 stdout = Console()
-EngineOption = Annotated[
-    str,
-    typer.Option(
-        "--engine", help="duckdb (embedded, the default) or spark: the figures are the same."
-    ),
-]
 profiles_app = typer.Typer(
     help="Locality profiles: every LSOA and ward of the borough compared with the borough.",
     no_args_is_help=True,
@@ -61,7 +56,7 @@ def build_command(
             "--out", help="Folder to write to (default: HOME/analytics/profiles/<snapshot>-<year>)."
         ),
     ] = None,
-    engine: EngineOption = DEFAULT_ENGINE,
+    engine: EngineOption = None,
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from joinedup.analytics import base, codesets, disclosure, frailty, provenance
-from joinedup.engines import DEFAULT_ENGINE, Engine
+from joinedup.engines import Engine
 from joinedup.feeds import agreements
 
 Progress = Callable[[str], None]
@@ -346,10 +346,10 @@ def run_primary_care(
     case_finding_from: str | None = None,
     today: dt.date | None = None,
     progress: Progress = lambda _step: None,
-    engine: str = DEFAULT_ENGINE,
+    engine: str | None = None,
 ) -> PrimaryCareProfile:
     """The primary-care profile on the current snapshot's base (see :func:`primary_care`), on
-    ``engine`` (``duckdb`` or ``spark``: either scores every person alike).
+    ``engine`` (``duckdb`` or ``spark``, else the hub's own: either scores every person alike).
 
     Example::
 
@@ -655,10 +655,10 @@ def run_community(
     purpose: str = COMMUNITY_PURPOSE,
     today: dt.date | None = None,
     progress: Progress = lambda _step: None,
-    engine: str = DEFAULT_ENGINE,
+    engine: str | None = None,
 ) -> CommunityProfile:
     """The community profile on the current snapshot's base (see :func:`community`), on
-    ``engine`` (``duckdb`` or ``spark``: either gives the same figures).
+    ``engine`` (``duckdb`` or ``spark``, else the hub's own: either gives the same figures).
 
     Example::
 

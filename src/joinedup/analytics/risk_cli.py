@@ -23,7 +23,8 @@ from rich.text import Text
 from joinedup.analytics import hiu_model, households, provenance, risk
 from joinedup.analytics.base import NotReadyError
 from joinedup.analytics.disclosure import ControlledCrosstab, ControlledTable
-from joinedup.engines import DEFAULT_ENGINE, EngineError
+from joinedup.engines import EngineError
+from joinedup.engines.cli import EngineOption
 from joinedup.feeds.agreements import AgreementRefusedError
 from joinedup.feeds.cli import HomeOption, JsonOption
 from joinedup.feeds.store import StoreBusyError
@@ -54,12 +55,6 @@ FromBandOption = Annotated[
 ]
 OutOption = Annotated[
     Path | None, typer.Option("--out", help="CSV file for the case-finding list.")
-]
-EngineOption = Annotated[
-    str,
-    typer.Option(
-        "--engine", help="duckdb (embedded, the default) or spark: the figures are the same."
-    ),
 ]
 FAILURES = (NotReadyError, AgreementRefusedError, StoreBusyError, EngineError, ValueError)
 
@@ -103,7 +98,7 @@ def primary_care_command(
     case_finding: CaseFindingOption = False,
     from_band: FromBandOption = "high",
     out: OutOption = None,
-    engine: EngineOption = DEFAULT_ENGINE,
+    engine: EngineOption = None,
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -237,7 +232,7 @@ def community_command(
         str, typer.Option("--purpose", help="The purpose the register must allow each feed for.")
     ] = risk.COMMUNITY_PURPOSE,
     level: Annotated[str, typer.Option("--level", help="ward, lsoa or all.")] = "ward",
-    engine: EngineOption = DEFAULT_ENGINE,
+    engine: EngineOption = None,
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
