@@ -355,12 +355,14 @@ def _all_rows(feeds: set[str], columns: str) -> str:
 
 
 def _most_often(rows: str, column: str) -> str:
-    """Each person's commonest non-null value of ``column``; of values as common, the least."""
+    """Each person's commonest non-null value of ``column``; of values as common, the least;
+    NULL for a person with none. Every person of ``rows`` has a row."""
     return f"""SELECT person_key, {column} FROM (
             SELECT person_key, {column},
                    row_number() OVER (PARTITION BY person_key
-                                      ORDER BY count(*) DESC, {column}) AS choice
-            FROM {rows} WHERE {column} IS NOT NULL GROUP BY person_key, {column}
+                                      ORDER BY {column} IS NULL, count(*) DESC, {column})
+                       AS choice
+            FROM {rows} GROUP BY person_key, {column}
         ) AS ranked WHERE choice = 1"""
 
 
@@ -375,13 +377,11 @@ def _people(feeds: set[str], _zone: set[str]) -> str:
     )
     return f"""
         WITH person_rows AS ({_all_rows(feeds, "sex, birth_month")})
-        SELECT p.person_key, s.sex, CAST(m.birth_month || '-01' AS DATE) AS birth_month,
+        SELECT s.person_key, s.sex, CAST(m.birth_month || '-01' AS DATE) AS birth_month,
                d.death_date
-        FROM (SELECT DISTINCT person_key FROM person_rows) AS p
-        LEFT JOIN ({_most_often("person_rows", "sex")}) AS s ON s.person_key = p.person_key
-        LEFT JOIN ({_most_often("person_rows", "birth_month")}) AS m
-            ON m.person_key = p.person_key
-        LEFT JOIN ({deaths}) AS d ON d.person_key = p.person_key
+        FROM ({_most_often("person_rows", "sex")}) AS s
+        JOIN ({_most_often("person_rows", "birth_month")}) AS m ON m.person_key = s.person_key
+        LEFT JOIN ({deaths}) AS d ON d.person_key = s.person_key
         """
 
 

@@ -136,9 +136,19 @@ def write(home: Path, version_name: str, analytic: Path) -> Written:
     finally:
         connection.close()
     if not is_url(final):
-        shutil.rmtree(final, ignore_errors=True)
-        Path(target).replace(final)
+        _swap_in(Path(target), Path(final))
     return Written(final, tables, round(time.perf_counter() - started, 2))
+
+
+def _swap_in(written: Path, final: Path) -> None:
+    """Put a whole version in place; one written before for the same version (by
+    ``joinedup zone export-parquet``) is moved aside first, then deleted."""
+    replaced = final.with_name(final.name + ".replaced" + PARTIAL)
+    shutil.rmtree(replaced, ignore_errors=True)
+    if final.exists():
+        final.replace(replaced)
+    written.replace(final)
+    shutil.rmtree(replaced, ignore_errors=True)
 
 
 def _write_tables(connection: duckdb.DuckDBPyConnection, target: str) -> tuple[ZoneTable, ...]:
@@ -219,7 +229,7 @@ def drop_all_but(home: Path, keep: Iterable[str]) -> list[str]:
     dropped = sorted(
         p.name
         for p in Path(folder).iterdir()
-        if _is_version(p.name.removesuffix(PARTIAL)) and p.name not in kept
+        if _is_version(p.name.split(".")[0]) and p.name not in kept
     )
     for name in dropped:
         shutil.rmtree(Path(folder) / name, ignore_errors=True)
