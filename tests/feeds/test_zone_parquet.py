@@ -144,6 +144,9 @@ def test_a_failure_mid_write_leaves_the_published_zone_and_its_parquet(
     assert parquet_zone.is_written(home, after.folder.name)
     kept = sorted(p.name for p in root.iterdir())
     assert kept == sorted(p.name for p in (home / "zones").glob("v*"))
+    # After an erasure the older versions go, their Parquet with them.
+    store.drop_older_versions(home, after.folder.name)
+    assert [p.name for p in root.iterdir()] == [after.folder.name]
 
 
 def test_a_store_loaded_before_gets_its_parquet_without_loading_again(
