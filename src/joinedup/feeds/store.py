@@ -5,8 +5,9 @@ rename of the ``current`` link onto that folder. A crash or a kill at any moment
 rename leaves ``current`` exactly as it was; the half-written folder is removed the next time.
 Only one writer at a time: a second load is refused while one runs.
 
-Each published version's analytic zone is also written as Parquet (:mod:`joinedup.feeds.parquet_zone`)
-before the rename, so that another engine (Apache Spark) reads the same pseudonymous rows.
+Each published version's analytic zone is also written as Parquet before the rename
+(:mod:`joinedup.feeds.parquet_zone`), so that another engine (Apache Spark) reads the same
+pseudonymous rows.
 """
 
 from __future__ import annotations
