@@ -21,7 +21,7 @@ from joinedup.analytics.risk_cli import risk_app
 from joinedup.backup import backup_command, restore_command
 from joinedup.engines.cli import engine_app
 from joinedup.evaluation.cli import evaluate_command
-from joinedup.feeds.cli import load, load_demo_extracts, print_reports, quarantine_app
+from joinedup.feeds.cli import load, load_demo_extracts, print_reports, quarantine_app, zone_app
 from joinedup.home import ensure_home, resolve_home
 from joinedup.lifecycle.cli import records_app, retention_app
 from joinedup.linkage.cli import link_app, link_files_command
@@ -53,6 +53,7 @@ app = typer.Typer(
 stderr = Console(stderr=True)
 app.command()(load)
 app.add_typer(quarantine_app, name="quarantine")
+app.add_typer(zone_app, name="zone")
 app.add_typer(link_app, name="link")
 app.command("link-files")(link_files_command)
 app.add_typer(cohorts_app, name="cohorts")

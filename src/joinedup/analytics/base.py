@@ -4,11 +4,17 @@ Cohorts, risk profiles and locality profiles ask the same questions many times (
 on a date, how many A&E attendances in a window, where someone lived). The base answers them from
 a handful of tables built once from the published analytic zone and its person_keys, kept as one
 DuckDB file per snapshot under HOME/analytics/base. It holds person_keys only, like the zone.
+
+There is one build, written once in SQL, for either engine: DuckDB builds the base file from the
+analytic zone's DuckDB file; Apache Spark builds it from the analytic zone's Parquet
+(:mod:`joinedup.feeds.parquet_zone`) and keeps it as Parquet beside the file. Either way the
+zone's tables are read under plain names (``zone_feed_gp_patients``, ``zone_person_keys``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +24,7 @@ import duckdb
 from joinedup.analytics import frailty, growth
 from joinedup.analytics.events import SOURCES
 from joinedup.engines import Engine, parquet_location
-from joinedup.feeds import store
+from joinedup.feeds import parquet_zone, store
 from joinedup.reference import geography
 
 BASE_VERSION = 2  # bump when the base's tables change shape: older files are rebuilt
@@ -27,22 +33,81 @@ Progress = Callable[[str], None]
 
 
 # The base's tables, in one place: the build fills them, and tests fill them by hand.
-SCHEMA = """
-CREATE TABLE events (person_key VARCHAR, kind VARCHAR, agency VARCHAR, event_date DATE,
-                     code VARCHAR, value DOUBLE, lsoa21 VARCHAR);
-CREATE TABLE people (person_key VARCHAR, sex VARCHAR, birth_month DATE, death_date DATE);
-CREATE TABLE registrations (person_key VARCHAR, practice_code VARCHAR, registration_date DATE,
-                            deregistration_date DATE);
-CREATE TABLE residence (person_key VARCHAR, since DATE, lsoa21 VARCHAR);
-CREATE TABLE households (person_key VARCHAR, household_key VARCHAR, first_seen DATE,
-                         last_seen DATE);
-CREATE TABLE measurements (person_key VARCHAR, kind VARCHAR, measured_on DATE, value DOUBLE);
-CREATE TABLE areas (lsoa21 VARCHAR PRIMARY KEY, lsoa_name VARCHAR, ward_code VARCHAR,
-                    ward_name VARCHAR, locality VARCHAR, imd_decile INTEGER,
-                    imd2025_decile INTEGER, census_residents INTEGER);
-CREATE TABLE snapshot (zone_version VARCHAR, linkage_run INTEGER, linkage_model VARCHAR,
-                       first_event DATE, last_event DATE);
-"""
+TABLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "events": (
+        ("person_key", "VARCHAR"),
+        ("kind", "VARCHAR"),
+        ("agency", "VARCHAR"),
+        ("event_date", "DATE"),
+        ("code", "VARCHAR"),
+        ("value", "DOUBLE"),
+        ("lsoa21", "VARCHAR"),
+    ),
+    "people": (
+        ("person_key", "VARCHAR"),
+        ("sex", "VARCHAR"),
+        ("birth_month", "DATE"),
+        ("death_date", "DATE"),
+    ),
+    "registrations": (
+        ("person_key", "VARCHAR"),
+        ("practice_code", "VARCHAR"),
+        ("registration_date", "DATE"),
+        ("deregistration_date", "DATE"),
+    ),
+    "residence": (("person_key", "VARCHAR"), ("since", "DATE"), ("lsoa21", "VARCHAR")),
+    "households": (
+        ("person_key", "VARCHAR"),
+        ("household_key", "VARCHAR"),
+        ("first_seen", "DATE"),
+        ("last_seen", "DATE"),
+    ),
+    "measurements": (
+        ("person_key", "VARCHAR"),
+        ("kind", "VARCHAR"),
+        ("measured_on", "DATE"),
+        ("value", "DOUBLE"),
+    ),
+    "areas": (
+        ("lsoa21", "VARCHAR"),
+        ("lsoa_name", "VARCHAR"),
+        ("ward_code", "VARCHAR"),
+        ("ward_name", "VARCHAR"),
+        ("locality", "VARCHAR"),
+        ("imd_decile", "INTEGER"),
+        ("imd2025_decile", "INTEGER"),
+        ("census_residents", "INTEGER"),
+    ),
+    "snapshot": (
+        ("zone_version", "VARCHAR"),
+        ("linkage_run", "INTEGER"),
+        ("linkage_model", "VARCHAR"),
+        ("first_event", "DATE"),
+        ("last_event", "DATE"),
+    ),
+}
+# Each cohort criterion reads one kind of event for a run of people: rows kept in that order,
+# and on Spark the events are partitioned by kind, so that a criterion reads one kind's files.
+SORTED_BY = {
+    "events": "kind, person_key, event_date",
+    "people": "person_key",
+    "registrations": "person_key",
+    "residence": "person_key, since",
+    "households": "person_key, first_seen",
+    "measurements": "kind, person_key, measured_on",
+    "areas": "lsoa21",
+}
+PARTITIONED_BY: dict[str, tuple[str, ...]] = {"events": ("kind",)}
+
+SCHEMA = "\n".join(
+    f"CREATE TABLE {table} ({', '.join(f'{name} {kind}' for name, kind in columns)});"
+    for table, columns in TABLES.items()
+)
+
+
+def reference_tables() -> dict[str, str]:
+    """The reference lists a base carries (UK90, frailty codes), as queries any engine runs."""
+    return {growth.UK90_TABLE: growth.uk90_sql(), **frailty.reference_sql()}
 
 
 def create_schema(connection: duckdb.DuckDBPyConnection) -> None:
@@ -86,12 +151,10 @@ def base_folder(home: Path) -> Path:
 
 def open_base(home: Path, progress: Progress = lambda _step: None) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the current snapshot's base, built first if need be."""
-    version = store.current(home)
-    if version is None:
-        raise NotReadyError("nothing is loaded yet: load the partner extracts, then link them")
+    version = _published(home)
     path = _base_path(home, version)
     if not path.exists():
-        _build(version, path, progress)
+        _build_file(version, path, progress)
     connection = duckdb.connect(str(path), read_only=True)
     connection.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     connection.execute("SET enable_progress_bar = false")
@@ -102,6 +165,13 @@ def snapshot(connection: duckdb.DuckDBPyConnection) -> Snapshot:
     from joinedup.engines.duck import DuckDBEngine
 
     return engine_snapshot(DuckDBEngine(connection))
+
+
+def _published(home: Path) -> store.Version:
+    version = store.current(home)
+    if version is None:
+        raise NotReadyError("nothing is loaded yet: load the partner extracts, then link them")
+    return version
 
 
 def _base_path(home: Path, version: store.Version) -> Path:
@@ -126,29 +196,39 @@ def _linkage_run(version: store.Version) -> tuple[int, str]:
         connection.close()
 
 
-def _build(version: store.Version, path: Path, progress: Progress) -> None:
-    """Write the base beside its final name, then rename: a crash leaves no half-built base."""
+Materialise = Callable[[str, str], None]
+
+
+def _build_file(version: store.Version, path: Path, progress: Progress) -> None:
+    """The base as a DuckDB file, from the analytic zone's DuckDB file. Written beside its final
+    name, then renamed: a crash leaves no half-built base."""
+    from joinedup.engines.duck import DuckDBEngine
+
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     partial.unlink(missing_ok=True)
-    run, model = _linkage_run(version)
     connection = duckdb.connect(str(partial))
     try:
         connection.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         connection.execute("SET enable_progress_bar = false")
-        analytic = str(version.analytic).replace("'", "''")
-        connection.execute(f"ATTACH '{analytic}' AS zone (READ_ONLY)")
-        feeds = _feeds_present(connection)
-        create_schema(connection)
-        for step, build in _STEPS:
-            progress(step)
-            build(connection, feeds)
-        connection.execute(
-            "INSERT INTO snapshot SELECT ? AS zone_version, ? AS linkage_run, "
-            "? AS linkage_model, min(event_date) AS first_event, max(event_date) AS last_event "
-            "FROM events",
-            [version.folder.name, run, model],
-        )
+        connection.execute(f"ATTACH {_quoted(str(version.analytic))} AS zone (READ_ONLY)")
+        zone_tables = {
+            str(name)
+            for (name,) in connection.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'zone'"
+            ).fetchall()
+        }
+        for table in zone_tables:
+            # Temporary: the base file keeps no trace of where it was built from.
+            connection.execute(f"CREATE TEMP VIEW zone_{table} AS SELECT * FROM zone.{table}")
+        engine = DuckDBEngine(connection)
+
+        def materialise(table: str, sql: str) -> None:
+            engine.create_table(table, sql)
+
+        build(zone_tables, materialise, _provenance(version), progress)
+        for table in zone_tables:
+            connection.execute(f"DROP VIEW zone_{table}")
         connection.execute("DETACH zone")
         connection.execute("CHECKPOINT")
     finally:
@@ -156,81 +236,168 @@ def _build(version: store.Version, path: Path, progress: Progress) -> None:
     partial.replace(path)
 
 
-def _feeds_present(connection: duckdb.DuckDBPyConnection) -> set[str]:
-    rows = connection.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = 'zone' "
-        "AND table_name LIKE 'feed_%'"
-    ).fetchall()
-    return {name.removeprefix("feed_") for (name,) in rows}
+def build_parquet(engine: Engine, home: Path, progress: Progress = lambda _step: None) -> Path:
+    """The current snapshot's base built on ``engine`` from the Parquet zone, kept as Parquet
+    under HOME/analytics/base (one folder a table; events partitioned by kind), and reused
+    once built. Written beside its final name, then renamed."""
+    version = _published(home)
+    run, _model = _linkage_run(version)
+    folder = base_folder(home) / f"{version.folder.name}-r{run}-b{BASE_VERSION}.parquet"
+    if folder.exists():
+        return folder
+    if not parquet_zone.is_written(home, version.folder.name):
+        progress("Writing the analytic zone as Parquet")
+        store.export_parquet(home)
+    zone = parquet_zone.location(home, version.folder.name)
+    zone_tables = {table.name for table in parquet_zone.manifest(zone)}
+    for table in zone_tables:
+        engine.read_parquet(f"zone_{table}", f"{zone}/{table}")
+    partial = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+
+    def materialise(table: str, sql: str) -> None:
+        location = parquet_location(partial / table)
+        engine.write_parquet(sql, location, PARTITIONED_BY.get(table, ()))
+        engine.read_parquet(table, location)
+
+    build(zone_tables, materialise, _provenance(version), progress, ordered=False)
+    partial.replace(folder)
+    return folder
+
+
+def _provenance(version: store.Version) -> tuple[str, int, str]:
+    run, model = _linkage_run(version)
+    return version.folder.name, run, model
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def build(
+    zone_tables: set[str],
+    materialise: Materialise,
+    provenance: tuple[str, int, str],
+    progress: Progress,
+    ordered: bool = True,
+) -> None:
+    """Every table of the base, by one SQL on any engine. The engine reads the analytic zone's
+    tables as ``zone_<table>``; ``materialise`` has it keep what each step's query returns under
+    the step's table name (as a table, or as Parquet), for the steps after it to read."""
+    feeds = {t.removeprefix("feed_") for t in zone_tables if t.startswith("feed_")}
+    for table, sql in reference_tables().items():
+        materialise(table, sql)
+    for step, table, query in _STEPS:
+        progress(step)
+        materialise(table, _typed(table, query(feeds, zone_tables), ordered))
+    zone_version, run, model = provenance
+    materialise(
+        "snapshot",
+        _typed(
+            "snapshot",
+            f"SELECT {_quoted(zone_version)} AS zone_version, {run} AS linkage_run, "
+            f"{_quoted(model)} AS linkage_model, min(event_date) AS first_event, "
+            "max(event_date) AS last_event FROM events",
+        ),
+    )
+
+
+def _typed(table: str, query: str, ordered: bool = False) -> str:
+    """A step's rows with the base's column types (in the base's order if ``ordered``)."""
+    columns = ", ".join(f"CAST({name} AS {kind}) AS {name}" for name, kind in TABLES[table])
+    order = f" ORDER BY {SORTED_BY[table]}" if ordered and table in SORTED_BY else ""
+    return f"SELECT {columns} FROM ({query}) AS step_rows{order}"
 
 
 def _keyed(feed: str) -> str:
     """A feed's rows with their person_key (rows linkage could not place are left out)."""
     return (
-        f"zone.feed_{feed} AS f JOIN zone.person_keys AS k "
+        f"zone_feed_{feed} AS f JOIN zone_person_keys AS k "
         f"ON k.feed = '{feed}' AND k.record_key = f.record_key"
     )
 
 
-def _events(connection: duckdb.DuckDBPyConnection, feeds: set[str]) -> None:
+def _events(feeds: set[str], _zone: set[str]) -> str:
     parts = [
-        f"""SELECT k.person_key, '{s.kind}' AS kind, {f"'{s.agency}'" if s.agency else "NULL"}
-                   AS agency, CAST({s.date} AS DATE) AS event_date,
-                   CAST({s.code} AS VARCHAR) AS code, CAST({s.value} AS DOUBLE) AS value,
-                   f.lsoa21
-            FROM {_keyed(s.feed)} WHERE {s.where} AND {s.date} IS NOT NULL"""
+        f"""SELECT '{s.feed}' AS feed, record_key, '{s.kind}' AS kind,
+                   {f"'{s.agency}'" if s.agency else "CAST(NULL AS VARCHAR)"} AS agency,
+                   CAST({s.date} AS DATE) AS event_date, CAST({s.code} AS VARCHAR) AS code,
+                   CAST({s.value} AS DOUBLE) AS value, lsoa21
+            FROM zone_feed_{s.feed} WHERE {s.where} AND {s.date} IS NOT NULL"""
         for s in SOURCES
         if s.feed in feeds
     ]
     if not parts:
         raise NotReadyError("the analytic zone holds no event feeds yet")
-    # Sorted by kind then person so that each cohort criterion reads a narrow, ordered slice.
-    connection.execute(
-        f"INSERT INTO events SELECT * FROM ({' UNION ALL '.join(parts)}) "
-        "ORDER BY kind, person_key, event_date"
+    return _with_person_keys(
+        " UNION ALL ".join(parts), "kind, agency, event_date, code, value, lsoa21"
+    )
+
+
+def _with_person_keys(rows: str, columns: str) -> str:
+    """Feed rows (with ``feed`` and ``record_key``) given their person_key in one join for all
+    feeds, rather than a join a feed; rows linkage could not place are left out."""
+    return (
+        f"SELECT k.person_key, {', '.join(f'r.{c.strip()}' for c in columns.split(','))} "
+        f"FROM ({rows}) AS r JOIN zone_person_keys AS k "
+        "ON k.feed = r.feed AND k.record_key = r.record_key"
     )
 
 
 def _all_rows(feeds: set[str], columns: str) -> str:
-    return " UNION ALL ".join(f"SELECT k.person_key, {columns} FROM {_keyed(f)}" for f in feeds)
+    """Every feed's ``columns`` with the person_key of each row."""
+    rows = " UNION ALL ".join(
+        f"SELECT '{feed}' AS feed, record_key, {columns} FROM zone_feed_{feed}"
+        for feed in sorted(feeds)
+    )
+    return _with_person_keys(rows, columns)
 
 
-def _people(connection: duckdb.DuckDBPyConnection, feeds: set[str]) -> None:
+def _most_often(rows: str, column: str) -> str:
+    """Each person's commonest non-null value of ``column``; of values as common, the least;
+    NULL for a person with none. Every person of ``rows`` has a row."""
+    return f"""SELECT person_key, {column} FROM (
+            SELECT person_key, {column},
+                   row_number() OVER (PARTITION BY person_key
+                                      ORDER BY {column} IS NULL, count(*) DESC, {column})
+                       AS choice
+            FROM {rows} GROUP BY person_key, {column}
+        ) AS ranked WHERE choice = 1"""
+
+
+def _people(feeds: set[str], _zone: set[str]) -> str:
     """One row per person: the sex and month of birth most of their records give."""
     deaths = (
         "SELECT k.person_key, min(f.date_of_death) AS death_date "
-        f"FROM {_keyed('gp_patients')} GROUP BY 1"
+        f"FROM {_keyed('gp_patients')} GROUP BY k.person_key"
         if "gp_patients" in feeds
-        else "SELECT NULL::VARCHAR AS person_key, NULL::DATE AS death_date WHERE false"
+        else "SELECT CAST(NULL AS VARCHAR) AS person_key, CAST(NULL AS DATE) AS death_date "
+        "WHERE false"
     )
-    connection.execute(
-        f"""
-        INSERT INTO people
-        WITH rows AS ({_all_rows(feeds, "f.sex, f.birth_month")})
-        SELECT p.person_key, p.sex,
-               CAST(strptime(p.birth_month || '-01', '%Y-%m-%d') AS DATE) AS birth_month,
+    return f"""
+        WITH person_rows AS ({_all_rows(feeds, "sex, birth_month")})
+        SELECT s.person_key, s.sex, CAST(m.birth_month || '-01' AS DATE) AS birth_month,
                d.death_date
-        FROM (SELECT person_key, mode(sex) AS sex, mode(birth_month) AS birth_month
-              FROM rows GROUP BY 1) AS p
-        LEFT JOIN ({deaths}) AS d USING (person_key)
-        ORDER BY p.person_key
+        FROM ({_most_often("person_rows", "sex")}) AS s
+        JOIN ({_most_often("person_rows", "birth_month")}) AS m ON m.person_key = s.person_key
+        LEFT JOIN ({deaths}) AS d ON d.person_key = s.person_key
         """
-    )
 
 
-def _registrations(connection: duckdb.DuckDBPyConnection, feeds: set[str]) -> None:
-    source = (
-        f"""SELECT k.person_key, f.practice_code, f.registration_date,
-                   coalesce(f.deregistration_date, f.date_of_death) AS deregistration_date
-            FROM {_keyed("gp_patients")} WHERE f.registration_date IS NOT NULL"""
-        if "gp_patients" in feeds
-        else "SELECT NULL::VARCHAR AS person_key, NULL::VARCHAR AS practice_code, "
-        "NULL::DATE AS registration_date, NULL::DATE AS deregistration_date WHERE false"
-    )
-    connection.execute(f"INSERT INTO registrations {source} ORDER BY person_key")
+def _registrations(feeds: set[str], _zone: set[str]) -> str:
+    if "gp_patients" not in feeds:
+        return (
+            "SELECT CAST(NULL AS VARCHAR) AS person_key, CAST(NULL AS VARCHAR) AS practice_code, "
+            "CAST(NULL AS DATE) AS registration_date, CAST(NULL AS DATE) AS deregistration_date "
+            "WHERE false"
+        )
+    return f"""SELECT k.person_key, f.practice_code, f.registration_date,
+                      coalesce(f.deregistration_date, f.date_of_death) AS deregistration_date
+               FROM {_keyed("gp_patients")} WHERE f.registration_date IS NOT NULL"""
 
 
-def _residence(connection: duckdb.DuckDBPyConnection, feeds: set[str]) -> None:
+def _residence(feeds: set[str], _zone: set[str]) -> str:
     """Every dated address (as an LSOA) any partner recorded for a person."""
     dated = ["SELECT person_key, event_date AS since, lsoa21 FROM events WHERE lsoa21 IS NOT NULL"]
     if "gp_patients" in feeds:
@@ -239,24 +406,27 @@ def _residence(connection: duckdb.DuckDBPyConnection, feeds: set[str]) -> None:
             f"FROM {_keyed('gp_patients')} WHERE f.lsoa21 IS NOT NULL "
             "AND f.registration_date IS NOT NULL"
         )
-    connection.execute(
-        f"INSERT INTO residence SELECT DISTINCT * FROM ({' UNION ALL '.join(dated)}) "
-        "ORDER BY person_key, since"
-    )
+    return f"SELECT DISTINCT * FROM ({' UNION ALL '.join(dated)}) AS dated"
 
 
-def _measurements(connection: duckdb.DuckDBPyConnection, _feeds: set[str]) -> None:
+def _measurements(_feeds: set[str], _zone: set[str]) -> str:
     """Each person's measurements: PAM level, and BMI with its UK90 z-score and centile."""
     # The month of birth is known, not the day: the middle of the month is the best guess.
     age = growth.decimal_age_sql("p.birth_month + INTERVAL 14 DAY", "e.event_date")
-    connection.execute(
-        f"""
-        INSERT INTO measurements
-        WITH bmi AS (
-            SELECT e.person_key, e.event_date AS measured_on, e.value AS bmi,
-                   {growth.bmi_z_sql("e.value", age, "p.sex")} AS z
-            FROM events AS e JOIN people AS p USING (person_key)
+    # The reference joined over the age range, not looked up by a correlated subquery: Spark
+    # plans the one as a join and cannot plan the other.
+    return f"""
+        WITH measured AS (
+            SELECT e.person_key, e.event_date AS measured_on, e.value AS bmi, p.sex,
+                   {age} AS age
+            FROM events AS e JOIN people AS p ON p.person_key = e.person_key
             WHERE e.kind = 'school_measurement' AND e.value > 0
+        ),
+        bmi AS (
+            SELECT m.person_key, m.measured_on, m.bmi,
+                   {growth.joined_bmi_z_sql("m.bmi", "m.age")} AS z
+            FROM measured AS m LEFT JOIN ({growth.uk90_reference_sql()}) AS ref
+                ON {growth.uk90_match_sql("m.age", "m.sex")}
         )
         SELECT person_key, 'bmi' AS kind, measured_on, bmi AS value FROM bmi
         UNION ALL SELECT person_key, 'bmi_z', measured_on, z FROM bmi WHERE z IS NOT NULL
@@ -266,29 +436,24 @@ def _measurements(connection: duckdb.DuckDBPyConnection, _feeds: set[str]) -> No
             WHERE kind = 'pam_assessment' AND value IS NOT NULL
         UNION ALL SELECT person_key, 'fire_risk_score', event_date, value FROM events
             WHERE kind = 'home_fire_safety_check' AND value IS NOT NULL
-        ORDER BY kind, person_key, measured_on
         """
-    )
 
 
-def _households(connection: duckdb.DuckDBPyConnection, _feeds: set[str]) -> None:
+def _households(_feeds: set[str], zone: set[str]) -> str:
     """Each person's homes as household keys (from linkage; none before it made them)."""
-    made = connection.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'zone' "
-        "AND table_name = 'person_households'"
-    ).fetchall()[0][0]
-    if made:
-        connection.execute(
-            "INSERT INTO households SELECT person_key, household_key, first_seen, last_seen "
-            "FROM zone.person_households ORDER BY person_key, first_seen"
+    if "person_households" not in zone:
+        return (
+            "SELECT CAST(NULL AS VARCHAR) AS person_key, CAST(NULL AS VARCHAR) AS household_key, "
+            "CAST(NULL AS DATE) AS first_seen, CAST(NULL AS DATE) AS last_seen WHERE false"
         )
+    return "SELECT person_key, household_key, first_seen, last_seen FROM zone_person_households"
 
 
-def _areas(connection: duckdb.DuckDBPyConnection, _feeds: set[str]) -> None:
+def _areas(_feeds: set[str], _zone: set[str]) -> str:
     """The borough's LSOAs with their ward, locality and deprivation."""
     lsoas = geography.lsoas()
-    connection.executemany(
-        "INSERT INTO areas VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    return growth.literal_table_sql(
+        TABLES["areas"],
         [
             (
                 lsoas.codes[i],
@@ -305,41 +470,19 @@ def _areas(connection: duckdb.DuckDBPyConnection, _feeds: set[str]) -> None:
     )
 
 
-_STEPS: tuple[tuple[str, Callable[[duckdb.DuckDBPyConnection, set[str]], None]], ...] = (
-    ("Gathering events", _events),
-    ("People", _people),
-    ("GP registrations", _registrations),
-    ("Measurements", _measurements),
-    ("Addresses", _residence),
-    ("Households", _households),
-    ("Areas", _areas),
+_STEPS: tuple[tuple[str, str, Callable[[set[str], set[str]], str]], ...] = (
+    ("Gathering events", "events", _events),
+    ("People", "people", _people),
+    ("GP registrations", "registrations", _registrations),
+    ("Measurements", "measurements", _measurements),
+    ("Addresses", "residence", _residence),
+    ("Households", "households", _households),
+    ("Areas", "areas", _areas),
 )
 
 
-def export_parquet(connection: duckdb.DuckDBPyConnection, folder: Path) -> list[str]:
-    """Every table of a base written as Parquet, one folder each, for another engine to read.
-
-    The events, the largest table by far, are partitioned by kind: each cohort criterion reads
-    one kind, and an engine reads only that kind's files.
-    """
-    from joinedup.engines.duck import DuckDBEngine
-
-    engine = DuckDBEngine(connection)
-    tables = [
-        name
-        for (name,) in connection.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-            "AND schema_name = 'main' ORDER BY 1"
-        ).fetchall()
-    ]
-    for table in tables:
-        partitions = ("kind",) if table == "events" else ()
-        engine.write_parquet(f"SELECT * FROM {table}", str(folder / table), partitions)
-    return tables
-
-
 def register_parquet(engine: Engine, folder: Path) -> None:
-    """Let ``engine`` query a base written by :func:`export_parquet`, by the same table names."""
+    """Let ``engine`` query a base kept as Parquet by the same table names as the file."""
     for table in sorted(path.name for path in folder.iterdir() if path.is_dir()):
         engine.read_parquet(table, parquet_location(folder / table))
 
@@ -349,8 +492,8 @@ def open_on(
 ) -> Engine:
     """The current snapshot's base on the named engine, by the same table names as the file.
 
-    DuckDB reads the base's own file. Spark reads the base as Parquet beside it, written once
-    per snapshot.
+    DuckDB reads the base's own file. Spark builds the base from the Parquet zone, once per
+    snapshot, and reads it as Parquet.
     """
     from joinedup.engines import open_engine, resolve_engine
     from joinedup.engines.duck import DuckDBEngine
@@ -358,23 +501,13 @@ def open_on(
     engine_name = resolve_engine(engine_name, home)
     if engine_name == "duckdb":
         return DuckDBEngine(open_base(home, progress))
-    connection = open_base(home, progress)
-    try:
-        folder = parquet_folder(home, snapshot(connection))
-        if not folder.exists():
-            progress("Writing the analysis base as Parquet")
-            partial = folder.with_name(folder.name + ".partial")
-            export_parquet(connection, partial)
-            partial.replace(folder)
-    finally:
-        connection.close()
     engine = open_engine(engine_name)
-    register_parquet(engine, folder)
+    try:
+        register_parquet(engine, build_parquet(engine, home, progress))
+    except BaseException:
+        engine.close()
+        raise
     return engine
-
-
-def parquet_folder(home: Path, snap: Snapshot) -> Path:
-    return base_folder(home) / f"{snap.name}-b{BASE_VERSION}.parquet"
 
 
 def engine_snapshot(engine: Engine) -> Snapshot:

@@ -24,6 +24,7 @@ import re
 
 import duckdb
 
+from joinedup.analytics.growth import literal_table_sql
 from joinedup.reference.files import read_reference_csv
 
 EFI_DEFICITS_FILE = "efi_deficits.csv"
@@ -46,6 +47,38 @@ def _table_name(name: str) -> str:
     return name
 
 
+def deficits_sql() -> str:
+    """The packaged eFI deficit codes as a query (columns as :func:`register_frailty_reference`)."""
+    return literal_table_sql(
+        (
+            ("deficit_id", "INTEGER"),
+            ("deficit", "VARCHAR"),
+            ("code", "VARCHAR"),
+            ("term", "VARCHAR"),
+        ),
+        [
+            (int(row["deficit_id"]), row["deficit"], row["code"] or None, row["term"] or None)
+            for row in read_reference_csv(EFI_DEFICITS_FILE)
+        ],
+    )
+
+
+def frailty_codes_sql() -> str:
+    """The packaged GP frailty category codes as a query."""
+    return literal_table_sql(
+        (("code", "VARCHAR"), ("term", "VARCHAR"), ("category", "VARCHAR")),
+        [
+            (row["code"], row["term"], row["category"])
+            for row in read_reference_csv(FRAILTY_CODES_FILE)
+        ],
+    )
+
+
+def reference_sql() -> dict[str, str]:
+    """Each reference table under its usual name, as a query any engine runs."""
+    return {EFI_DEFICITS_TABLE: deficits_sql(), FRAILTY_CODES_TABLE: frailty_codes_sql()}
+
+
 def register_frailty_reference(
     connection: duckdb.DuckDBPyConnection,
     deficits_table: str = EFI_DEFICITS_TABLE,
@@ -62,24 +95,12 @@ def register_frailty_reference(
         f"CREATE OR REPLACE TABLE {deficits} "
         "(deficit_id INTEGER NOT NULL, deficit VARCHAR NOT NULL, code VARCHAR, term VARCHAR)"
     )
-    connection.executemany(
-        f"INSERT INTO {deficits} VALUES (?, ?, ?, ?)",
-        [
-            (int(row["deficit_id"]), row["deficit"], row["code"] or None, row["term"] or None)
-            for row in read_reference_csv(EFI_DEFICITS_FILE)
-        ],
-    )
+    connection.execute(f"INSERT INTO {deficits} {deficits_sql()}")
     connection.execute(
         f"CREATE OR REPLACE TABLE {codes} "
         "(code VARCHAR NOT NULL, term VARCHAR NOT NULL, category VARCHAR NOT NULL)"
     )
-    connection.executemany(
-        f"INSERT INTO {codes} VALUES (?, ?, ?)",
-        [
-            (row["code"], row["term"], row["category"])
-            for row in read_reference_csv(FRAILTY_CODES_FILE)
-        ],
-    )
+    connection.execute(f"INSERT INTO {codes} {frailty_codes_sql()}")
 
 
 def _rank_of_score(score: str) -> str:

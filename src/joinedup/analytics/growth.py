@@ -43,6 +43,53 @@ def _table_name(name: str) -> str:
     return name
 
 
+def literal_table_sql(columns: tuple[tuple[str, str], ...], rows: list[tuple[object, ...]]) -> str:
+    """A query returning ``rows`` as a table of ``columns`` (name, SQL type), written so that
+    every engine reads it alike: small reference lists made on any engine without a file."""
+    names = ", ".join(name for name, _type in columns)
+    typed = ", ".join(f"CAST({name} AS {kind}) AS {name}" for name, kind in columns)
+    values = ", ".join("(" + ", ".join(_literal(v) for v in row) + ")" for row in rows)
+    return f"SELECT {typed} FROM (VALUES {values}) AS reference_rows({names})"
+
+
+def _literal(value: object) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def uk90_sql() -> str:
+    """The packaged UK90 BMI LMS table as a query (see :func:`register_uk90` for its columns)."""
+    rows: list[tuple[object, ...]] = [
+        (row["sex"], float(row["age_years"]), float(row["l"]), float(row["m"]), float(row["s"]))
+        for row in read_reference_csv(UK90_FILE)
+    ]
+    reference = literal_table_sql(
+        (
+            ("sex", "VARCHAR"),
+            ("age_years", "DOUBLE"),
+            ("l", "DOUBLE"),
+            ("m", "DOUBLE"),
+            ("s", "DOUBLE"),
+        ),
+        rows,
+    )
+    return f"""
+        SELECT sex, age_years, l, m, s,
+               lead(age_years) OVER w AS age_next,
+               lead(l) OVER w AS l_next,
+               lead(m) OVER w AS m_next,
+               lead(s) OVER w AS s_next
+        FROM ({reference}) AS uk90
+        WINDOW w AS (PARTITION BY sex ORDER BY age_years)
+        ORDER BY sex, age_years
+        """
+
+
 def register_uk90(connection: duckdb.DuckDBPyConnection, table_name: str = UK90_TABLE) -> None:
     """Load the packaged UK90 BMI LMS table into ``connection`` as ``table_name`` (replacing it).
 
@@ -50,33 +97,7 @@ def register_uk90(connection: duckdb.DuckDBPyConnection, table_name: str = UK90_
     ``age_next``, ``l_next``, ``m_next``, ``s_next``: the next reference point of the same sex
     (NULL on the last), so that one row holds the whole interval to interpolate over.
     """
-    table = _table_name(table_name)
-    rows = [
-        (row["sex"], float(row["age_years"]), float(row["l"]), float(row["m"]), float(row["s"]))
-        for row in read_reference_csv(UK90_FILE)
-    ]
-    staging = "_joinedup_uk90_staging"
-    connection.execute(
-        f"CREATE OR REPLACE TEMP TABLE {staging} "
-        "(sex VARCHAR, age_years DOUBLE, l DOUBLE, m DOUBLE, s DOUBLE)"
-    )
-    try:
-        connection.executemany(f"INSERT INTO {staging} VALUES (?, ?, ?, ?, ?)", rows)
-        connection.execute(
-            f"""
-            CREATE OR REPLACE TABLE {table} AS
-            SELECT sex, age_years, l, m, s,
-                   lead(age_years) OVER w AS age_next,
-                   lead(l) OVER w AS l_next,
-                   lead(m) OVER w AS m_next,
-                   lead(s) OVER w AS s_next
-            FROM {staging}
-            WINDOW w AS (PARTITION BY sex ORDER BY age_years)
-            ORDER BY sex, age_years
-            """
-        )
-    finally:
-        connection.execute(f"DROP TABLE IF EXISTS {staging}")
+    connection.execute(f"CREATE OR REPLACE TABLE {_table_name(table_name)} AS {uk90_sql()}")
 
 
 def lms_z_sql(value: str, power: str, median: str, cv: str) -> str:
@@ -98,33 +119,53 @@ def bmi_z_sql(bmi: str, age_years: str, sex: str, table_name: str = UK90_TABLE) 
     The result is a scalar subquery over the table made by :func:`register_uk90`; DuckDB turns it
     into one range join over all the rows of the outer query, not a look-up per row. The
     reference's columns are renamed inside it so that a caller's own ``sex`` or ``age_years``
-    column still means the caller's.
+    column still means the caller's. An engine that cannot run a correlated subquery over a
+    range takes :func:`uk90_reference_sql` and :func:`uk90_match_sql` as an explicit join.
     """
-    table = _table_name(table_name)
+    return (
+        f"(SELECT {joined_bmi_z_sql(bmi, age_years)} "
+        f"FROM ({uk90_reference_sql(table_name)}) AS ref "
+        f"WHERE {uk90_match_sql(age_years, sex)})"
+    )
+
+
+def uk90_reference_sql(table_name: str = UK90_TABLE) -> str:
+    """The reference's rows under names of their own (``uk90_sex``, ``uk90_age`` ...), to join."""
+    return (
+        "SELECT sex AS uk90_sex, age_years AS uk90_age, age_next AS uk90_age_next, "
+        "l AS uk90_l, l_next AS uk90_l_next, m AS uk90_m, m_next AS uk90_m_next, "
+        f"s AS uk90_s, s_next AS uk90_s_next FROM {_table_name(table_name)}"
+    )
+
+
+def uk90_match_sql(age_years: str, sex: str, ref: str = "ref") -> str:
+    """SQL true for the one reference row (of :func:`uk90_reference_sql`, as ``ref``) whose
+    interval holds the age, for the sex."""
     age = f"({age_years})"
-    weight = f"coalesce(({age} - ref.uk90_age) / (ref.uk90_age_next - ref.uk90_age), 0)"
+    return (
+        f"{ref}.uk90_sex = ({sex}) AND {ref}.uk90_age <= {age} "
+        f"AND ({age} < {ref}.uk90_age_next "
+        f"OR ({ref}.uk90_age_next IS NULL AND {age} = {ref}.uk90_age))"
+    )
+
+
+def joined_bmi_z_sql(bmi: str, age_years: str, ref: str = "ref") -> str:
+    """SQL for the z-score from the matched reference row ``ref`` (see :func:`uk90_match_sql`),
+    L, M and S interpolated linearly in age."""
+    age = f"({age_years})"
+    weight = f"coalesce(({age} - {ref}.uk90_age) / ({ref}.uk90_age_next - {ref}.uk90_age), 0)"
 
     def interpolated(column: str) -> str:
-        start = f"ref.uk90_{column}"
-        end = f"coalesce(ref.uk90_{column}_next, {start})"
+        start = f"{ref}.uk90_{column}"
+        end = f"coalesce({ref}.uk90_{column}_next, {start})"
         return f"({start} + {weight} * ({end} - {start}))"
 
-    z = lms_z_sql(bmi, interpolated("l"), interpolated("m"), interpolated("s"))
-    return (
-        f"(SELECT {z} "
-        "FROM (SELECT sex AS uk90_sex, age_years AS uk90_age, age_next AS uk90_age_next, "
-        "l AS uk90_l, l_next AS uk90_l_next, m AS uk90_m, m_next AS uk90_m_next, "
-        f"s AS uk90_s, s_next AS uk90_s_next FROM {table}) AS ref "
-        f"WHERE ref.uk90_sex = ({sex}) AND ref.uk90_age <= {age} "
-        f"AND ({age} < ref.uk90_age_next OR (ref.uk90_age_next IS NULL AND {age} = ref.uk90_age)))"
-    )
+    return lms_z_sql(bmi, interpolated("l"), interpolated("m"), interpolated("s"))
 
 
 def decimal_age_sql(birth_date: str, measured_on: str) -> str:
     """SQL for age in years (days / 365.25) on ``measured_on``, the convention of UK90 tools."""
-    return (
-        f"(date_diff('day', CAST(({birth_date}) AS DATE), CAST(({measured_on}) AS DATE)) / 365.25)"
-    )
+    return f"(date_diff('day', CAST(({birth_date}) AS DATE), CAST(({measured_on}) AS DATE)) / 365.25e0)"
 
 
 def centile_sql(z: str) -> str:

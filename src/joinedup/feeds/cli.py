@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from joinedup.feeds import quarantine
+from joinedup.feeds import quarantine, store
 from joinedup.feeds.agreements import AgreementRefusedError
 from joinedup.feeds.contract import ContractError
 from joinedup.feeds.load import find_deliveries, load_folder, load_one
@@ -30,6 +30,10 @@ HomeOption = Annotated[
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print a machine-readable report on standard output.")
 ]
+zone_app = typer.Typer(
+    help="The analytic zone as Parquet, for Apache Spark or any engine that reads Parquet.",
+    no_args_is_help=True,
+)
 quarantine_app = typer.Typer(
     help="Rows refused by a feed contract: list them, export them to fix, resubmit them.",
     no_args_is_help=True,
@@ -301,3 +305,28 @@ def resubmit_command(
     if not as_json:
         stderr.print(f"{report.resolved:,} quarantined rows resolved by the resubmission")
     _finish([report], [], report.seconds, as_json)
+
+
+@zone_app.command("export-parquet")
+def export_parquet_command(home: HomeOption = None, as_json: JsonOption = False) -> None:
+    """Write the published analytic zone as partitioned Parquet, without loading anything again.
+
+    Every load and linkage run writes it; run this once for a hub loaded before, or after
+    pointing $JOINEDUP_ANALYTIC_PARQUET somewhere new (see docs/analytic-zone-parquet.md).
+    """
+    target = resolve_home(home)
+    try:
+        written = store.export_parquet(target)
+    except StoreBusyError as error:
+        stderr.print(f"[red]Nothing was written: {error}[/red]")
+        raise typer.Exit(1) from error
+    if written is None:
+        stderr.print("[red]Nothing is loaded yet: load the partner extracts first.[/red]")
+        raise typer.Exit(1)
+    tables = {t.name: {"rows": t.rows, "partitioned_by": t.partitioned_by} for t in written.tables}
+    _say(
+        as_json,
+        {"location": written.location, "tables": tables, "seconds": written.seconds},
+        f"Wrote {len(tables)} tables ({sum(t.rows for t in written.tables):,} rows) as Parquet "
+        f"to {written.location} in {written.seconds:.1f} s",
+    )

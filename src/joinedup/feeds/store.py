@@ -4,6 +4,10 @@ Each load writes a new version of both files in a folder of its own; publishing 
 rename of the ``current`` link onto that folder. A crash or a kill at any moment before the
 rename leaves ``current`` exactly as it was; the half-written folder is removed the next time.
 Only one writer at a time: a second load is refused while one runs.
+
+Each published version's analytic zone is also written as Parquet before the rename
+(:mod:`joinedup.feeds.parquet_zone`), so that another engine (Apache Spark) reads the same
+pseudonymous rows.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from joinedup.feeds import parquet_zone
 
 IDENTITY_FILE, ANALYTIC_FILE = "identity.duckdb", "analytic.duckdb"
 KEEP_VERSIONS = 2
@@ -100,6 +106,7 @@ def remove_unpublished(home: Path) -> None:
         # Everything newer than the published version is a load that never finished.
         if published is None or folder.name > published.folder.name:
             shutil.rmtree(folder, ignore_errors=True)
+    parquet_zone.drop_all_but(home, [folder.name for folder in _versions(home)])
 
 
 def begin(home: Path) -> Version:
@@ -125,10 +132,14 @@ def _fsync(path: Path) -> None:
 
 
 def publish(home: Path, version: Version) -> None:
-    """Make ``version`` the current one in a single atomic step, then drop old versions."""
+    """Make ``version`` the current one in a single atomic step, then drop old versions.
+
+    The version's analytic zone is written as Parquet first: a crash before the rename leaves
+    the published version, and its Parquet, as they were."""
     for name in (IDENTITY_FILE, ANALYTIC_FILE):
         _fsync(version.folder / name)
     _fsync(version.folder)
+    parquet_zone.write(home, version.folder.name, version.analytic)
     link = zones_folder(home) / "current"
     staging = zones_folder(home) / f".current-{version.folder.name}"
     staging.unlink(missing_ok=True)
@@ -137,6 +148,7 @@ def publish(home: Path, version: Version) -> None:
     _fsync(zones_folder(home))
     for old in _versions(home)[:-KEEP_VERSIONS]:
         shutil.rmtree(old, ignore_errors=True)
+    parquet_zone.drop_all_but(home, [folder.name for folder in _versions(home)])
 
 
 def abandon(version: Version) -> None:
@@ -184,4 +196,17 @@ def drop_older_versions(home: Path, before: str) -> list[str]:
     dropped = [folder.name for folder in _versions(home) if folder.name < before]
     for name in dropped:
         shutil.rmtree(zones_folder(home) / name)
+    parquet_zone.drop_all_but(home, [folder.name for folder in _versions(home)])
     return dropped
+
+
+def export_parquet(home: Path) -> parquet_zone.Written | None:
+    """Write the published version's analytic zone as Parquet (for a store loaded before the
+    zones were written as Parquet, or after the setting moved it); None if nothing is loaded."""
+    with writer_lock(home):
+        published = current(home)
+        if published is None:
+            return None
+        written = parquet_zone.write(home, published.folder.name, published.analytic)
+        parquet_zone.drop_all_but(home, [folder.name for folder in _versions(home)])
+        return written
