@@ -111,9 +111,20 @@ class HandBase:
         """The base on ``engine``, read from Parquet as every engine reads a base."""
         self.connect(folder).close()
         with duckdb.connect(str(folder / "base.duckdb"), read_only=True) as connection:
-            base.export_parquet(connection, folder / "parquet")
+            write_base_parquet(connection, folder / "parquet")
         base.register_parquet(engine, folder / "parquet")
         return engine
+
+
+def write_base_parquet(connection: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """Every table of a hand-made base as Parquet, laid out as the base on Spark is (events
+    partitioned by kind), for base.register_parquet to put on any engine."""
+    writer = DuckDBEngine(connection)
+    for (table,) in connection.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY 1"
+    ).fetchall():
+        partitions = ("kind",) if table == "events" else ()
+        writer.write_parquet(f"SELECT * FROM {table}", str(folder / table), partitions)
 
 
 def cohort(

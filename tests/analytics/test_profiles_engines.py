@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
+from handbase import write_base_parquet
 from profile_data import TODAY, boundaries, build_base, open_read_only, write_register
 from typer.testing import CliRunner
 
@@ -59,7 +60,7 @@ def on_both(tmp_path_factory: pytest.TempPathFactory, spark_engine: Engine) -> O
     write_register(home, PURPOSES)
     connection = open_read_only(path)
     try:
-        base.export_parquet(connection, folder / "parquet")
+        write_base_parquet(connection, folder / "parquet")
         duck = _build(DuckDBEngine(connection), home, folder / "duckdb")
     finally:
         connection.close()

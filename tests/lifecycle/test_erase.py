@@ -39,6 +39,10 @@ def test_an_erased_record_is_gone_from_everything(hub: Path, patient: dict[str, 
     assert patient["family_name"].encode() in file_bytes(hub)
     listed = case_finding_list(hub)
     assert len(list((hub / "zones").glob("v*"))) == 2 and list(base_folder(hub).glob("*.duckdb"))
+    # The same snapshot's base as Spark keeps it: a folder of Parquet, which must go too.
+    on_spark = next(base_folder(hub).glob("*.duckdb")).with_suffix(".parquet") / "events"
+    on_spark.mkdir(parents=True)
+    (on_spark / "part-0.parquet").write_bytes(b"PAR1")
 
     report = erase_records(hub, "gp_patients", [patient["record_id"]], REASON)
 

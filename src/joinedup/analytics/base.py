@@ -23,7 +23,7 @@ import duckdb
 
 from joinedup.analytics import frailty, growth
 from joinedup.analytics.events import SOURCES
-from joinedup.engines import Engine, parquet_location
+from joinedup.engines import Engine, checked_table_name, parquet_location
 from joinedup.feeds import parquet_zone, store
 from joinedup.reference import geography
 
@@ -202,8 +202,6 @@ Materialise = Callable[[str, str], None]
 def _build_file(version: store.Version, path: Path, progress: Progress) -> None:
     """The base as a DuckDB file, from the analytic zone's DuckDB file. Written beside its final
     name, then renamed: a crash leaves no half-built base."""
-    from joinedup.engines.duck import DuckDBEngine
-
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     partial.unlink(missing_ok=True)
@@ -221,10 +219,10 @@ def _build_file(version: store.Version, path: Path, progress: Progress) -> None:
         for table in zone_tables:
             # Temporary: the base file keeps no trace of where it was built from.
             connection.execute(f"CREATE TEMP VIEW zone_{table} AS SELECT * FROM zone.{table}")
-        engine = DuckDBEngine(connection)
 
         def materialise(table: str, sql: str) -> None:
-            engine.create_table(table, sql)
+            # Kept in the base's file: an engine's create_table makes a query's own, temporary.
+            connection.execute(f"CREATE OR REPLACE TABLE {checked_table_name(table)} AS {sql}")
 
         build(zone_tables, materialise, _provenance(version), progress)
         for table in zone_tables:

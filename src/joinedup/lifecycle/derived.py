@@ -10,6 +10,7 @@ follows from the tombstones alone, so it can run again after a crash with the sa
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,12 @@ def _drop_bases(home: Path, before: str) -> list[str]:
     folder = base_folder(home)
     dropped = sorted(p.name for p in folder.glob("v*") if p.name.split("-")[0] < before)
     for name in dropped:
-        (folder / name).unlink(missing_ok=True)
+        path = folder / name
+        # A base on Spark is a folder of Parquet; a base on DuckDB, one file.
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
     return dropped
 
 
