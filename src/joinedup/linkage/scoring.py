@@ -75,7 +75,7 @@ def settings_for(
 def settings_dict(settings: SettingsCreator | dict[str, Any]) -> dict[str, Any]:
     """Settings as the dictionary a saved model is, in DuckDB's SQL."""
     if isinstance(settings, SettingsCreator):
-        return settings.create_settings_dict("duckdb")
+        return {**settings.create_settings_dict("duckdb"), "sql_dialect": "duckdb"}
     return settings
 
 
