@@ -132,9 +132,9 @@ def _link_into(
     blocking = model.fitted_blocking(connection, ["link_nodes"], model.Available())
     if engine == "spark":
         model_folder, scored = _model_and_scores_on_spark(
-            connection, home, must_train, blocking, thresholds, progress
+            connection, home, must_train, blocking, thresholds, progress, seconds
         )
-        started = _timed(seconds, "model_and_score", started)
+        started = time.perf_counter()
     else:
         model_folder = _model(connection, home, must_train, blocking)
         linker = scoring.linker_for(
@@ -218,6 +218,7 @@ def _model_and_scores_on_spark(
     blocking: model.Blocking,
     thresholds: Thresholds,
     progress: Progress,
+    seconds: dict[str, float],
 ) -> tuple[Path, int]:
     """The model trained (if it must be) and the candidate pairs scored on Spark into
     ``link_scored``; a newly trained model is saved, in DuckDB's SQL, as the next version."""
@@ -236,6 +237,7 @@ def _model_and_scores_on_spark(
         "link_scored",
         chunks=blocking.chunks,
         train=must_train,
+        seconds=seconds,
     )
     if trained is None:
         assert saved is not None

@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -153,12 +154,16 @@ def score_on_spark(
     into: str,
     chunks: int = 1,
     train: bool = False,
+    seconds: dict[str, float] | None = None,
 ) -> tuple[int, dict[str, Any] | None]:
     """Score ``link_nodes`` on Spark into the DuckDB temp table ``into`` (the columns of
     :func:`scoring.predict`), with the model ``design`` in DuckDB's SQL. With ``train``, the
-    model is trained on Spark first and returned in DuckDB's SQL for saving."""
+    model is trained on Spark first and returned in DuckDB's SQL for saving. ``seconds`` gets
+    the time to start Spark and train (``model``) and to score (``score``)."""
     from joinedup.engines.spark import session
 
+    timings = seconds if seconds is not None else {}
+    started = time.perf_counter()
     spark = session()
     with private_workspace(home) as folder:
         frame = _nodes_on_spark(connection, spark, "link_nodes", folder)
@@ -168,6 +173,8 @@ def score_on_spark(
             model.train(linker, available)
             trained = with_parameters(design, model.model_json(linker))
         comparisons = scoring.comparisons_of(linker)
+        timings["model"] = round(time.perf_counter() - started, 2)
+        started = time.perf_counter()
         scored = scoring.scored_pairs(linker, threshold, chunks)
         pairs = folder / "scored.parquet"
         spark.table(scored.physical_name).select(*scoring.score_columns(comparisons)).write.parquet(
@@ -182,4 +189,5 @@ def score_on_spark(
         count = scoring.label_pairs(connection, comparisons, "_spark_scored", into)
         connection.execute("DROP TABLE _spark_scored")
         spark.catalog.dropTempView("link_nodes")
+    timings["score"] = round(time.perf_counter() - started, 2)
     return count, trained
