@@ -72,10 +72,10 @@ class PeakSampler(threading.Thread):
         self.pid = pid
         self.process_kib = 0
         self.jvm_kib: dict[int, int] = {}
-        self._stop = threading.Event()
+        self._finished = threading.Event()
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._finished.is_set():
             own = _high_water_kib(self.pid)
             if own is not None:
                 self.process_kib = max(self.process_kib, own[1])
@@ -83,10 +83,10 @@ class PeakSampler(threading.Thread):
                 seen = _high_water_kib(child)
                 if seen is not None and seen[0] == "java":
                     self.jvm_kib[child] = max(self.jvm_kib.get(child, 0), seen[1])
-            self._stop.wait(SAMPLE_SECONDS)
+            self._finished.wait(SAMPLE_SECONDS)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._finished.set()
         self.join()
 
 

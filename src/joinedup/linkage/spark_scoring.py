@@ -167,27 +167,42 @@ def score_on_spark(
     spark = session()
     with private_workspace(home) as folder:
         frame = _nodes_on_spark(connection, spark, "link_nodes", folder)
-        linker = spark_linker(spark, frame, design, folder)
-        trained = None
-        if train:
-            model.train(linker, available)
-            trained = with_parameters(design, model.model_json(linker))
-        comparisons = scoring.comparisons_of(linker)
-        timings["model"] = round(time.perf_counter() - started, 2)
-        started = time.perf_counter()
-        scored = scoring.scored_pairs(linker, threshold, chunks)
-        pairs = folder / "scored.parquet"
-        spark.table(scored.physical_name).select(*scoring.score_columns(comparisons)).write.parquet(
-            str(pairs)
-        )
-        scored.drop_table_from_database_and_remove_from_cache()
-        location = str(pairs).replace("'", "''")
-        connection.execute(
-            f"CREATE OR REPLACE TEMP TABLE _spark_scored AS "
-            f"SELECT * FROM read_parquet('{location}/*.parquet')"
-        )
-        count = scoring.label_pairs(connection, comparisons, "_spark_scored", into)
-        connection.execute("DROP TABLE _spark_scored")
-        spark.catalog.dropTempView("link_nodes")
+        try:
+            linker = spark_linker(spark, frame, design, folder)
+            trained = None
+            if train:
+                model.train(linker, available)
+                trained = with_parameters(design, model.model_json(linker))
+            timings["model"] = round(time.perf_counter() - started, 2)
+            started = time.perf_counter()
+            count = _scores_into_duckdb(connection, spark, linker, threshold, chunks, into, folder)
+        finally:
+            spark.catalog.dropTempView("link_nodes")
     timings["score"] = round(time.perf_counter() - started, 2)
     return count, trained
+
+
+def _scores_into_duckdb(
+    connection: duckdb.DuckDBPyConnection,
+    spark: SparkSession,
+    linker: Linker,
+    threshold: float,
+    chunks: int,
+    into: str,
+    folder: Path,
+) -> int:
+    """The pairs scored on Spark, written as Parquet in ``folder`` and labelled in DuckDB."""
+    comparisons = scoring.comparisons_of(linker)
+    scored = scoring.scored_pairs(linker, threshold, chunks)
+    pairs = folder / "scored.parquet"
+    columns = scoring.score_columns(comparisons)
+    spark.table(scored.physical_name).select(*columns).write.parquet(str(pairs))
+    scored.drop_table_from_database_and_remove_from_cache()
+    location = str(pairs).replace("'", "''")
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE _spark_scored AS "
+        f"SELECT * FROM read_parquet('{location}/*.parquet')"
+    )
+    count = scoring.label_pairs(connection, comparisons, "_spark_scored", into)
+    connection.execute("DROP TABLE _spark_scored")
+    return count
