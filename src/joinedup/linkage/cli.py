@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from joinedup.engines import DEFAULT_ENGINE, EngineError
 from joinedup.feeds.cli import HomeOption, JsonOption
 from joinedup.feeds.store import StoreBusyError
 from joinedup.home import ensure_home, resolve_home
@@ -51,6 +52,14 @@ def link_command(
     ] = False,
     link_threshold: LinkThreshold = Thresholds.link,
     review_threshold: ReviewThreshold = Thresholds.review,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="Where the model is trained and scored: duckdb (this process) or spark "
+            "(Apache Spark, for an integrated care system or larger).",
+        ),
+    ] = DEFAULT_ENGINE,
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -61,10 +70,16 @@ def link_command(
     try:
         thresholds = Thresholds(link=link_threshold, review=review_threshold)
         with stderr.status("Linking") as status:
-            report = link(hub, retrain, thresholds, progress=lambda step: status.update(step))
+            report = link(
+                hub,
+                retrain,
+                thresholds,
+                progress=lambda step: status.update(step),
+                engine=engine,
+            )
     except ValueError as error:
         raise typer.BadParameter(str(error)) from error
-    except (LinkageError, StoreBusyError) as error:
+    except (LinkageError, StoreBusyError, EngineError) as error:
         raise _fail(str(error)) from error
     if as_json:
         typer.echo(json.dumps(report.as_dict(), indent=2, sort_keys=True))
@@ -74,7 +89,7 @@ def link_command(
 
 def _print_report(report: LinkReport) -> None:
     table = Table(
-        title=f"Linkage run {report.run_id} (model {report.model_version}"
+        title=f"Linkage run {report.run_id} on {report.engine} (model {report.model_version}"
         f"{', newly trained' if report.trained else ''})"
     )
     table.add_column("measure")

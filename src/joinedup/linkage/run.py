@@ -16,9 +16,10 @@ from typing import Any
 
 import duckdb
 
+from joinedup.engines import DEFAULT_ENGINE, EngineName, validate_name
 from joinedup.feeds import store
 from joinedup.feeds.secret import key_sql, load_key, pads
-from joinedup.linkage import graph, keys, model, review, scoring
+from joinedup.linkage import graph, keys, model, review, scoring, spark_scoring
 from joinedup.linkage.paths import model_versions, next_model_folder
 from joinedup.linkage.published import identity_table_exists
 
@@ -59,6 +60,7 @@ class LinkReport:
     merged_keys: int
     split_keys: int
     seconds: dict[str, float] = field(default_factory=dict)
+    engine: EngineName = DEFAULT_ENGINE
 
     @property
     def review_share(self) -> float:
@@ -75,8 +77,12 @@ def link(
     retrain: bool = False,
     thresholds: Thresholds | None = None,
     progress: Progress = lambda _step: None,
+    engine: str = DEFAULT_ENGINE,
 ) -> LinkReport:
+    """Link the identity zone. On ``engine`` "spark" Splink trains and scores on Spark; the
+    rest of the run is DuckDB's either way."""
     thresholds = thresholds or Thresholds()
+    chosen = validate_name(engine)
     with store.writer_lock(home):
         published = store.current(home)
         if published is None:
@@ -84,7 +90,7 @@ def link(
         version = store.begin(home)
         try:
             connection = store.connect_zones(version)
-            report = _link_into(connection, home, retrain, thresholds, progress)
+            report = _link_into(connection, home, retrain, thresholds, progress, chosen)
             connection.close()
         except BaseException:
             store.abandon(version)
@@ -105,6 +111,7 @@ def _link_into(
     retrain: bool,
     thresholds: Thresholds,
     progress: Progress,
+    engine: EngineName = DEFAULT_ENGINE,
 ) -> LinkReport:
     seconds: dict[str, float] = {}
     started = time.perf_counter()
@@ -120,23 +127,30 @@ def _link_into(
     counts = graph.build(connection)
     started = _timed(seconds, "prepare", started)
 
-    progress("Training the model" if retrain or not model_versions(home) else "Loading the model")
+    must_train = retrain or not model_versions(home)
+    progress("Training the model" if must_train else "Loading the model")
     blocking = model.fitted_blocking(connection, ["link_nodes"], model.Available())
-    model_folder, trained = _model(connection, home, retrain, blocking)
-    linker = scoring.linker_for(
-        connection,
-        ["link_nodes"],
-        model.Available(),
-        model_folder / "model.json",
-        blocking_keys=blocking.keys,
-    )
-    started = _timed(seconds, "model", started)
+    if engine == "spark":
+        model_folder, scored = _model_and_scores_on_spark(
+            connection, home, must_train, blocking, thresholds, progress, seconds
+        )
+        started = time.perf_counter()
+    else:
+        model_folder = _model(connection, home, must_train, blocking)
+        linker = scoring.linker_for(
+            connection,
+            ["link_nodes"],
+            model.Available(),
+            model_folder / "model.json",
+            blocking_keys=blocking.keys,
+        )
+        started = _timed(seconds, "model", started)
 
-    progress("Scoring candidate pairs")
-    scored = scoring.predict(
-        linker, connection, thresholds.review, "link_scored", chunks=blocking.chunks
-    )
-    started = _timed(seconds, "score", started)
+        progress("Scoring candidate pairs")
+        scored = scoring.predict(
+            linker, connection, thresholds.review, "link_scored", chunks=blocking.chunks
+        )
+        started = _timed(seconds, "score", started)
 
     progress("Clustering into residents")
     decisions = review.load_decisions(connection, home)
@@ -161,7 +175,7 @@ def _link_into(
     report = LinkReport(
         run_id=run_id,
         model_version=model_folder.name,
-        trained=trained,
+        trained=must_train,
         records=stats[0],
         identities=counts["identities"],
         persons=stats[1],
@@ -173,6 +187,7 @@ def _link_into(
         merged_keys=changes["merged"],
         split_keys=changes["split"],
         seconds=seconds,
+        engine=engine,
     )
     _record_run(connection, report, thresholds)
     return report
@@ -181,19 +196,59 @@ def _link_into(
 def _model(
     connection: duckdb.DuckDBPyConnection,
     home: Path,
-    retrain: bool,
+    must_train: bool,
     blocking: model.Blocking,
-) -> tuple[Path, bool]:
+) -> Path:
     """The latest saved model, or a newly trained one saved as the next version."""
     versions = model_versions(home)
-    if versions and not retrain:
-        return versions[-1], False
+    if not must_train:
+        return versions[-1]
     available = model.Available()
     linker = scoring.linker_for(connection, ["link_nodes"], available, blocking_keys=blocking.keys)
     model.train(linker, available)
     folder = next_model_folder(home)
     model.write_model(linker, folder)
-    return folder, True
+    return folder
+
+
+def _model_and_scores_on_spark(
+    connection: duckdb.DuckDBPyConnection,
+    home: Path,
+    must_train: bool,
+    blocking: model.Blocking,
+    thresholds: Thresholds,
+    progress: Progress,
+    seconds: dict[str, float],
+) -> tuple[Path, int]:
+    """The model trained (if it must be) and the candidate pairs scored on Spark into
+    ``link_scored``; a newly trained model is saved, in DuckDB's SQL, as the next version."""
+    available = model.Available()
+    saved = None if must_train else model_versions(home)[-1] / "model.json"
+    design = scoring.settings_dict(
+        scoring.settings_for(available, saved_model=saved, blocking_keys=blocking.keys)
+    )
+    progress(f"{'Training the model and s' if must_train else 'S'}coring candidate pairs on Spark")
+    scored, trained = spark_scoring.score_on_spark(
+        connection,
+        home,
+        design,
+        available,
+        thresholds.review,
+        "link_scored",
+        chunks=blocking.chunks,
+        train=must_train,
+        seconds=seconds,
+    )
+    if trained is None:
+        assert saved is not None
+        return saved.parent, scored
+    folder = next_model_folder(home)
+    folder.mkdir(parents=True)
+    (folder / "model.json").write_text(json.dumps(trained), encoding="utf-8")
+    # Saved through a DuckDB linker, as a model trained on DuckDB is, with its charts.
+    linker = scoring.linker_for(connection, ["link_nodes"], available, folder / "model.json")
+    model.write_model(linker, folder)
+    return folder, scored
 
 
 def _edges(connection: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> None:
@@ -356,8 +411,16 @@ def _record_run(
             link_threshold DOUBLE, review_threshold DOUBLE, report JSON)
         """
     )
+    # Added after the first hubs linked: their earlier runs were all on DuckDB.
     connection.execute(
-        "INSERT INTO identity.link_runs VALUES (?, ?, ?, ?, ?, ?)",
+        "ALTER TABLE identity.link_runs ADD COLUMN IF NOT EXISTS engine VARCHAR DEFAULT 'duckdb'"
+    )
+    connection.execute(
+        """
+        INSERT INTO identity.link_runs
+            (run_id, finished_at, model_version, link_threshold, review_threshold, report, engine)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        """,
         [
             report.run_id,
             dt.datetime.now(dt.UTC),
@@ -365,5 +428,6 @@ def _record_run(
             thresholds.link,
             thresholds.review,
             json.dumps(report.as_dict()),
+            report.engine,
         ],
     )

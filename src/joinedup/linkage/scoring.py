@@ -42,20 +42,41 @@ def linker_for(
         for i, t in enumerate(tables)
     ]
     link_type = "dedupe_only" if len(tables) == 1 else "link_only"
-    keys = model.BLOCKING_KEYS if blocking_keys is None else blocking_keys
-    settings: SettingsCreator | dict[str, Any]
-    if saved_model is None:
-        settings = model.settings(available, link_type, nhs_decided, extra_rules, keys)
-    else:
-        saved: dict[str, Any] = json.loads(saved_model.read_text(encoding="utf-8"))
-        if blocking_keys is not None:
-            rules = model.blocking_rules(available, nhs_decided, extra_rules, keys)
-            saved["blocking_rules_to_generate_predictions"] = [
-                {"blocking_rule": rule, "sql_dialect": "duckdb"} for rule in rules
-            ]
-        settings = saved
+    settings = settings_for(
+        available, link_type, saved_model, nhs_decided, extra_rules, blocking_keys
+    )
     inputs: SplinkDataFrame | list[SplinkDataFrame] = frames[0] if len(frames) == 1 else frames
     return Linker(inputs, settings, log_level=LOG_LEVEL)
+
+
+def settings_for(
+    available: model.Available,
+    link_type: str = "dedupe_only",
+    saved_model: Path | None = None,
+    nhs_decided: bool = True,
+    extra_rules: Sequence[str] = (),
+    blocking_keys: Sequence[tuple[str, ...]] | None = None,
+) -> SettingsCreator | dict[str, Any]:
+    """The saved model if given, else the untrained design for ``available``, in DuckDB's SQL.
+    ``blocking_keys`` (fitted to the input, see model.fitted_blocking) replace the standard
+    ones, a saved model's too."""
+    keys = model.BLOCKING_KEYS if blocking_keys is None else blocking_keys
+    if saved_model is None:
+        return model.settings(available, link_type, nhs_decided, extra_rules, keys)
+    saved: dict[str, Any] = json.loads(saved_model.read_text(encoding="utf-8"))
+    if blocking_keys is not None:
+        rules = model.blocking_rules(available, nhs_decided, extra_rules, keys)
+        saved["blocking_rules_to_generate_predictions"] = [
+            {"blocking_rule": rule, "sql_dialect": "duckdb"} for rule in rules
+        ]
+    return saved
+
+
+def settings_dict(settings: SettingsCreator | dict[str, Any]) -> dict[str, Any]:
+    """Settings as the dictionary a saved model is, in DuckDB's SQL."""
+    if isinstance(settings, SettingsCreator):
+        return {**settings.create_settings_dict("duckdb"), "sql_dialect": "duckdb"}
+    return settings
 
 
 def predict(
@@ -69,14 +90,40 @@ def predict(
     """Score the blocked pairs at or above ``threshold`` into the temp table ``into``, with a
     ``levels`` map: each comparison's level and its match weight, in words. With ``chunks``
     above one, Splink scores the pairs of each slice of the records in turn."""
-    scored = (
-        linker.inference.predict(
+    scored = scored_pairs(linker, threshold, chunks)
+    count = label_pairs(connection, comparisons_of(linker), scored.physical_name, into, keep)
+    scored.drop_table_from_database_and_remove_from_cache()
+    return count
+
+
+def scored_pairs(linker: Linker, threshold: float, chunks: int = 1) -> SplinkDataFrame:
+    """Splink's scores of the blocked pairs at or above ``threshold``, on the linker's backend.
+    Chunks slice the records by a hash of their id: the pairs scored are the same for any
+    number of chunks, only how many are held at once changes."""
+    if chunks > 1:
+        return linker.inference.predict(
             threshold_match_probability=threshold, num_chunks_left=chunks, num_chunks_right=1
         )
-        if chunks > 1
-        else linker.inference.predict(threshold_match_probability=threshold)
-    )
-    comparisons = _comparisons(linker)
+    return linker.inference.predict(threshold_match_probability=threshold)
+
+
+def score_columns(comparisons: Comparisons) -> list[str]:
+    """The columns of Splink's scored pairs that :func:`label_pairs` reads."""
+    columns = ["node_id_l", "node_id_r", "match_probability", "match_weight"]
+    for name, _, has_tf in comparisons:
+        columns += [f"gamma_{name}", f"mw_{name}", *([f"mw_tf_adj_{name}"] if has_tf else [])]
+    return columns
+
+
+def label_pairs(
+    connection: duckdb.DuckDBPyConnection,
+    comparisons: Comparisons,
+    scored: str,
+    into: str,
+    keep: Sequence[str] = (),
+) -> int:
+    """The temp table ``into``: the scored pairs in the DuckDB table ``scored`` with their
+    ``levels`` in words. Returns how many pairs it holds."""
     connection.register("_level_labels", level_labels(comparisons))
     entries = ", ".join(
         f"({name!r}, (SELECT label FROM _level_labels AS x WHERE x.comparison = {name!r} "
@@ -89,11 +136,10 @@ def predict(
         CREATE OR REPLACE TEMP TABLE {into} AS
         SELECT {"".join(k + ", " for k in keep)}p.node_id_l, p.node_id_r, p.match_probability,
                p.match_weight, map_from_entries([{entries}]) AS levels
-        FROM {scored.physical_name} AS p
+        FROM {scored} AS p
         """
     )
     connection.unregister("_level_labels")
-    scored.drop_table_from_database_and_remove_from_cache()
     count: int = connection.execute(f"SELECT count(*) FROM {into}").fetchall()[0][0]
     return count
 
@@ -101,7 +147,7 @@ def predict(
 Comparisons = list[tuple[str, list[tuple[int, str]], bool]]
 
 
-def _comparisons(linker: Linker) -> Comparisons:
+def comparisons_of(linker: Linker) -> Comparisons:
     """Each comparison's name, its levels (gamma value, label) and whether it has a TF level."""
     result = []
     for comparison in linker._settings_obj.comparisons:
