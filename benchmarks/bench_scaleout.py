@@ -2,9 +2,9 @@
 
 For each size (residents ever seen over the five synthetic years) a borough is built and loaded
 once; then each engine links its own copy of it and runs every built-in cohort on the result.
-Each measurement runs in a fresh process, so that peak memory is the measurement's own: Python's
-peak resident memory, plus the Spark JVM's (read from the kernel's high-water mark, VmHWM, as
-the JVM is not Python's memory). From the growth of cost with size it projects the time for the
+Each measurement runs in a fresh process, so that peak memory is the measurement's own: the
+process's peak resident memory plus the Spark JVM's, each read from the kernel's high-water mark
+(VmHWM), since the JVM's memory is not Python's. From the growth of cost with size it projects the time for the
 whole of England on a Spark cluster, with its assumptions printed beside it.
 
     uv run python benchmarks/bench_scaleout.py --residents 500000,1000000,2000000
@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from measure import machine
+from scaleout_linkage import measure_linkage
 
 # Residents ever seen in the synthetic borough over its five years at scale 1 (`joinedup demo`:
 # 142,555 people after linkage), so that a size in residents gives the synthetic scale.
@@ -82,12 +83,6 @@ def jvm_peak_bytes() -> int:
     return 0
 
 
-def _measure_link(home: Path, engine: str) -> dict[str, Any]:
-    from scaleout_linkage import measure_linkage
-
-    return measure_linkage(home, engine)
-
-
 def _measure_cohorts(home: Path, engine: str) -> dict[str, Any]:
     from joinedup.analytics import base
     from joinedup.analytics.cohorts import library
@@ -110,17 +105,17 @@ def _measure_cohorts(home: Path, engine: str) -> dict[str, Any]:
     return {"base_seconds": built, "cohort_seconds": seconds, "people": people}
 
 
-def measure_here(kind: str, home: Path, engine: str) -> None:
+def measure_here(home: Path, engine: str) -> None:
     started = time.perf_counter()
-    result = _measure_link(home, engine) if kind == "link" else _measure_cohorts(home, engine)
+    result = _measure_cohorts(home, engine)
     result["wall_seconds"] = time.perf_counter() - started
     python_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     result["peak_bytes"] = python_peak + jvm_peak_bytes()
     print(json.dumps(result))
 
 
-def measure(kind: str, home: Path, engine: str) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--measure", kind, "--home", str(home), "--engine", engine]
+def measure_cohorts(home: Path, engine: str) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--measure", "--home", str(home), "--engine", engine]
     done = subprocess.run(command, check=False, capture_output=True, text=True)
     if done.returncode != 0:
         return {"error": (done.stderr or done.stdout).strip().splitlines()[-1:]}
@@ -139,8 +134,11 @@ def run_size(residents: int, engines: list[str], folder: Path) -> dict[str, dict
     for engine in engines:
         home = folder / engine
         shutil.copytree(loaded, home)
-        link = measure("link", home, engine)
-        cohorts = measure("cohorts", home, engine) if "error" not in link else {"error": "no link"}
+        try:
+            link = measure_linkage(home, engine, folder / "borough" / "truth", in_place=True)
+        except SystemExit as failed:
+            link = {"error": str(failed).splitlines()[:1]}
+        cohorts = measure_cohorts(home, engine) if "error" not in link else {"error": "no link"}
         results[engine] = {"link": link, "cohorts": cohorts}
         shutil.rmtree(home / "analytics", ignore_errors=True)
     _print_size(residents, results)
@@ -167,7 +165,7 @@ def _print_size(residents: int, results: dict[str, dict[str, Any]]) -> None:
             continue
         each = list(cohorts["cohort_seconds"].values())
         print(
-            f"{engine:<8} {_seconds(link['wall_seconds']):>8} {_gib(link['peak_bytes']):>9} "
+            f"{engine:<8} {_seconds(link['seconds']):>8} {link['peak_gib']:>9.2f} "
             f"{link.get('f1', float('nan')):>7.4f} {link.get('persons', 0):>9,} "
             f"{_seconds(cohorts['base_seconds']):>7} {sum(each):>10.1f} "
             f"{statistics.median(each):>9.2f} {_gib(cohorts['peak_bytes']):>11}"
@@ -195,7 +193,7 @@ def project(all_results: dict[int, dict[str, dict[str, Any]]]) -> None:
     print(f"\nProjection to England ({ENGLAND:,} residents), from the fitted growth of cost:")
     for engine in ("duckdb", "spark"):
         try:
-            link = [all_results[n][engine]["link"]["wall_seconds"] for n in sizes]
+            link = [all_results[n][engine]["link"]["seconds"] for n in sizes]
             cohorts = [
                 sum(all_results[n][engine]["cohorts"]["cohort_seconds"].values()) for n in sizes
             ]
@@ -228,12 +226,12 @@ def main() -> None:
     parser.add_argument("--residents", default="500000,1000000,2000000")
     parser.add_argument("--engines", default="duckdb,spark")
     parser.add_argument("--smoke", action="store_true", help="one tiny borough, both engines")
-    parser.add_argument("--measure", choices=("link", "cohorts"), help=argparse.SUPPRESS)
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--home", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--engine", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.measure:
-        measure_here(options.measure, options.home, options.engine)
+        measure_here(options.home, options.engine)
         return
     sizes = [SMOKE_RESIDENTS] if options.smoke else [int(n) for n in options.residents.split(",")]
     engines = options.engines.split(",")

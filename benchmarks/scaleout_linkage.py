@@ -130,18 +130,21 @@ def _link_measured(home: Path, engine: str, log: Path) -> tuple[float, PeakSampl
     return seconds, sampler, report
 
 
-def measure_linkage(home: Path, engine: str, truth: Path | None = None) -> dict[str, Any]:
-    """Link a copy of the loaded hub at ``home`` on ``engine`` and measure it. ``truth`` is the
-    borough's truth folder (by default ``borough/truth`` beside the hub, as bench_link lays
-    them out). The hub itself is left as it was."""
+def measure_linkage(
+    home: Path, engine: str, truth: Path | None = None, in_place: bool = False
+) -> dict[str, Any]:
+    """Link a copy of the loaded hub at ``home`` on ``engine`` (or the hub itself, ``in_place``)
+    and measure it. ``truth`` is the borough's truth folder (by default ``borough/truth`` beside
+    the hub, as bench_link lays them out)."""
     from joinedup.linkage.evaluate import evaluate
 
     truth = truth or home.parent / "borough" / "truth"
     with tempfile.TemporaryDirectory(prefix="scaleout-link-", dir=home.parent) as temp:
-        copy = Path(temp) / "hub"
-        shutil.copytree(home, copy, symlinks=True)
-        seconds, sampler, report = _link_measured(copy, engine, Path(temp) / "link.log")
-        figures = evaluate(copy, truth, feed_pairs=False)
+        linked = home if in_place else Path(temp) / "hub"
+        if not in_place:
+            shutil.copytree(home, linked, symlinks=True)
+        seconds, sampler, report = _link_measured(linked, engine, Path(temp) / "link.log")
+        figures = evaluate(linked, truth, feed_pairs=False)
     jvm_kib = max(sampler.jvm_kib.values(), default=0)
     return {
         "engine": engine,

@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 import pytest
-from handbase import AREAS, HandBase
+from handbase import AREAS, HandBase, write_base_parquet
 from risk_data import AT, community_areas, primary_care_person
 from typer.testing import CliRunner
 
@@ -144,7 +144,7 @@ def on_both(tmp_path_factory: pytest.TempPathFactory, spark_engine: Engine) -> O
     connection = _connect(crowd(community_areas(primary_care_person(HandBase()))), folder)
     home = folder / "hub"
     try:
-        base.export_parquet(connection, folder / "parquet")
+        write_base_parquet(connection, folder / "parquet")
         duck = _profiles(DuckDBEngine(connection), home)
     finally:
         connection.close()

@@ -10,7 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from joinedup.engines import DEFAULT_ENGINE, EngineError
+from joinedup.engines import EngineError
+from joinedup.engines.cli import EngineOption
 from joinedup.feeds.cli import HomeOption, JsonOption
 from joinedup.feeds.store import StoreBusyError
 from joinedup.home import ensure_home, resolve_home
@@ -52,14 +53,7 @@ def link_command(
     ] = False,
     link_threshold: LinkThreshold = Thresholds.link,
     review_threshold: ReviewThreshold = Thresholds.review,
-    engine: Annotated[
-        str,
-        typer.Option(
-            "--engine",
-            help="Where the model is trained and scored: duckdb (this process) or spark "
-            "(Apache Spark, for an integrated care system or larger).",
-        ),
-    ] = DEFAULT_ENGINE,
+    engine: EngineOption = None,
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:

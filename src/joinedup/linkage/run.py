@@ -16,7 +16,7 @@ from typing import Any
 
 import duckdb
 
-from joinedup.engines import DEFAULT_ENGINE, EngineName, validate_name
+from joinedup.engines import DEFAULT_ENGINE, EngineName, resolve_engine
 from joinedup.feeds import store
 from joinedup.feeds.secret import key_sql, load_key, pads
 from joinedup.linkage import graph, keys, model, review, scoring, spark_scoring
@@ -77,12 +77,12 @@ def link(
     retrain: bool = False,
     thresholds: Thresholds | None = None,
     progress: Progress = lambda _step: None,
-    engine: str = DEFAULT_ENGINE,
+    engine: str | None = None,
 ) -> LinkReport:
-    """Link the identity zone. On ``engine`` "spark" Splink trains and scores on Spark; the
-    rest of the run is DuckDB's either way."""
+    """Link the identity zone on ``engine`` (the hub's own if none is named). On "spark" Splink
+    trains and scores on Spark; the rest of the run is DuckDB's either way."""
     thresholds = thresholds or Thresholds()
-    chosen = validate_name(engine)
+    chosen = resolve_engine(engine, home)
     with store.writer_lock(home):
         published = store.current(home)
         if published is None:
