@@ -133,7 +133,7 @@ def run_size(residents: int, engines: list[str], folder: Path) -> dict[str, dict
     results: dict[str, dict[str, Any]] = {}
     for engine in engines:
         home = folder / engine
-        shutil.copytree(loaded, home)
+        shutil.copytree(loaded, home, symlinks=True)
         try:
             link = measure_linkage(home, engine, folder / "borough" / "truth", in_place=True)
         except SystemExit as failed:
