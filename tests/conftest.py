@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -19,19 +18,19 @@ def spark_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 
 
 @pytest.fixture(params=ENGINES)
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
     """Each engine in turn: a test using this fixture runs on DuckDB and on Spark."""
-    if request.param == "spark":
-        yield request.getfixturevalue("spark_engine")
-        return
-    duck = open_engine("duckdb")
-    yield duck
-    duck.close()
+    yield from _engine_named(request)
 
 
 @pytest.fixture(scope="module", params=ENGINES)
 def module_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
     """Each engine in turn, kept for a module whose tests share one costly set-up per engine."""
+    yield from _engine_named(request)
+
+
+def _engine_named(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """The shared Spark (never stopped by a test), or a DuckDB of the test's own."""
     if request.param == "spark":
         yield request.getfixturevalue("spark_engine")
         return
