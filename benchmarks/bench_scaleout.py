@@ -38,6 +38,8 @@ SMOKE_RESIDENTS = 4_000
 # England's usual residents, mid-2023: 57,690,300 (ONS, Population estimates for England and
 # Wales: mid-2023, released July 2024).
 ENGLAND = 57_690_300
+ICS = 1_800_000
+MACHINE_GIB = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
 LOCAL_CORES = 2
 CLUSTER_WORKERS = (10, 50, 200)
 CORES_PER_WORKER = 8
@@ -175,14 +177,28 @@ def _print_size(residents: int, results: dict[str, dict[str, Any]]) -> None:
         print(f"same cohort sizes on both engines: {'yes' if duck == spark else 'NO'}")
 
 
-def growth(sizes: list[int], seconds: list[float]) -> tuple[float, float]:
-    """Least-squares fit of seconds = a * residents ** b on log scales: returns (a, b)."""
+def growth(sizes: list[int], values: list[float]) -> float:
+    """The exponent b of values = a * residents ** b, fitted on log scales: 1 is linear."""
     xs = [math.log(n) for n in sizes]
-    ys = [math.log(max(s, 1e-3)) for s in seconds]
+    ys = [math.log(max(v, 1e-3)) for v in values]
     mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
     spread = sum((x - mean_x) ** 2 for x in xs)
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
-    return math.exp(mean_y - slope * mean_x), slope
+    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
+
+
+def fixed_and_per_resident(sizes: list[int], values: list[float]) -> tuple[float, float]:
+    """Least-squares values = fixed + per_resident * residents: the fixed part (starting Spark,
+    Splink's sampling) does not grow with the population, and only the rest spreads over a
+    cluster."""
+    mean_n, mean_v = statistics.fmean(sizes), statistics.fmean(values)
+    spread = sum((n - mean_n) ** 2 for n in sizes)
+    slope = sum((n - mean_n) * (v - mean_v) for n, v in zip(sizes, values, strict=True)) / spread
+    return max(mean_v - slope * mean_n, 0.0), slope
+
+
+def _cluster_minutes(fixed: float, variable: float, workers: int) -> float:
+    speed_up = workers * CORES_PER_WORKER * PARALLEL_EFFICIENCY / LOCAL_CORES
+    return (fixed + variable / speed_up) / 60
 
 
 def project(all_results: dict[int, dict[str, dict[str, Any]]]) -> None:
@@ -190,32 +206,47 @@ def project(all_results: dict[int, dict[str, dict[str, Any]]]) -> None:
     if len(sizes) < 2:
         print("\nprojection: needs two sizes or more")
         return
-    print(f"\nProjection to England ({ENGLAND:,} residents), from the fitted growth of cost:")
+    print(
+        f"\nGrowth with size, and projections ({ICS:,} residents for an ICS, {ENGLAND:,} for England):"
+    )
     for engine in ("duckdb", "spark"):
         try:
-            link = [all_results[n][engine]["link"]["seconds"] for n in sizes]
-            cohorts = [
-                sum(all_results[n][engine]["cohorts"]["cohort_seconds"].values()) for n in sizes
-            ]
+            runs = [all_results[n][engine] for n in sizes]
+            series = {
+                "linkage": [r["link"]["seconds"] for r in runs],
+                "all cohorts": [
+                    r["cohorts"]["base_seconds"] + sum(r["cohorts"]["cohort_seconds"].values())
+                    for r in runs
+                ],
+            }
+            memory = [r["link"]["peak_gib"] for r in runs]
         except KeyError:
             continue
-        for what, seconds in (("linkage", link), ("all cohorts", cohorts)):
-            a, b = growth(sizes, seconds)
-            here = a * ENGLAND**b
-            line = f"  {engine:<7} {what:<12} grows as size^{b:.2f}; on this machine {here / 3600:,.1f} h"
+        fixed, per = fixed_and_per_resident(sizes, memory)
+        print(
+            f"  {engine:<7} linkage peak memory: size^{growth(sizes, memory):.2f}; "
+            f"about {fixed + per * ICS:,.1f} GiB for an ICS (this machine has {MACHINE_GIB:.0f} GiB)"
+        )
+        for what, seconds in series.items():
+            fixed, per = fixed_and_per_resident(sizes, seconds)
+            line = (
+                f"  {engine:<7} {what:<12} size^{growth(sizes, seconds):.2f}; {fixed:.0f} s fixed + "
+                f"{per * 1e6:.1f} s per million residents: an ICS {(fixed + per * ICS) / 60:,.0f} min, "
+                f"England {(fixed + per * ENGLAND) / 3600:,.1f} h on this machine"
+            )
             if engine == "spark":
-                cluster = ", ".join(
-                    f"{w} workers {here * LOCAL_CORES / (w * CORES_PER_WORKER * PARALLEL_EFFICIENCY) / 60:,.0f} min"
+                line += "; England on a cluster of " + ", ".join(
+                    f"{w} workers {_cluster_minutes(fixed, per * ENGLAND, w):,.0f} min"
                     for w in CLUSTER_WORKERS
                 )
-                line += f"; on a cluster: {cluster}"
             print(line)
     print(
-        f"  assumptions: the cost keeps growing as fitted beyond the sizes measured; a cluster "
-        f"worker has {CORES_PER_WORKER} cores and this machine's speed per core; the cluster keeps "
-        f"{PARALLEL_EFFICIENCY:.0%} of the ideal speed-up over this machine's {LOCAL_CORES} cores; "
-        f"storage reads keep pace (Parquet on an object store); DuckDB cannot use a cluster, and "
-        f"its figure assumes the data fit this machine, which at England's size they do not."
+        f"  assumptions: cost grows in proportion to residents beyond the sizes measured (the "
+        f"exponent says how far that holds: above 1, the projection is low); a worker has "
+        f"{CORES_PER_WORKER} cores of this machine's speed; a cluster keeps "
+        f"{PARALLEL_EFFICIENCY:.0%} of the ideal speed-up over this machine's {LOCAL_CORES} cores, "
+        f"and its fixed cost is this machine's; Parquet reads from the object store keep pace. "
+        f"DuckDB cannot use a cluster: its England figure assumes one machine could hold the work."
     )
 
 
