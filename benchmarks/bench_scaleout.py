@@ -9,12 +9,14 @@ whole of England on a Spark cluster, with its assumptions printed beside it.
 
     uv run python benchmarks/bench_scaleout.py --residents 500000,1000000,2000000
     uv run python benchmarks/bench_scaleout.py --residents 35000,70000,140000 --engines duckdb,spark
+    uv run python benchmarks/bench_scaleout.py --residents 284000 --record runs.json  # add a size
     uv run python benchmarks/bench_scaleout.py --smoke          # CI: one tiny borough, both engines
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -94,14 +96,18 @@ def _measure_cohorts(home: Path, engine: str) -> dict[str, Any]:
     on = base.open_on(home, engine)
     built = time.perf_counter() - started
     seconds: dict[str, float] = {}
-    people: dict[str, int] = {}
+    people: dict[str, str] = {}
     try:
         for name in sorted(library.entries(home)):
             definition = library.find(home, name)
             started = time.perf_counter()
             run = run_definition(on, home, definition, {}, True, None)
             seconds[name] = time.perf_counter() - started
-            people[name] = len(run.person_keys or [])
+            keys = run.person_keys or []
+            # The people themselves, compared across engines by a digest of their keys.
+            people[name] = (
+                f"{len(keys)}:{hashlib.sha256(chr(10).join(keys).encode()).hexdigest()[:16]}"
+            )
     finally:
         on.close()
     return {"base_seconds": built, "cohort_seconds": seconds, "people": people}
@@ -129,20 +135,26 @@ def measure_cohorts(home: Path, engine: str) -> dict[str, Any]:
 
 
 def run_size(residents: int, engines: list[str], folder: Path) -> dict[str, dict[str, Any]]:
+    """Each engine links its own copy of the loaded borough; then every engine runs the cohorts
+    on the first engine's linkage, so that their answers can be compared person for person."""
     started = time.perf_counter()
     loaded = prepare(residents, folder)
     print(f"\n{residents:,} residents: built and loaded in {time.perf_counter() - started:.0f} s")
     results: dict[str, dict[str, Any]] = {}
+    linked: Path | None = None
     for engine in engines:
         home = folder / engine
         shutil.copytree(loaded, home, symlinks=True)
         try:
             link = measure_linkage(home, engine, folder / "borough" / "truth", in_place=True)
+            linked = linked or home
         except SystemExit as failed:
             link = {"error": str(failed).splitlines()[:1]}
-        cohorts = measure_cohorts(home, engine) if "error" not in link else {"error": "no link"}
-        results[engine] = {"link": link, "cohorts": cohorts}
-        shutil.rmtree(home / "analytics", ignore_errors=True)
+        results[engine] = {"link": link}
+    for engine in engines:
+        results[engine]["cohorts"] = (
+            measure_cohorts(linked, engine) if linked is not None else {"error": "no linkage"}
+        )
     _print_size(residents, results)
     return results
 
@@ -172,9 +184,17 @@ def _print_size(residents: int, results: dict[str, dict[str, Any]]) -> None:
             f"{_seconds(cohorts['base_seconds']):>7} {sum(each):>10.1f} "
             f"{statistics.median(each):>9.2f} {_gib(cohorts['peak_bytes']):>11}"
         )
+    for engine, result in results.items():
+        timed = result["cohorts"].get("cohort_seconds")
+        if timed:
+            slowest = max(timed, key=timed.get)
+            print(f"{engine}: slowest cohort {slowest}, {timed[slowest]:.1f} s")
     if len(results) == 2 and all("error" not in r["cohorts"] for r in results.values()):
         duck, spark = (results[e]["cohorts"]["people"] for e in ("duckdb", "spark"))
-        print(f"same cohort sizes on both engines: {'yes' if duck == spark else 'NO'}")
+        print(
+            "every cohort the same people on both engines (on one linkage): "
+            + ("yes" if duck == spark else f"NO {duck} {spark}")
+        )
 
 
 def growth(sizes: list[int], values: list[float]) -> float:
@@ -257,6 +277,12 @@ def main() -> None:
     parser.add_argument("--residents", default="500000,1000000,2000000")
     parser.add_argument("--engines", default="duckdb,spark")
     parser.add_argument("--smoke", action="store_true", help="one tiny borough, both engines")
+    parser.add_argument(
+        "--record",
+        type=Path,
+        help="a JSON file of results: sizes measured before are added to the projection, and "
+        "this run's are saved to it (to measure one size at a time)",
+    )
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--home", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--engine", help=argparse.SUPPRESS)
@@ -275,6 +301,11 @@ def main() -> None:
             folder.mkdir()
             results[residents] = run_size(residents, engines, folder)
             shutil.rmtree(folder, ignore_errors=True)
+    if options.record is not None:
+        earlier = json.loads(options.record.read_text()) if options.record.exists() else {}
+        merged = {int(n): r for n, r in earlier.items()} | results
+        options.record.write_text(json.dumps({str(n): r for n, r in merged.items()}, indent=1))
+        results = merged
     project(results)
     failed = [
         (n, e)

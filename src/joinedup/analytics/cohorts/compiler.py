@@ -217,7 +217,7 @@ class _Compiler:
             f"SELECT person_key FROM events WHERE {filters} AND {window} GROUP BY person_key"
         )
         if self.zero_passes(criterion.comparison, criterion.line):
-            return f"(p.person_key NOT IN ({events_sql} HAVING NOT ({having})))"
+            return _absent(f"{events_sql} HAVING NOT ({having})")
         return f"(p.person_key IN ({events_sql} HAVING {having}))"
 
     def _events(self, criterion: Criterion) -> str:
@@ -251,7 +251,7 @@ class _Compiler:
         codes = self._codes(criterion)
         window = self.window(criterion.window, criterion.line)
         found = f"SELECT person_key FROM events WHERE kind = 'gp_condition' AND code IN ({_quoted(codes)}) AND {window}"
-        return f"(p.person_key {'NOT IN' if criterion.option == 'absent' else 'IN'} ({found}))"
+        return _absent(found) if criterion.option == "absent" else f"(p.person_key IN ({found}))"
 
     def _conditions(self, criterion: Criterion) -> str:
         codes = self._codes(criterion)
@@ -308,6 +308,18 @@ _ONE_A_DAY = (
     "SELECT person_key, {day}, {pick}({value}) AS {value} FROM {table} WHERE {where} "
     "GROUP BY person_key, {day}"
 )
+
+
+def _absent(people: str) -> str:
+    """Whether a person is not among ``people`` (a query of person_keys), as an anti-join.
+
+    Not ``NOT IN``: Spark must allow for a NULL in the list, and so compares every person with
+    every row of it (a nested loop, quadratic); ``NOT EXISTS`` is a hash anti-join on either
+    engine. A person_key is never NULL, so the answers are the same.
+    """
+    return (
+        f"(NOT EXISTS (SELECT 1 FROM ({people}) AS listed WHERE listed.person_key = p.person_key))"
+    )
 
 
 def _quoted(values: list[str]) -> str:
