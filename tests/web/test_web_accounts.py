@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 import pyotp
 import pytest
-from conftest import PASSWORD, signed_in
 from django.test import Client
 from django.urls import reverse
 
+from conftest import PASSWORD, signed_in
 from joinedup.web.accounts.models import SignInAttempt, User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.audit.chain import verify

@@ -11,11 +11,11 @@ from typing import Any
 
 import openpyxl
 import pytest
-from conftest import signed_in
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.test import Client
 
+from conftest import signed_in
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.airlock import outputs, release

@@ -10,10 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import signed_in
 from django.test import Client
 from django.urls import reverse
 
+from conftest import signed_in
 from joinedup.web.accounts import tokens
 from joinedup.web.accounts.models import ApiToken, User
 from joinedup.web.accounts.policy import Role, permission_needed, permissions_of

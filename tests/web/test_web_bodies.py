@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import signed_in
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +17,7 @@ from test_web_browser import assert_accessible, signed_in_page
 from test_web_browser import browser as browser  # the fixture, shared
 from test_web_browser import orm_beside_playwright as orm_beside_playwright
 
+from conftest import signed_in
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.audit.chain import verify

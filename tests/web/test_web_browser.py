@@ -10,9 +10,9 @@ from typing import Any
 import pyotp
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from conftest import PASSWORD
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from conftest import PASSWORD
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.audit.models import AuditEvent

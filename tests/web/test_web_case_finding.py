@@ -9,9 +9,9 @@ import html
 from collections.abc import Callable
 
 import pytest
-from conftest import signed_in
 from django.test import Client
 
+from conftest import signed_in
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.audit.chain import verify

@@ -11,11 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import signed_in
 from django.test import Client
 from django.utils import timezone
 from linked_hub import Resident, resident_to_refer
 
+from conftest import signed_in
 from joinedup.analytics.service_use import before_and_after
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Role

@@ -12,13 +12,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import PASSWORD, signed_in
 from django.test import Client
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import PASSWORD, signed_in
 from joinedup.web.accounts import tokens
 from joinedup.web.accounts.models import Organisation, User
 from joinedup.web.accounts.policy import URL_PERMISSIONS, Role, permissions_of

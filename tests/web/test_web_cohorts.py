@@ -18,7 +18,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import signed_in
 from django.test import Client
 from test_web_dashboard import (
     assert_no_small_count_on,
@@ -26,6 +25,7 @@ from test_web_dashboard import (
     is_controlled_count,
 )
 
+from conftest import signed_in
 from joinedup.analytics import provenance
 from joinedup.analytics.cohorts.run import STEPS, run_cohort
 from joinedup.analytics.disclosure import RULE

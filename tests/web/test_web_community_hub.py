@@ -9,9 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import signed_in
 from django.urls import reverse
 
+from conftest import signed_in
 from joinedup.analytics import base, provenance
 from joinedup.analytics.disclosure import control_count
 from joinedup.analytics.households import members_sql

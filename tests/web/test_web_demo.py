@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import signed_in
 from django.contrib.auth.hashers import check_password
 from django.test import Client
 
+from conftest import signed_in
 from joinedup.web.accounts.models import Organisation, User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.audit.chain import verify

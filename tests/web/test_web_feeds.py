@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import signed_in
 from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from conftest import signed_in
 from joinedup.feeds import fixing, history, quarantine
 from joinedup.feeds.contract import ContractError, contract_named, parse_contract
 from joinedup.web.accounts.models import User

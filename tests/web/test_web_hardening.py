@@ -14,13 +14,13 @@ from pathlib import Path
 import pyotp
 import pytest
 from audit_triggers import as_superuser_without_triggers
-from conftest import ON_POSTGRESQL, PASSWORD, signed_in
 from django.core.management import call_command
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
+from conftest import ON_POSTGRESQL, PASSWORD, signed_in
 from joinedup.home import HOME_ENVIRONMENT_VARIABLE
 from joinedup.web import throttle
 from joinedup.web.accounts import fieldcrypt, tokens, twofactor

@@ -14,7 +14,6 @@ from typing import Any
 
 import pyotp
 import pytest
-from conftest import PASSWORD
 from django.db.models import Q
 from django.utils import timezone
 from linked_hub import Resident, resident_to_refer
@@ -26,6 +25,7 @@ from test_web_browser import (
     sign_in_as,
 )
 
+from conftest import PASSWORD
 from joinedup.analytics.service_use import BeforeAndAfter, before_and_after
 from joinedup.web.accounts.models import Organisation, User
 from joinedup.web.accounts.policy import Role

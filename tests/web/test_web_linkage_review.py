@@ -11,9 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import signed_in
 from django.test import Client
 
+from conftest import signed_in
 from joinedup.home import HOME_ENVIRONMENT_VARIABLE
 from joinedup.linkage import review
 from joinedup.linkage.published import connect_linked

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import person_verbs, signed_in
 from django.test import Client
 
+from conftest import person_verbs, signed_in
 from joinedup.home import HOME_ENVIRONMENT_VARIABLE
 from joinedup.linkage.paths import decisions_path
 from joinedup.linkage.persons import person_details

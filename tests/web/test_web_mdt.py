@@ -9,9 +9,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import PASSWORD, signed_in
 from django.utils import timezone
 
+from conftest import PASSWORD, signed_in
 from joinedup.web.accounts.models import Organisation, User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.audit.models import AuditEvent

@@ -8,10 +8,10 @@ import io
 from collections.abc import Callable
 
 import pytest
-from conftest import signed_in
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from conftest import signed_in
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.audit.models import AuditEvent

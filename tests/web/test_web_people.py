@@ -14,10 +14,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import person_verbs, signed_in
 from django.test import Client, override_settings
 from django.utils import timezone
 
+from conftest import person_verbs, signed_in
 from joinedup.feeds import store
 from joinedup.linkage.persons import person_details
 from joinedup.web.accounts.models import Organisation, User

@@ -8,12 +8,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import signed_in
 from django.test import override_settings
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import signed_in
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.audit.chain import verify

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PASSWORD, signed_in
 from django.test import Client
 from django.utils import timezone
 from linked_hub import known_person, shared_household
 
+from conftest import PASSWORD, signed_in
 from joinedup.linkage.lookup import CERTAIN, PROBABLE, Referred, find_person
 from joinedup.web.accounts.models import Organisation, User
 from joinedup.web.accounts.policy import Role, needs_two_factor

@@ -23,13 +23,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from conftest import ON_POSTGRESQL, signed_in
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
 from django.test import Client, override_settings
 from test_web_api import new_agreement
 
+from conftest import ON_POSTGRESQL, signed_in
 from joinedup.feeds import store
 from joinedup.linkage.persons import person_details
 from joinedup.web.accounts import tokens

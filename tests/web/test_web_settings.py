@@ -64,7 +64,8 @@ def test_the_gov_uk_assets_are_served_by_the_app_itself(client: Client) -> None:
 
 @pytest.mark.django_db
 def test_the_suite_runs_on_the_database_it_was_asked_for() -> None:
-    from conftest import ON_POSTGRESQL
     from django.db import connection
+
+    from conftest import ON_POSTGRESQL
 
     assert connection.vendor == ("postgresql" if ON_POSTGRESQL else "sqlite")

@@ -8,10 +8,10 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
-from conftest import signed_in
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import signed_in
 from joinedup.dates import add_months
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Role

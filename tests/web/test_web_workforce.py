@@ -10,13 +10,13 @@ from collections.abc import Callable
 
 import openpyxl
 import pytest
-from conftest import signed_in
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import signed_in
 from joinedup.web.accounts.models import Organisation, User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.audit.chain import verify
