@@ -5,9 +5,10 @@ reminders needs MANAGE_PROGRAMME (the policy table's business)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -113,14 +114,18 @@ def _saved_or_form(
     return render(request, template, {"form": form, **context})
 
 
+M = TypeVar("M", bound=models.Model)
+
+
+def _new_or_owned(model: type[M], pk: int | None, **owner: Any) -> M:
+    """A new row for ``owner`` (no ``pk``), or its existing row ``pk``: 404 if it is another's."""
+    return model(**owner) if pk is None else get_object_or_404(model, pk=pk, **owner)
+
+
 @require_http_methods(["GET", "POST"])
 def body_member(request: HttpRequest, body_id: int, member_id: int | None = None) -> HttpResponse:
     found = get_object_or_404(Body, pk=body_id)
-    member = (
-        BodyMember(body=found)
-        if member_id is None
-        else get_object_or_404(BodyMember, pk=member_id, body=found)
-    )
+    member = _new_or_owned(BodyMember, member_id, body=found)
     return _saved_or_form(
         request,
         BodyMemberForm(request.POST or None, instance=member),
@@ -208,11 +213,7 @@ def meeting_attendance(
     request: HttpRequest, meeting_id: int, attendance_id: int | None = None
 ) -> HttpResponse:
     found = _meeting(meeting_id)
-    row = (
-        Attendance(meeting=found)
-        if attendance_id is None
-        else get_object_or_404(Attendance, pk=attendance_id, meeting=found)
-    )
+    row = _new_or_owned(Attendance, attendance_id, meeting=found)
     return _saved_or_form(
         request,
         AttendanceForm(request.POST or None, instance=row),
@@ -244,11 +245,7 @@ def meeting_attendance_remove(
 @require_http_methods(["GET", "POST"])
 def meeting_item(request: HttpRequest, meeting_id: int, item_id: int | None = None) -> HttpResponse:
     found = _meeting(meeting_id)
-    item = (
-        AgendaItem(meeting=found)
-        if item_id is None
-        else get_object_or_404(AgendaItem, pk=item_id, meeting=found)
-    )
+    item = _new_or_owned(AgendaItem, item_id, meeting=found)
     return _saved_or_form(
         request,
         AgendaItemForm(request.POST or None, instance=item),
