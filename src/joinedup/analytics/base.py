@@ -23,7 +23,7 @@ import duckdb
 
 from joinedup.analytics import frailty, growth
 from joinedup.analytics.events import SOURCES
-from joinedup.engines import Engine, checked_table_name, parquet_location
+from joinedup.engines import Engine, checked_table_name, parquet_location, sql_string
 from joinedup.feeds import parquet_zone, store
 from joinedup.reference import geography
 
@@ -209,7 +209,7 @@ def _build_file(version: store.Version, path: Path, progress: Progress) -> None:
     try:
         connection.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         connection.execute("SET enable_progress_bar = false")
-        connection.execute(f"ATTACH {_quoted(str(version.analytic))} AS zone (READ_ONLY)")
+        connection.execute(f"ATTACH {sql_string(str(version.analytic))} AS zone (READ_ONLY)")
         zone_tables = {
             str(name)
             for (name,) in connection.execute(
@@ -269,10 +269,6 @@ def _provenance(version: store.Version) -> tuple[str, int, str]:
     return version.folder.name, run, model
 
 
-def _quoted(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def build(
     zone_tables: set[str],
     materialise: Materialise,
@@ -294,8 +290,8 @@ def build(
         "snapshot",
         _typed(
             "snapshot",
-            f"SELECT {_quoted(zone_version)} AS zone_version, {run} AS linkage_run, "
-            f"{_quoted(model)} AS linkage_model, min(event_date) AS first_event, "
+            f"SELECT {sql_string(zone_version)} AS zone_version, {run} AS linkage_run, "
+            f"{sql_string(model)} AS linkage_model, min(event_date) AS first_event, "
             "max(event_date) AS last_event FROM events",
         ),
     )

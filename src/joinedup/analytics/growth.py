@@ -23,6 +23,7 @@ from statistics import NormalDist
 
 import duckdb
 
+from joinedup.engines import sql_string
 from joinedup.reference.files import read_reference_csv
 
 UK90_FILE = "uk90_bmi_lms.csv"
@@ -59,7 +60,7 @@ def _literal(value: object) -> str:
         return repr(value)
     if isinstance(value, int):
         return str(value)
-    return "'" + str(value).replace("'", "''") + "'"
+    return sql_string(str(value))
 
 
 def uk90_sql() -> str:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from joinedup.analytics import base, codesets, disclosure, frailty, provenance
-from joinedup.engines import Engine
+from joinedup.engines import Engine, sql_string
 from joinedup.feeds import agreements
 
 Progress = Callable[[str], None]
@@ -76,7 +76,7 @@ def permit(
 
 
 def quoted(values: Iterable[str]) -> str:
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    return ", ".join(map(sql_string, values))
 
 
 def population_sql(at: dt.date, youngest: int = 0, resident_only: bool = False) -> str:

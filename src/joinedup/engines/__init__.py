@@ -54,6 +54,15 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
+def sql_string(text: str) -> str:
+    """``text`` as a SQL string literal, the same on every engine.
+
+    >>> sql_string("O'Neill")
+    "'O''Neill'"
+    """
+    return "'" + text.replace("'", "''") + "'"
+
+
 def parquet_location(folder: Path | str) -> str:
     """A folder or URL as engines take it: local folders as absolute paths."""
     text = str(folder)

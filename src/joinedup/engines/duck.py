@@ -8,11 +8,7 @@ from typing import Any
 
 import duckdb
 
-from joinedup.engines import EngineName, checked_table_name
-
-
-def _quoted(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+from joinedup.engines import EngineName, checked_table_name, sql_string
 
 
 @dataclass
@@ -29,7 +25,7 @@ class DuckDBEngine:
         """An engine over ``connection``, or over a new in-memory database."""
         connection = connection if connection is not None else duckdb.connect()
         if memory_limit:
-            connection.execute(f"SET memory_limit = {_quoted(memory_limit)}")
+            connection.execute(f"SET memory_limit = {sql_string(memory_limit)}")
         connection.execute("SET enable_progress_bar = false")
         return cls(connection)
 
@@ -44,7 +40,7 @@ class DuckDBEngine:
         files = location.rstrip("/") + "/**/*.parquet"
         self.connection.execute(
             f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM "
-            f"read_parquet({_quoted(files)}, hive_partitioning = true, union_by_name = true)"
+            f"read_parquet({sql_string(files)}, hive_partitioning = true, union_by_name = true)"
         )
 
     def write_parquet(self, sql: str, location: str, partition_by: Sequence[str] = ()) -> None:
@@ -54,7 +50,7 @@ class DuckDBEngine:
         else:
             location = location.rstrip("/") + "/data.parquet"
         _clear(location if partition_by else location.rsplit("/", 1)[0])
-        self.connection.execute(f"COPY ({sql}) TO {_quoted(location)} ({', '.join(options)})")
+        self.connection.execute(f"COPY ({sql}) TO {sql_string(location)} ({', '.join(options)})")
         if partition_by and not _holds_parquet(location):
             # No rows, so no partitions: one empty file keeps the columns for whoever reads it.
             self.write_parquet(sql, location)

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from joinedup.engines import sql_string
 from joinedup.feeds import schema, store
 from joinedup.feeds.agreements import AgreementRefusedError, authorise, notify_ig_lead
 from joinedup.feeds.contract import Contract, contract_named, recognise
@@ -31,7 +32,7 @@ from joinedup.feeds.reader import (
     read,
 )
 from joinedup.feeds.report import LoadReport
-from joinedup.feeds.rules import Compiled, compile_rules, literal, quote
+from joinedup.feeds.rules import Compiled, compile_rules, quote
 from joinedup.feeds.secret import load_key, pads
 from joinedup.feeds.settle import Settlement, as_text, joined_id
 
@@ -83,7 +84,7 @@ class Loader(Settlement):
         columns = {
             str(r[0])
             for r in self.connection.execute(
-                f"DESCRIBE SELECT * FROM read_csv({literal(str(path))}, header = true, all_varchar = true)"
+                f"DESCRIBE SELECT * FROM read_csv({sql_string(str(path))}, header = true, all_varchar = true)"
             ).fetchall()
         }
         if not {"pcds", "lsoa21cd"} <= columns:
@@ -96,7 +97,7 @@ class Loader(Settlement):
         self.connection.execute("DELETE FROM postcodes")
         self.connection.execute(
             "INSERT INTO postcodes SELECT DISTINCT upper(trim(pcds)), lsoa21cd "
-            f"FROM read_csv({literal(str(path))}, header = true, all_varchar = true) WHERE pcds IS NOT NULL"
+            f"FROM read_csv({sql_string(str(path))}, header = true, all_varchar = true) WHERE pcds IS NOT NULL"
         )
         self._refresh_lsoas()
         return True

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import duckdb
 
+from joinedup.engines import sql_string
 from joinedup.feeds.contract import ContractError, contract_named
 
 LOCATION_VARIABLE = "JOINEDUP_ANALYTIC_PARQUET"
@@ -89,10 +90,6 @@ def is_written(home: Path, version_name: str) -> bool:
     return True
 
 
-def _quoted(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _partition(table: str) -> str | None:
     if table == "person_keys":
         return "feed"
@@ -130,7 +127,7 @@ def write(home: Path, version_name: str, analytic: Path) -> Written:
     try:
         connection.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         connection.execute("SET enable_progress_bar = false")
-        connection.execute(f"ATTACH {_quoted(str(analytic))} AS analytic (READ_ONLY)")
+        connection.execute(f"ATTACH {sql_string(str(analytic))} AS analytic (READ_ONLY)")
         tables = _write_tables(connection, target)
         _write_manifest(connection, target, version_name, tables)
     finally:
@@ -170,7 +167,7 @@ def _write_tables(connection: duckdb.DuckDBPyConnection, target: str) -> tuple[Z
                 Path(destination).mkdir(parents=True, exist_ok=True)
             destination += "/data.parquet"
         rows = connection.execute(
-            f"COPY ({query}) TO {_quoted(destination)} ({', '.join(options)})"
+            f"COPY ({query}) TO {sql_string(destination)} ({', '.join(options)})"
         ).fetchall()[0][0]
         written.append(ZoneTable(table, by, int(rows)))
     return tuple(written)
@@ -201,7 +198,7 @@ def _write_manifest(
     if not is_url(target):
         Path(f"{target}/{MANIFEST}").mkdir(exist_ok=True)
     connection.execute(
-        f"COPY manifest TO {_quoted(f'{target}/{MANIFEST}/data.parquet')} (FORMAT parquet)"
+        f"COPY manifest TO {sql_string(f'{target}/{MANIFEST}/data.parquet')} (FORMAT parquet)"
     )
 
 
@@ -211,7 +208,7 @@ def manifest(where: str) -> tuple[ZoneTable, ...]:
     try:
         rows = connection.execute(
             "SELECT table_name, partitioned_by, row_count FROM read_parquet("
-            f"{_quoted(f'{where}/{MANIFEST}/data.parquet')}) ORDER BY table_name"
+            f"{sql_string(f'{where}/{MANIFEST}/data.parquet')}) ORDER BY table_name"
         ).fetchall()
     finally:
         connection.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from joinedup.engines import sql_string
 from joinedup.feeds.contract import Column, Contract
 
 POSTCODE_SHAPE = "^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$"
@@ -25,10 +26,6 @@ SUSPECT_FREE_TEXT = (
 
 def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-def literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)
@@ -53,12 +50,12 @@ def typed_value(column: Column) -> str:
     if column.type == "decimal":
         return f"try_cast(replace({text}, ',', '') AS DOUBLE)"
     if column.type == "date":
-        return f"CAST(try_strptime({text}, {literal(column.format or '')}) AS DATE)"
+        return f"CAST(try_strptime({text}, {sql_string(column.format or '')}) AS DATE)"
     if column.type == "datetime":
-        return f"try_strptime({text}, {literal(column.format or '')})"
+        return f"try_strptime({text}, {sql_string(column.format or '')})"
     if column.type == "code":
         cases = " ".join(
-            f"WHEN {literal(code.upper())} THEN {literal(meaning)}"
+            f"WHEN {sql_string(code.upper())} THEN {sql_string(meaning)}"
             for code, meaning in column.codes.items()
         )
         return f"CASE upper({text}) {cases} END"
@@ -67,7 +64,7 @@ def typed_value(column: Column) -> str:
     if column.type == "postcode":
         squeezed = f"upper(regexp_replace({text}, '\\s', '', 'g'))"
         return (
-            f"CASE WHEN regexp_matches({squeezed}, {literal(POSTCODE_SHAPE)}) "
+            f"CASE WHEN regexp_matches({squeezed}, {sql_string(POSTCODE_SHAPE)}) "
             f"THEN left({squeezed}, length({squeezed}) - 3) || ' ' || right({squeezed}, 3) ELSE upper({text}) END"
         )
     raise ValueError(f"no rule for type {column.type}")
@@ -108,7 +105,7 @@ def date_shape(strftime_format: str) -> str:
 
 
 def _tag(column: str, reason: str) -> str:
-    return literal(f"{column}|{reason}")
+    return sql_string(f"{column}|{reason}")
 
 
 def problems(contract: Contract, values: dict[str, str]) -> list[str]:
@@ -123,7 +120,7 @@ def problems(contract: Contract, values: dict[str, str]) -> list[str]:
         checks.append(
             f"CASE WHEN length(r.{quote(name)}) > {MAX_FIELD_CHARACTERS} THEN {_tag(name, 'field_too_long')} END"
         )
-        swallowed = f"len(string_split(r.{quote(name)}, {literal(contract.delimiter)})) >= {len(contract.columns)}"
+        swallowed = f"len(string_split(r.{quote(name)}, {sql_string(contract.delimiter)})) >= {len(contract.columns)}"
         checks.append(
             f"CASE WHEN contains(r.{quote(name)}, chr(10)) AND {swallowed} THEN {_tag(name, 'unclosed_quote')} END"
         )
@@ -141,7 +138,7 @@ def problems(contract: Contract, values: dict[str, str]) -> list[str]:
                 f"CASE WHEN {text} IS NOT NULL AND {value} IS NULL THEN {_tag(name, failure)} END"
             )
         if column.type in ("date", "datetime"):
-            shape = literal(date_shape(column.format or ""))
+            shape = sql_string(date_shape(column.format or ""))
             checks.append(
                 f"CASE WHEN {text} IS NOT NULL AND NOT regexp_full_match({text}, {shape}) THEN {_tag(name, 'invalid_date')} END"
             )
@@ -172,11 +169,11 @@ def compile_rules(contract: Contract, batch_view: str) -> Compiled:
     postcode = contract.by_role("postcode")
     flags = [
         f"{nhs_number_valid(values[nhs.name]) if nhs else 'NULL'} AS nhs_number_valid",
-        f"{'regexp_matches(' + values[postcode.name] + ', ' + literal('^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$') + ')' if postcode else 'NULL'} AS postcode_valid",
+        f"{'regexp_matches(' + values[postcode.name] + ', ' + sql_string('^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$') + ')' if postcode else 'NULL'} AS postcode_valid",
     ]
     free = [c for c in contract.columns if c.free_text]
     suspect = " OR ".join(
-        f"coalesce(regexp_matches({raw(c)}, {literal(SUSPECT_FREE_TEXT)}), false)" for c in free
+        f"coalesce(regexp_matches({raw(c)}, {sql_string(SUSPECT_FREE_TEXT)}), false)" for c in free
     )
     flags.append(f"{suspect or 'false'} AS free_text_to_review")
     checks = ", ".join(problems(contract, values))

@@ -7,12 +7,13 @@ import datetime as dt
 import duckdb
 import pyarrow as pa
 
+from joinedup.engines import sql_string
 from joinedup.feeds import schema
 from joinedup.feeds.contract import Contract
 from joinedup.feeds.delivery import Delivery
 from joinedup.feeds.reader import FileRefusedError
 from joinedup.feeds.report import LoadReport
-from joinedup.feeds.rules import compile_rules, literal, quote
+from joinedup.feeds.rules import compile_rules, quote
 from joinedup.feeds.secret import key_sql
 
 
@@ -76,8 +77,8 @@ class Settlement:
         else:
             self.connection.execute(
                 "INSERT INTO quarantine (delivery_id, feed, line, column_name, reason, problems, rule_version, record_id, raw) "
-                f"SELECT ?, ?, s.line, {literal(key_label)}, 'conflicting_duplicate', "
-                f"[{literal(key_label + '|conflicting_duplicate')}], ?, i.rid, to_json(s)::VARCHAR "
+                f"SELECT ?, ?, s.line, {sql_string(key_label)}, 'conflicting_duplicate', "
+                f"[{sql_string(key_label + '|conflicting_duplicate')}], ?, i.rid, to_json(s)::VARCHAR "
                 f"FROM _staging s JOIN _ids i USING (line) WHERE i.rid IN ({conflicting})",
                 [delivery_id, contract.name, contract.rule_version],
             )
@@ -97,8 +98,8 @@ class Settlement:
     ) -> None:
         record = joined_id(contract.record_id, "s", names)
         person = joined_id(contract.person_id, "s", names) if contract.person_id else "NULL"
-        record_key = key_sql(literal(contract.name), record)
-        person_key = key_sql(literal(contract.person_namespace), person)
+        record_key = key_sql(sql_string(contract.name), record)
+        person_key = key_sql(sql_string(contract.person_namespace), person)
         self.connection.execute(
             f"CREATE OR REPLACE TEMP TABLE _with_keys AS SELECT s.*, {record_key} AS record_key, "
             f"{person_key} AS person_source_key, {record} AS __rid, {person} AS __pid FROM _staging s, _pads k"

@@ -22,6 +22,7 @@ from joinedup.analytics.cohorts.language import (
     Value,
     Window,
 )
+from joinedup.engines import sql_string
 
 AREA_COLUMNS = {
     "lsoa": ("lsoa21", "lsoa_name"),
@@ -323,4 +324,4 @@ def _absent(people: str) -> str:
 
 
 def _quoted(values: list[str]) -> str:
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    return ", ".join(map(sql_string, values))
