@@ -6,6 +6,7 @@ PostgreSQL server that this file starts for the session (test_web_postgresql.py 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from joinedup.web.accounts import twofactor
 from joinedup.web.accounts.models import Organisation, User
@@ -22,6 +24,12 @@ from joinedup.web.audit.models import AuditEvent
 
 ON_POSTGRESQL = os.environ.get("JOINEDUP_TEST_DATABASE") == "postgresql"
 PASSWORD = "correct horse battery staple"
+
+
+def today() -> dt.date:
+    """The hub's today, asked afresh by each test so a run that crosses midnight stays right."""
+    return timezone.localdate()
+
 
 if ON_POSTGRESQL:
     # The PostgreSQL run is this suite itself; it must not start itself again.

@@ -14,11 +14,10 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import get_resolver, reverse
-from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import PASSWORD, signed_in
+from conftest import PASSWORD, signed_in, today
 from joinedup.web.accounts import tokens
 from joinedup.web.accounts.models import Organisation, User
 from joinedup.web.accounts.policy import URL_PERMISSIONS, Role, permissions_of
@@ -40,10 +39,13 @@ from joinedup.web.cases.models import (
     CaseStatus,
 )
 
+
+def soon() -> dt.date:
+    return today() + dt.timedelta(days=14)
+
+
 pytestmark = pytest.mark.django_db
 PERSON = "pk-7f3a9c"
-TODAY = timezone.localdate()
-SOON = TODAY + dt.timedelta(days=14)
 
 
 @pytest.fixture
@@ -112,7 +114,7 @@ def denials() -> int:
 
 def attempts(case: Case, lead: User) -> list[tuple[str, str, dict[str, Any]]]:
     """Every page and API route of one case, as (method, path, body)."""
-    action = casework.add_action(case, by=lead, description="Call housing", owner=lead, due=SOON)
+    action = casework.add_action(case, by=lead, description="Call housing", owner=lead, due=soon())
     need = casework.add_need(case, by=lead, domain="housing", need="Damp flat", goal="Dry home")
     c = f"/cases/{case.pk}"
     note = {"text": "looked"}
@@ -120,14 +122,14 @@ def attempts(case: Case, lead: User) -> list[tuple[str, str, dict[str, Any]]]:
         ("get", f"{c}/", {}),
         ("get", f"{c}/notes/add/", {}),
         ("post", f"{c}/notes/add/", note),
-        ("post", f"{c}/actions/add/", {"description": "x", "owner": lead.pk, "due": SOON}),
+        ("post", f"{c}/actions/add/", {"description": "x", "owner": lead.pk, "due": soon()}),
         ("post", f"{c}/actions/{action.pk}/", {"status": "done"}),
         ("post", f"{c}/needs/add/", {"domain": "money", "need": "n", "goal": "g"}),
         ("post", f"{c}/needs/{need.pk}/", {"goal_status": "met"}),
-        ("post", f"{c}/consent/", {"decision": "given", "decided_on": TODAY}),
-        ("post", f"{c}/review/", {"next_review": SOON}),
-        ("post", f"{c}/pam/add/", {"level": 2, "score": "50", "assessed_on": TODAY}),
-        ("post", f"{c}/swemwbs/add/", {"assessed_on": TODAY}),
+        ("post", f"{c}/consent/", {"decision": "given", "decided_on": today()}),
+        ("post", f"{c}/review/", {"next_review": soon()}),
+        ("post", f"{c}/pam/add/", {"level": 2, "score": "50", "assessed_on": today()}),
+        ("post", f"{c}/swemwbs/add/", {"assessed_on": today()}),
         ("post", f"{c}/workers/add/", {"worker": lead.pk}),
         ("post", f"{c}/workers/{lead.pk}/remove/", {}),
         ("post", f"{c}/close/", {"outcome": "goals_met"}),
@@ -137,7 +139,7 @@ def attempts(case: Case, lead: User) -> list[tuple[str, str, dict[str, Any]]]:
         (
             "api-post",
             f"/api/cases/{case.pk}/actions",
-            {"description": "x", "owner": lead.email, "due": str(SOON)},
+            {"description": "x", "owner": lead.email, "due": str(soon())},
         ),
     ]
 
@@ -238,7 +240,7 @@ def test_closing_needs_an_outcome_and_no_open_actions_or_a_reason(
     client = signed_in(lead)
     close = f"/cases/{case.pk}/close/"
     action = casework.add_action(
-        case, by=lead, description="Refer to debt advice", owner=colleague, due=SOON
+        case, by=lead, description="Refer to debt advice", owner=colleague, due=soon()
     )
     response = client.post(close, {"outcome": ""})
     assert response.status_code == 200 and b"govuk-error-summary" in response.content
@@ -268,7 +270,7 @@ def test_closing_needs_an_outcome_and_no_open_actions_or_a_reason(
 def test_an_action_moves_once_from_open_and_the_case_closes_cleanly_after(
     case: Case, lead: User
 ) -> None:
-    action = casework.add_action(case, by=lead, description="Visit", owner=lead, due=SOON)
+    action = casework.add_action(case, by=lead, description="Visit", owner=lead, due=soon())
     client = signed_in(lead)
     assert (
         client.post(f"/cases/{case.pk}/actions/{action.pk}/", {"status": "done"}).status_code == 302
@@ -282,8 +284,10 @@ def test_an_action_moves_once_from_open_and_the_case_closes_cleanly_after(
 
 
 def test_an_overdue_action_is_shown_as_overdue(case: Case, lead: User) -> None:
-    action = casework.add_action(case, by=lead, description="Book GP review", owner=lead, due=TODAY)
-    Action.objects.filter(pk=action.pk).update(due=TODAY - dt.timedelta(days=3))
+    action = casework.add_action(
+        case, by=lead, description="Book GP review", owner=lead, due=today()
+    )
+    Action.objects.filter(pk=action.pk).update(due=today() - dt.timedelta(days=3))
     page = signed_in(lead).get(f"/cases/{case.pk}/").content.decode()
     assert "Book GP review" in page and "Overdue" in page
     listed = signed_in(lead).get("/cases/")
@@ -333,14 +337,14 @@ def test_extra_fields_in_a_form_or_an_api_body_are_ignored(
         {
             "description": "Ring",
             "owner": colleague.pk,
-            "due": SOON,
+            "due": soon(),
             "status": "done",
             "added_by": elsewhere.pk,
             "case": other_case.pk,
         },
     )
     note, action = CaseNote.objects.get(), Action.objects.get()
-    assert (note.author, note.case, note.written_at.year) == (colleague, case, TODAY.year)
+    assert (note.author, note.case, note.written_at.year) == (colleague, case, today().year)
     assert (action.status, action.added_by, action.case) == ("open", colleague, case)
     signed_in(lead).post(
         f"/cases/{case.pk}/workers/add/",
@@ -356,7 +360,7 @@ def test_extra_fields_in_a_form_or_an_api_body_are_ignored(
     assert case.organisation == lead.organisation
     # An owner who is not on the case is refused, from a page or the API.
     response = client.post(
-        f"/cases/{case.pk}/actions/add/", {"description": "x", "owner": 999999, "due": SOON}
+        f"/cases/{case.pk}/actions/add/", {"description": "x", "owner": 999999, "due": soon()}
     )
     assert b"govuk-error-summary" in response.content
     body = {"text": "by API", "author": elsewhere.email, "case_id": other_case.pk, "id": 1}
@@ -366,14 +370,14 @@ def test_extra_fields_in_a_form_or_an_api_body_are_ignored(
     outsider_owner = {
         "description": "x",
         "owner": "nobody@example.org",
-        "due": str(SOON),
+        "due": str(soon()),
         "status": "done",
     }
     assert (
         post_json(api(colleague), f"/api/cases/{case.pk}/actions", outsider_owner).status_code
         == 400
     )
-    body = {"description": "Ring", "owner": lead.email, "due": str(SOON), "status": "done"}
+    body = {"description": "Ring", "owner": lead.email, "due": str(soon()), "status": "done"}
     made = post_json(api(colleague), f"/api/cases/{case.pk}/actions", body)
     assert made.status_code == 201 and made.json()["status"] == "open"
     assert not other_case.notes.exists() and not other_case.actions.exists()
@@ -402,18 +406,18 @@ def test_a_whole_case_is_audited_in_order_with_no_text_in_the_audit(
         (f"{c}/workers/add/", {"worker": colleague.pk}),
         (f"{c}/workers/add/", {"worker": outsider.pk}),
         (f"{c}/workers/{outsider.pk}/remove/", {}),
-        (f"{c}/consent/", {"decision": "given", "decided_on": TODAY}),
+        (f"{c}/consent/", {"decision": "given", "decided_on": today()}),
         (f"{c}/needs/add/", {"domain": "loneliness", "need": secret, "goal": secret}),
-        (f"{c}/actions/add/", {"description": secret, "owner": colleague.pk, "due": SOON}),
+        (f"{c}/actions/add/", {"description": secret, "owner": colleague.pk, "due": soon()}),
         (f"{c}/notes/add/", {"text": secret}),
-        (f"{c}/review/", {"next_review": SOON}),
+        (f"{c}/review/", {"next_review": soon()}),
         (
             f"{c}/pam/add/",
-            {"level": 2, "score": "48.5", "assessed_on": TODAY, "assessor": colleague.pk},
+            {"level": 2, "score": "48.5", "assessed_on": today(), "assessor": colleague.pk},
         ),
         (
             f"{c}/swemwbs/add/",
-            {**{f"item_{n}": 3 for n in range(1, 8)}, "assessed_on": TODAY, "assessor": lead.pk},
+            {**{f"item_{n}": 3 for n in range(1, 8)}, "assessed_on": today(), "assessor": lead.pk},
         ),
     ]
     for path, body in steps:
@@ -467,12 +471,12 @@ def test_notes_are_append_only(case: Case, lead: User) -> None:
 def test_consent_without_consent_needs_a_lawful_basis(case: Case, lead: User) -> None:
     client = signed_in(lead)
     path = f"/cases/{case.pk}/consent/"
-    response = client.post(path, {"decision": "not_sought", "decided_on": TODAY})
+    response = client.post(path, {"decision": "not_sought", "decided_on": today()})
     assert b"lawful basis" in response.content and not case.consents.exists()
-    assert client.post(path, {"decision": "refused", "decided_on": TODAY}).status_code == 302
+    assert client.post(path, {"decision": "refused", "decided_on": today()}).status_code == 302
     page = client.get(f"/cases/{case.pk}/").content.decode()
     assert "Consent refused" in page and "Do not share" in page
-    body = {"decision": "withdrawn", "decided_on": TODAY, "lawful_basis": "safeguarding"}
+    body = {"decision": "withdrawn", "decided_on": today(), "lawful_basis": "safeguarding"}
     assert client.post(path, body).status_code == 302
     assert casework.current_consent(case).sharing_allowed  # type: ignore[union-attr]
     assert case.consents.count() == 2  # earlier decisions are kept
@@ -483,8 +487,10 @@ def test_pam_level_2_then_4_shows_as_a_rise_on_the_case(
 ) -> None:
     client = signed_in(lead)
     path = f"/cases/{case.pk}/pam/add/"
-    earlier = TODAY - dt.timedelta(days=90)
-    client.post(path, {"level": 4, "score": "72.5", "assessed_on": TODAY, "assessor": colleague.pk})
+    earlier = today() - dt.timedelta(days=90)
+    client.post(
+        path, {"level": 4, "score": "72.5", "assessed_on": today(), "assessor": colleague.pk}
+    )
     client.post(
         path, {"level": 2, "score": "51.0", "assessed_on": earlier, "assessor": colleague.pk}
     )
@@ -497,7 +503,7 @@ def test_pam_level_2_then_4_shows_as_a_rise_on_the_case(
     form = client.get(path).content.decode()
     assert "does not compute" in form and "licensed PAM tool" in form
     for bad in ({"level": 5, "score": "50"}, {"level": 2, "score": "100.5"}):
-        response = client.post(path, {**bad, "assessed_on": TODAY, "assessor": colleague.pk})
+        response = client.post(path, {**bad, "assessed_on": today(), "assessor": colleague.pk})
         assert b"govuk-error-summary" in response.content
     assert case.pam_assessments.count() == 2
 
@@ -505,11 +511,11 @@ def test_pam_level_2_then_4_shows_as_a_rise_on_the_case(
 def test_a_swemwbs_is_converted_with_the_table_and_its_change_shown(case: Case, lead: User) -> None:
     client = signed_in(lead)
     path = f"/cases/{case.pk}/swemwbs/add/"
-    earlier = TODAY - dt.timedelta(days=60)
+    earlier = today() - dt.timedelta(days=60)
     answers = {f"item_{n}": 2 for n in range(1, 8)} | {"item_7": 3}  # raw 15
     client.post(path, {**answers, "assessed_on": earlier, "assessor": lead.pk})
     client.post(
-        path, {**{f"item_{n}": 3 for n in range(1, 8)}, "assessed_on": TODAY, "assessor": lead.pk}
+        path, {**{f"item_{n}": 3 for n in range(1, 8)}, "assessed_on": today(), "assessor": lead.pk}
     )
     first, latest = case.swemwbs_assessments.all()
     assert (first.raw_total, first.metric, latest.raw_total, latest.metric) == (
@@ -521,7 +527,7 @@ def test_a_swemwbs_is_converted_with_the_table_and_its_change_shown(case: Case, 
     html = client.get(f"/cases/{case.pk}/").content.decode()
     assert "Baseline 15.84 → latest 19.25" in html and "Rose by 3.41" in html
     response = client.post(
-        path, {**answers, "item_3": 6, "assessed_on": TODAY, "assessor": lead.pk}
+        path, {**answers, "item_3": 6, "assessed_on": today(), "assessor": lead.pk}
     )
     assert b"govuk-error-summary" in response.content and case.swemwbs_assessments.count() == 2
 
@@ -560,12 +566,12 @@ def cases_with_measures(
     lead: User, pam: list[tuple[int, int]], wellbeing: list[tuple[int, int]]
 ) -> None:
     """A case per (baseline, follow-up) pair: PAM levels, or SWEMWBS answers (all items alike)."""
-    earlier = TODAY - dt.timedelta(days=90)
+    earlier = today() - dt.timedelta(days=90)
     for n, (before, after) in enumerate(pam):
         case = casework.open_case(
             f"pk-pam-{n}", organisation=lead.organisation, opened_by=lead, lead_professional=lead
         )
-        for level, day in ((before, earlier), (after, TODAY)):
+        for level, day in ((before, earlier), (after, today())):
             casework.record_pam(
                 case,
                 by=lead,
@@ -578,7 +584,7 @@ def cases_with_measures(
         case = casework.open_case(
             f"pk-wb-{n}", organisation=lead.organisation, opened_by=lead, lead_professional=lead
         )
-        for answer, day in ((before, earlier), (after, TODAY)):
+        for answer, day in ((before, earlier), (after, today())):
             casework.record_swemwbs(
                 case, by=lead, answers=[answer] * 7, assessed_on=day, assessor=lead
             )
@@ -633,7 +639,7 @@ def test_the_api_lists_own_cases_and_reads_adds_notes_and_actions(
     action = post_json(
         client,
         f"/api/cases/{case.pk}/actions",
-        {"description": "Try again", "owner": colleague.email, "due": str(SOON)},
+        {"description": "Try again", "owner": colleague.email, "due": str(soon())},
     )
     assert action.status_code == 201 and action.json()["overdue"] is False
     read = client.get(f"/api/cases/{case.pk}").json()
@@ -667,9 +673,13 @@ def test_each_role_gets_what_the_policy_says_on_every_case_and_mdt_page(
     )
     casework.add_worker(case, coordinator, added_by=lead)
     need = casework.add_need(case, by=lead, domain="money", need="n", goal="g")
-    action = casework.add_action(case, by=lead, description="d", owner=lead, due=SOON)
+    action = casework.add_action(case, by=lead, description="d", owner=lead, due=soon())
     meeting = meetings.schedule(
-        by=coordinator, chair=coordinator, held_on=SOON, starts_at=dt.time(10), place="Union Street"
+        by=coordinator,
+        chair=coordinator,
+        held_on=soon(),
+        starts_at=dt.time(10),
+        place="Union Street",
     )
     ids = {
         "case_id": case.pk,

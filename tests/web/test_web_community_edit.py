@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
-from conftest import signed_in
+from conftest import signed_in, today
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.audit.models import AuditEvent
@@ -26,7 +25,6 @@ from joinedup.web.community.vocabulary import Need
 pytestmark = pytest.mark.django_db
 
 EUXTON = "E05013077"
-TODAY = timezone.localdate()
 
 
 def entry(**changes: Any) -> dict[str, Any]:
@@ -47,7 +45,7 @@ def entry(**changes: Any) -> dict[str, Any]:
         "places_per_week": "12",
         "contact": "friends@x.example",
         "owner": "Euxton Friends coordinator",
-        "review_on": (TODAY + dt.timedelta(days=90)).isoformat(),
+        "review_on": (today() + dt.timedelta(days=90)).isoformat(),
     }
     return fields | changes
 
@@ -65,7 +63,7 @@ def make_asset(**changes: Any) -> Asset:
         "places_per_week": 40,
         "contact": "pantry@x.example",
         "owner": "Pantry lead",
-        "review_on": TODAY - dt.timedelta(days=30),
+        "review_on": today() - dt.timedelta(days=30),
     }
     asset = Asset.objects.create(**(fields | changes))
     AssetNeed.objects.create(asset=asset, need="food_poverty")
@@ -176,8 +174,8 @@ def test_marking_a_stale_entry_reviewed_moves_its_review_date_on_a_period(
     done = officer.post(reverse("community:asset_review", args=[asset.pk]), {"back": "stale"})
     assert done.status_code == 302 and done["Location"].endswith("?stale=on")
     asset.refresh_from_db()
-    assert asset.review_on == next_review(TODAY) and not asset.is_stale
-    assert (asset.review_on - TODAY).days in range(365, 367)  # a year on
+    assert asset.review_on == next_review(today()) and not asset.is_stale
+    assert (asset.review_on - today()).days in range(365, 367)  # a year on
     assert not officer.get(reverse("community:directory"), {"stale": "on"}).context["assets"]
     event = AuditEvent.objects.get(verb="community.asset_reviewed")
     assert event.detail["now"] == asset.review_on.isoformat()
@@ -212,21 +210,21 @@ def test_a_closed_asset_leaves_search_and_the_gaps_but_keeps_its_referrals(
         lead_professional=practitioner,
     )
     add_need(case, by=practitioner, domain="money", need="Short of food", goal="Food")
-    referral = refer(case, asset, by=practitioner, need=Need.FOOD_POVERTY, on=TODAY)
+    referral = refer(case, asset, by=practitioner, need=Need.FOOD_POVERTY, on=today())
     assert officer.get(reverse("community:asset_close", args=[asset.pk])).status_code == 200
     closed = officer.post(
-        reverse("community:asset_close", args=[asset.pk]), {"closed_on": TODAY.isoformat()}
+        reverse("community:asset_close", args=[asset.pk]), {"closed_on": today().isoformat()}
     )
     assert closed.status_code == 302
     asset.refresh_from_db()
-    assert asset.closed_on == TODAY and asset.is_closed
+    assert asset.closed_on == today() and asset.is_closed
     assert not search(Search(needs=(Need.FOOD_POVERTY,))).exists()
     assert capacity() == []
     assert AssetReferral.objects.get() == referral  # the history stays
     page = officer.get(reverse("community:asset", args=[asset.pk])).content.decode()
     assert "stopped running on" in page and "Close the asset" not in page
     with pytest.raises(CaseworkError, match="has closed"):
-        refer(case, asset, by=practitioner, need=Need.FOOD_POVERTY, on=TODAY)
+        refer(case, asset, by=practitioner, need=Need.FOOD_POVERTY, on=today())
     assert verbs(asset) == ["community.asset_closed"]
     # Closed by mistake: reopened, it is found again.
     assert "Reopen the asset" in page
@@ -238,7 +236,7 @@ def test_a_closed_asset_leaves_search_and_the_gaps_but_keeps_its_referrals(
 
 def test_an_asset_closing_later_is_found_until_then(officer: Client) -> None:
     asset = make_asset()
-    later = (TODAY + dt.timedelta(days=7)).isoformat()
+    later = (today() + dt.timedelta(days=7)).isoformat()
     officer.post(reverse("community:asset_close", args=[asset.pk]), {"closed_on": later})
     assert list(search(Search())) == [asset]
     bad = officer.post(reverse("community:asset_close", args=[asset.pk]), {"closed_on": "soon"})
@@ -262,7 +260,7 @@ def test_a_practitioner_or_executive_member_may_not_change_the_directory(
         assert getattr(client, method)(url, data).status_code == 403
     asset.refresh_from_db()
     assert (asset.review_on, asset.closed_on, asset.places_per_week) == (
-        TODAY - dt.timedelta(days=30),
+        today() - dt.timedelta(days=30),
         None,
         40,
     )

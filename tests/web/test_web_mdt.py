@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from conftest import PASSWORD, signed_in
+from conftest import PASSWORD, signed_in, today
 from joinedup.web.accounts.models import Organisation, User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.audit.models import AuditEvent
@@ -20,9 +20,12 @@ from joinedup.web.cases.models import Case
 from joinedup.web.mdt import meetings
 from joinedup.web.mdt.models import AgendaItem, ItemReason, Meeting
 
+
+def meeting_day() -> dt.date:
+    return today() + dt.timedelta(days=7)
+
+
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
-MEETING_DAY = TODAY + dt.timedelta(days=7)
 
 
 @pytest.fixture
@@ -73,7 +76,7 @@ def opened(
 def caseload(chair: User, lead: User, police: User) -> dict[str, Case]:
     # The last meeting was four weeks ago.
     Meeting.objects.create(
-        held_on=TODAY - dt.timedelta(days=28),
+        held_on=today() - dt.timedelta(days=28),
         starts_at=dt.time(10),
         place="Union Street",
         chair=chair,
@@ -81,13 +84,13 @@ def caseload(chair: User, lead: User, police: User) -> dict[str, Case]:
     )
     return {
         "due": opened(
-            "pk-due", lead, chair, police, days_ago=90, review=MEETING_DAY - dt.timedelta(days=1)
+            "pk-due", lead, chair, police, days_ago=90, review=meeting_day() - dt.timedelta(days=1)
         ),
         "new": opened("pk-new", lead, chair, days_ago=3),
         "quiet": opened(
-            "pk-quiet", lead, chair, days_ago=90, review=MEETING_DAY + dt.timedelta(days=30)
+            "pk-quiet", lead, chair, days_ago=90, review=meeting_day() + dt.timedelta(days=30)
         ),
-        "not_the_chairs": opened("pk-elsewhere", lead, days_ago=2, review=TODAY),
+        "not_the_chairs": opened("pk-elsewhere", lead, days_ago=2, review=today()),
     }
 
 
@@ -95,14 +98,14 @@ def scheduled(chair: User) -> Meeting:
     response = signed_in(chair).post(
         "/mdt/new/",
         {
-            "held_on": MEETING_DAY,
+            "held_on": meeting_day(),
             "starts_at": "10:00",
             "place": "Chorley Town Hall",
             "chair": chair.pk,
         },
     )
     assert response.status_code == 302, response.content
-    return Meeting.objects.get(held_on=MEETING_DAY)
+    return Meeting.objects.get(held_on=meeting_day())
 
 
 def meeting_verbs(meeting: Meeting) -> list[str]:
@@ -130,13 +133,13 @@ def test_a_meeting_from_agenda_to_actions_on_the_case(
     outcome = {
         "summary": "Rent arrears growing; two police call-outs this month.",
         "decision": "Housing and police to visit together; review in a month.",
-        "next_review": MEETING_DAY + dt.timedelta(days=28),
+        "next_review": meeting_day() + dt.timedelta(days=28),
     }
     assert client.post(f"/mdt/{meeting.pk}/items/{due.pk}/", outcome).status_code == 302
     action = {
         "description": "Joint visit with housing officer",
         "owner": police.pk,
-        "due": MEETING_DAY + dt.timedelta(days=5),
+        "due": meeting_day() + dt.timedelta(days=5),
     }
     assert client.post(f"/mdt/{meeting.pk}/items/{due.pk}/actions/", action).status_code == 302
 
@@ -223,7 +226,7 @@ def test_chair_steps_are_for_the_meetings_chair_only(
         (f"/mdt/{meeting.pk}/items/{item.pk}/", {"summary": "s", "decision": "d"}),
         (
             f"/mdt/{meeting.pk}/items/{item.pk}/actions/",
-            {"description": "x", "owner": police.pk, "due": MEETING_DAY},
+            {"description": "x", "owner": police.pk, "due": meeting_day()},
         ),
     ]
     for path, body in steps:
@@ -282,7 +285,7 @@ def test_an_mdt_action_is_owned_by_someone_on_the_case(
 ) -> None:
     meeting = scheduled(chair)
     item = meeting.items.get(case=caseload["due"])
-    body: dict[str, Any] = {"description": "Visit", "owner": bystander.pk, "due": MEETING_DAY}
+    body: dict[str, Any] = {"description": "Visit", "owner": bystander.pk, "due": meeting_day()}
     response = signed_in(chair).post(f"/mdt/{meeting.pk}/items/{item.pk}/actions/", body)
     assert response.status_code == 200 and b"govuk-error-summary" in response.content
     assert not caseload["due"].actions.exists()

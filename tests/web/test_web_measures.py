@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from conftest import signed_in
+from conftest import signed_in, today
 from joinedup.web.accounts.models import Organisation, User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.audit.chain import verify
@@ -37,8 +37,6 @@ from joinedup.web.programme.models import (
     Workstream,
 )
 
-TODAY = dt.date.today()
-
 
 @pytest.fixture
 def officer(make_user: Callable[..., User]) -> User:
@@ -52,16 +50,16 @@ def _risk(title: str = "Award not spent", likelihood: int = 2, impact: int = 3) 
         owner="PMO",
         likelihood=likelihood,
         impact=impact,
-        review_on=TODAY + dt.timedelta(days=60),
+        review_on=today() + dt.timedelta(days=60),
     )
 
 
 def _unspent_measure(risk: Risk, threshold: int = 0) -> tuple[Measure, Grant]:
     """A grant of £1,000 with £400 spent: £600 unspent at the deadline."""
     grant = Grant.objects.create(
-        name="Award", funder="DCLG", amount=1000, spend_by=TODAY + dt.timedelta(days=90)
+        name="Award", funder="DCLG", amount=1000, spend_by=today() + dt.timedelta(days=90)
     )
-    SpendLine.objects.create(grant=grant, amount=400, on=TODAY, kind="actual")
+    SpendLine.objects.create(grant=grant, amount=400, on=today(), kind="actual")
     measure = Measure.objects.create(
         name="Money left unspent",
         kind=MeasureKind.UNSPENT_AT_DEADLINE,
@@ -75,7 +73,7 @@ def _unspent_measure(risk: Risk, threshold: int = 0) -> tuple[Measure, Grant]:
 
 def _meeting(body: str, days_ahead: int) -> Meeting:
     found, _ = Body.objects.get_or_create(name=body)
-    meeting = Meeting.objects.create(body=found, date=TODAY + dt.timedelta(days=days_ahead))
+    meeting = Meeting.objects.create(body=found, date=today() + dt.timedelta(days=days_ahead))
     AgendaItem.objects.create(meeting=meeting, number="1", title="Apologies", position=0)
     return meeting
 
@@ -161,7 +159,7 @@ def test_crossing_again_after_coming_back_is_a_new_item(db: None) -> None:
     measure, grant = _unspent_measure(risk)
     meeting = _meeting("Executive", 14)
     measures.check_measures()
-    spend = SpendLine.objects.create(grant=grant, amount=600, on=TODAY, kind="forecast")
+    spend = SpendLine.objects.create(grant=grant, amount=600, on=today(), kind="forecast")
     measures.check_measures()  # all forecast spent: back within the threshold
     spend.delete()
     measures.check_measures()  # past it again
@@ -172,7 +170,7 @@ def test_crossing_again_after_coming_back_is_a_new_item(db: None) -> None:
 def test_risks_escalated_by_score_or_overdue_review_go_on_the_agenda_once_each(db: None) -> None:
     high = _risk("High", 4, 4)
     overdue = Risk.objects.create(
-        title="Overdue", owner="PMO", likelihood=1, impact=1, review_on=TODAY - dt.timedelta(1)
+        title="Overdue", owner="PMO", likelihood=1, impact=1, review_on=today() - dt.timedelta(1)
     )
     _risk("Quiet")
     meeting = _meeting("Executive", 14)
@@ -182,7 +180,7 @@ def test_risks_escalated_by_score_or_overdue_review_go_on_the_agenda_once_each(d
     assert titles == ["Risk escalated: High", "Risk escalated: Overdue"]
     assert "Score 16 is 15 or more" in meeting.items.get(title="Risk escalated: High").text
     # A new review date that passes too is a new occasion.
-    overdue.review_on = TODAY - dt.timedelta(days=2)
+    overdue.review_on = today() - dt.timedelta(days=2)
     overdue.save()
     high.impact = 5  # a new escalating score is another
     high.save()
@@ -336,7 +334,7 @@ def test_a_cohort_measure_reads_the_published_size(db: None, on_linked_home: Pat
 def test_every_reason_for_one_risk_goes_in_one_agenda_item(db: None) -> None:
     risk = Risk.objects.create(
         title="Award not spent", owner="PMO", likelihood=4, impact=4,
-        review_on=TODAY - dt.timedelta(days=1),
+        review_on=today() - dt.timedelta(days=1),
     )  # fmt: skip
     _unspent_measure(risk)
     meeting = _meeting("Executive", 14)

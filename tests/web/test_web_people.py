@@ -17,7 +17,7 @@ import pytest
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from conftest import person_verbs, signed_in
+from conftest import person_verbs, signed_in, today
 from joinedup.feeds import store
 from joinedup.linkage.persons import person_details
 from joinedup.web.accounts.models import Organisation, User
@@ -41,7 +41,6 @@ from joinedup.web.people.models import BreakGlass
 from joinedup.web.referrals.models import Referral
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date(2026, 11, 27)
 REASON = "Neighbour reports he has not been seen for three days and the door is open"
 
 
@@ -263,9 +262,9 @@ def test_the_subject_access_report_holds_every_record_and_is_audited(
     key = two_people[0]
     case = case_for(key, practitioner, coordinator)
     add_need(case, by=practitioner, domain="housing", need="Damp flat", goal="Repairs done")
-    add_action(case, by=practitioner, description="Call landlord", owner=practitioner, due=TODAY)
+    add_action(case, by=practitioner, description="Call landlord", owner=practitioner, due=today())
     add_note(case, author=practitioner, text="Visited; Mrs Smith next door helps with shopping")
-    record_pam(case, by=practitioner, level=2, score=Decimal("47.0"), assessed_on=TODAY,
+    record_pam(case, by=practitioner, level=2, score=Decimal("47.0"), assessed_on=today(),
                assessor=practitioner)  # fmt: skip
     Referral.objects.create(
         reference="REF-SAR-1", given_name="A", family_name="B", birth_date=dt.date(1950, 1, 1),
@@ -274,7 +273,7 @@ def test_the_subject_access_report_holds_every_record_and_is_audited(
         match="matched", person_key=key,
     )  # fmt: skip
     meeting = Meeting.objects.create(
-        held_on=TODAY, starts_at=dt.time(10), place="Town hall", chair=coordinator,
+        held_on=today(), starts_at=dt.time(10), place="Town hall", chair=coordinator,
         scheduled_by=coordinator,
     )  # fmt: skip
     AgendaItem.objects.create(meeting=meeting, case=case, position=1, reason="new",
@@ -282,10 +281,10 @@ def test_the_subject_access_report_holds_every_record_and_is_audited(
     befriending = Asset.objects.create(
         name="Tea and Chat", kind="befriending", sector="voluntary", run_by="Age UK",
         age_group="older_people", address="Town hall", ward_code="E05013077",
-        places_per_week=5, contact="tea@example.org", owner="Age UK", review_on=TODAY,
+        places_per_week=5, contact="tea@example.org", owner="Age UK", review_on=today(),
     )  # fmt: skip
     AssetReferral.objects.create(
-        case=case, asset=befriending, need="loneliness", referred_on=TODAY,
+        case=case, asset=befriending, need="loneliness", referred_on=today(),
         referred_by=practitioner, take_up="attended", outcome="Goes every Tuesday",
     )  # fmt: skip
     signed_in(practitioner).get(f"/people/{key}/")
