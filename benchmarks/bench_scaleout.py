@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from joinedup.engines.spark import DEFAULT_DRIVER_MEMORY
 from measure import machine
 from scaleout_linkage import measure_linkage
 
@@ -143,8 +144,10 @@ def run_size(residents: int, engines: list[str], folder: Path) -> dict[str, dict
     results: dict[str, dict[str, Any]] = {}
     linked: Path | None = None
     for engine in engines:
+        shutil.copytree(loaded, folder / engine, symlinks=True)
+    shutil.rmtree(loaded)  # at two million residents, every copy counts on a small disk
+    for engine in engines:
         home = folder / engine
-        shutil.copytree(loaded, home, symlinks=True)
         try:
             link = measure_linkage(home, engine, folder / "borough" / "truth", in_place=True)
             linked = linked or home
@@ -294,6 +297,9 @@ def main() -> None:
     engines = options.engines.split(",")
     print(machine())
     print(f"engines: {', '.join(engines)}; sizes: {', '.join(f'{n:,}' for n in sizes)} residents")
+    if "spark" in engines:
+        memory = os.environ.get("JOINEDUP_SPARK_MEMORY", DEFAULT_DRIVER_MEMORY)
+        print(f"spark: local[{LOCAL_CORES}], driver memory {memory} (JOINEDUP_SPARK_MEMORY)")
     results: dict[int, dict[str, dict[str, Any]]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-scaleout-") as temp:
         for residents in sizes:
