@@ -13,9 +13,11 @@ zone's tables are read under plain names (``zone_feed_gp_patients``, ``zone_pers
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,7 +156,9 @@ def open_base(home: Path, progress: Progress = lambda _step: None) -> duckdb.Duc
     version = _published(home)
     path = _base_path(home, version)
     if not path.exists():
-        _build_file(version, path, progress)
+        with _one_build_at_a_time(path):
+            if not path.exists():  # built by another while this one waited
+                _build_file(version, path, progress)
     connection = duckdb.connect(str(path), read_only=True)
     connection.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     connection.execute("SET enable_progress_bar = false")
@@ -243,6 +247,15 @@ def build_parquet(engine: Engine, home: Path, progress: Progress = lambda _step:
     folder = base_folder(home) / f"{version.folder.name}-r{run}-b{BASE_VERSION}.parquet"
     if folder.exists():
         return folder
+    with _one_build_at_a_time(folder):
+        if not folder.exists():  # built by another while this one waited
+            _build_parquet(engine, home, version, folder, progress)
+    return folder
+
+
+def _build_parquet(
+    engine: Engine, home: Path, version: store.Version, folder: Path, progress: Progress
+) -> None:
     if not parquet_zone.is_written(home, version.folder.name):
         progress("Writing the analytic zone as Parquet")
         store.export_parquet(home)
@@ -261,7 +274,20 @@ def build_parquet(engine: Engine, home: Path, progress: Progress = lambda _step:
 
     build(zone_tables, materialise, _provenance(version), progress, ordered=False)
     partial.replace(folder)
-    return folder
+
+
+@contextlib.contextmanager
+def _one_build_at_a_time(target: Path) -> Iterator[None]:
+    """Held while a base is built: two jobs started after a publish (the web app's threads, or
+    two commands) would otherwise write the same partial base. The second waits, then finds
+    the base built."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with (target.parent / ".build.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _provenance(version: store.Version) -> tuple[str, int, str]:
@@ -495,7 +521,9 @@ def open_on(
     engine_name = resolve_engine(engine_name, home)
     if engine_name == "duckdb":
         return DuckDBEngine(open_base(home, progress))
-    engine = open_engine(engine_name)
+    # The engine's working tables go under the hub's folder, which a cluster's executors share,
+    # beside the bases: a cache, which backups leave out.
+    engine = open_engine(engine_name, work_under=base_folder(home) / "work")
     try:
         register_parquet(engine, build_parquet(engine, home, progress))
     except BaseException:

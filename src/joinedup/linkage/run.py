@@ -20,7 +20,7 @@ from joinedup.engines import DEFAULT_ENGINE, EngineName, resolve_engine
 from joinedup.feeds import store
 from joinedup.feeds.secret import key_sql, load_key, pads
 from joinedup.linkage import graph, keys, model, review, scoring, spark_scoring
-from joinedup.linkage.paths import model_versions, next_model_folder
+from joinedup.linkage.paths import model_versions, save_model_version
 from joinedup.linkage.published import identity_table_exists
 
 LINKAGE_MEMORY_LIMIT = "8GB"
@@ -206,9 +206,7 @@ def _model(
     available = model.Available()
     linker = scoring.linker_for(connection, ["link_nodes"], available, blocking_keys=blocking.keys)
     model.train(linker, available)
-    folder = next_model_folder(home)
-    model.write_model(linker, folder)
-    return folder
+    return save_model_version(home, lambda folder: model.write_model(linker, folder))
 
 
 def _model_and_scores_on_spark(
@@ -242,13 +240,14 @@ def _model_and_scores_on_spark(
     if trained is None:
         assert saved is not None
         return saved.parent, scored
-    folder = next_model_folder(home)
-    folder.mkdir(parents=True)
-    (folder / "model.json").write_text(json.dumps(trained), encoding="utf-8")
-    # Saved through a DuckDB linker, as a model trained on DuckDB is, with its charts.
-    linker = scoring.linker_for(connection, ["link_nodes"], available, folder / "model.json")
-    model.write_model(linker, folder)
-    return folder, scored
+
+    def write(folder: Path) -> None:
+        (folder / "model.json").write_text(json.dumps(trained), encoding="utf-8")
+        # Saved through a DuckDB linker, as a model trained on DuckDB is, with its charts.
+        linker = scoring.linker_for(connection, ["link_nodes"], available, folder / "model.json")
+        model.write_model(linker, folder)
+
+    return save_model_version(home, write), scored
 
 
 def _edges(connection: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> None:
