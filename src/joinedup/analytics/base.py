@@ -31,6 +31,8 @@ from joinedup.reference import geography
 
 BASE_VERSION = 2  # bump when the base's tables change shape: older files are rebuilt
 MEMORY_LIMIT = "4GB"
+# Held while a base is built (empty: it holds no data).
+BUILD_LOCK = ".build.lock"
 Progress = Callable[[str], None]
 
 
@@ -282,7 +284,7 @@ def _one_build_at_a_time(target: Path) -> Iterator[None]:
     two commands) would otherwise write the same partial base. The second waits, then finds
     the base built."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    with (target.parent / ".build.lock").open("a") as lock:
+    with (target.parent / BUILD_LOCK).open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
