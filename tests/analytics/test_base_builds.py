@@ -1,5 +1,6 @@
 """The analysis base is built once per snapshot, even when two jobs ask for it at once (two
-cohort runs started from the web app after a publish)."""
+cohort runs started from the web app after a publish); a build that needs more memory than
+DuckDB may use is refused saying what to do, and leaves nothing half-built."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Any
 import pytest
 
 from joinedup.analytics import base
+from joinedup.engines import EngineError
+from joinedup.engines.duck import MEMORY_VARIABLE
 
 
 def test_two_jobs_asking_at_once_build_the_base_once(
@@ -47,3 +50,21 @@ def test_two_jobs_asking_at_once_build_the_base_once(
     assert failures == []
     assert len(builds) == 1
     assert len(counts) == 2 and counts[0] == counts[1] > 0
+
+
+@pytest.mark.parametrize(
+    ("setting", "says"),
+    [("2MB", "needed more than the 2MB of memory DuckDB may use"), ("lots", "not a size")],
+)
+def test_a_base_too_big_for_duckdbs_memory_is_refused_saying_what_to_do(
+    hub: Path, monkeypatch: pytest.MonkeyPatch, setting: str, says: str
+) -> None:
+    for old in base.base_folder(hub).glob("v*.duckdb"):
+        old.unlink()
+    monkeypatch.setenv(MEMORY_VARIABLE, setting)
+
+    with pytest.raises(EngineError, match=says) as refused:
+        base.open_base(hub)
+
+    assert MEMORY_VARIABLE in str(refused.value)
+    assert list(base.base_folder(hub).glob("v*")) == []

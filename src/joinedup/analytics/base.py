@@ -26,6 +26,7 @@ import duckdb
 from joinedup.analytics import frailty, growth
 from joinedup.analytics.events import SOURCES
 from joinedup.engines import Engine, checked_table_name, parquet_location, sql_string
+from joinedup.engines.duck import memory_limit, out_of_memory
 from joinedup.feeds import parquet_zone, store
 from joinedup.reference import geography
 
@@ -162,7 +163,7 @@ def open_base(home: Path, progress: Progress = lambda _step: None) -> duckdb.Duc
             if not path.exists():  # built by another while this one waited
                 _build_file(version, path, progress)
     connection = duckdb.connect(str(path), read_only=True)
-    connection.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    connection.execute(f"SET memory_limit = {sql_string(memory_limit(MEMORY_LIMIT))}")
     connection.execute("SET enable_progress_bar = false")
     return connection
 
@@ -211,9 +212,10 @@ def _build_file(version: store.Version, path: Path, progress: Progress) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     partial.unlink(missing_ok=True)
+    limit = memory_limit(MEMORY_LIMIT)
     connection = duckdb.connect(str(partial))
     try:
-        connection.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        connection.execute(f"SET memory_limit = {sql_string(limit)}")
         connection.execute("SET enable_progress_bar = false")
         connection.execute(f"ATTACH {sql_string(str(version.analytic))} AS zone (READ_ONLY)")
         zone_tables = {
@@ -230,13 +232,19 @@ def _build_file(version: store.Version, path: Path, progress: Progress) -> None:
             # Kept in the base's file: an engine's create_table makes a query's own, temporary.
             connection.execute(f"CREATE OR REPLACE TABLE {checked_table_name(table)} AS {sql}")
 
-        build(zone_tables, materialise, _provenance(version), progress)
+        try:
+            build(zone_tables, materialise, _provenance(version), progress)
+        except duckdb.OutOfMemoryException as error:
+            raise out_of_memory("Building the analysis base", limit) from error
         for table in zone_tables:
             connection.execute(f"DROP VIEW zone_{table}")
         connection.execute("DETACH zone")
         connection.execute("CHECKPOINT")
-    finally:
+    except BaseException:
         connection.close()
+        partial.unlink(missing_ok=True)  # a half-built base holds rows; it does not linger
+        raise
+    connection.close()
     partial.replace(path)
 
 

@@ -16,7 +16,8 @@ from typing import Any
 
 import duckdb
 
-from joinedup.engines import DEFAULT_ENGINE, EngineName, resolve_engine
+from joinedup.engines import DEFAULT_ENGINE, EngineName, resolve_engine, sql_string
+from joinedup.engines.duck import memory_limit
 from joinedup.feeds import store
 from joinedup.feeds.secret import key_sql, load_key, pads
 from joinedup.linkage import graph, keys, model, review, scoring, spark_scoring
@@ -115,7 +116,7 @@ def _link_into(
 ) -> LinkReport:
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    connection.execute(f"SET memory_limit = '{LINKAGE_MEMORY_LIMIT}'")
+    connection.execute(f"SET memory_limit = {sql_string(memory_limit(LINKAGE_MEMORY_LIMIT))}")
     inner, outer = pads(load_key(home, stores_exist=True))
     connection.execute(
         "CREATE OR REPLACE TEMP TABLE _pads AS SELECT ?::BLOB AS ipad, ?::BLOB AS opad",
