@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -73,3 +74,54 @@ def test_an_empty_partitioned_table_keeps_its_columns(engine: Engine, tmp_path: 
     )
     engine.read_parquet("empty_events", location)
     assert engine.rows("SELECT count(*), count(kind) FROM empty_events") == [(0, 0)]
+
+
+@pytest.mark.spark
+def test_two_spark_engines_in_one_process_keep_their_tables_apart(
+    spark_engine: Engine, tmp_path: Path
+) -> None:
+    """Two cohort jobs on the web app's threads: each engine's ``cohort`` is its own."""
+    other = open_engine("spark", work_under=tmp_path)
+    try:
+        spark_engine.create_table("cohort", "SELECT 1 AS person")
+        other.create_table("cohort", "SELECT 2 AS person")
+        assert spark_engine.rows("SELECT person FROM cohort") == [(1,)]
+        assert other.rows("SELECT person FROM cohort") == [(2,)]
+        # The new session has DuckDB's meaning too: a failed cast is missing, not an error.
+        assert other.rows("SELECT CAST('x' AS INTEGER)") == [(None,)]
+        (workspace,) = tmp_path.iterdir()
+        assert oct(workspace.stat().st_mode & 0o777) == "0o700"
+    finally:
+        other.close()
+    assert list(tmp_path.iterdir()) == []
+    assert spark_engine.rows("SELECT person FROM cohort") == [(1,)]
+
+
+class SubmittedConf:
+    """What spark-submit was given, as PySpark's SparkConf shows it to the driver."""
+
+    given: ClassVar[dict[str, str]] = {
+        "spark.sql.shuffle.partitions": "400",
+        "spark.jars": "/opt/hadoop-aws.jar",
+    }
+
+    def contains(self, key: str) -> bool:
+        return key in self.given
+
+    def get(self, key: str) -> str | None:
+        return self.given.get(key)
+
+
+def test_under_spark_submit_the_operators_settings_win(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyspark
+
+    from joinedup.engines import spark
+
+    monkeypatch.setenv("PYSPARK_GATEWAY_PORT", "1")
+    monkeypatch.setattr(pyspark, "SparkConf", SubmittedConf)
+    settings = spark._unless_submitted(spark._session_settings(None, None))
+    assert "spark.sql.shuffle.partitions" not in settings
+    assert "spark.master" not in settings and "spark.driver.memory" not in settings
+    jars = settings["spark.jars"].split(",")
+    assert jars[0] == "/opt/hadoop-aws.jar" and len(jars) == 2 and jars[1].endswith(".jar")
+    assert settings["spark.sql.ansi.enabled"] == "false"

@@ -1,9 +1,11 @@
 """The analytic zone as Parquet: written with every published version, pseudonymous only, whole
-or not at all, and written for a store loaded before without loading anything again."""
+or not at all, a table unchanged since the version before linked rather than written again, and
+written for a store loaded before without loading anything again."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -178,3 +180,81 @@ def test_the_command_says_when_nothing_is_loaded(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["zone", "export-parquet", "--home", str(tmp_path)])
     assert result.exit_code == 1
     assert "Nothing is loaded yet" in result.output
+
+
+def parquet_files(where: str, table: str) -> dict[str, os.stat_result]:
+    folder = Path(where) / table
+    return {str(p.relative_to(folder)): p.stat() for p in folder.rglob("*.parquet")}
+
+
+def zone_rows(where: str, table: str) -> list[tuple[object, ...]]:
+    with duckdb.connect() as connection:
+        return connection.execute(
+            "SELECT * FROM read_parquet(?, hive_partitioning = true) ORDER BY ALL",
+            [f"{where}/{table}/**/*.parquet"],
+        ).fetchall()
+
+
+def test_only_the_tables_that_changed_are_written_again(tmp_path: Path) -> None:
+    analytic = tmp_path / "analytic.duckdb"
+    with duckdb.connect(str(analytic)) as zone:
+        zone.execute(
+            "CREATE TABLE person_keys AS SELECT 'pk-' || range AS person_key, "
+            "CASE WHEN range % 2 = 0 THEN 'gp_patients' ELSE 'police_incidents' END AS feed, "
+            "'r' || range AS record_key FROM range(50)"
+        )
+        zone.execute("CREATE TABLE household_keys AS SELECT 'hh-' || range AS hh FROM range(9)")
+        zone.execute("CREATE TABLE deliveries AS SELECT range AS delivery_id FROM range(3)")
+    home = tmp_path / "hub"
+    first = parquet_zone.write(home, "v000001", analytic)
+    assert first.reused == ()
+    with duckdb.connect(str(analytic)) as zone:
+        # One value of one row changes (a relinked person); the count stays the same.
+        zone.execute("UPDATE person_keys SET person_key = 'pk-moved' WHERE record_key = 'r7'")
+        # Same values, different column: not the same table.
+        zone.execute("ALTER TABLE deliveries RENAME COLUMN delivery_id TO delivery")
+
+    second = parquet_zone.write(home, "v000002", analytic)
+
+    assert second.reused == ("household_keys",)
+    old, new = (parquet_zone.location(home, v) for v in ("v000001", "v000002"))
+    linked = parquet_files(new, "household_keys")
+    assert linked and all(
+        s.st_ino == parquet_files(old, "household_keys")[name].st_ino for name, s in linked.items()
+    )
+    for table in ("person_keys", "deliveries"):
+        before = {s.st_ino for s in parquet_files(old, table).values()}
+        assert not before & {s.st_ino for s in parquet_files(new, table).values()}, table
+    assert ("pk-moved", "r7", "police_incidents") in zone_rows(new, "person_keys")
+    assert {t.name: t.rows for t in parquet_zone.manifest(new)} == {
+        "deliveries": 3,
+        "household_keys": 9,
+        "person_keys": 50,
+    }
+    # The older version goes (an erasure, or KEEP_VERSIONS); the newer keeps its linked files.
+    parquet_zone.drop_all_but(home, ["v000002"])
+    assert len(zone_rows(new, "household_keys")) == 9
+
+
+def test_a_second_load_links_the_feeds_it_did_not_touch(
+    loaded_hub: LoadedHub, tmp_path: Path
+) -> None:
+    home = tmp_path / "hub"
+    extracts = loaded_hub.borough / "extracts"
+    load_one(home, "vcs_referrals", extracts / "vcs_referrals.csv")
+    first = store.current(home)
+    load_one(home, "police_incidents", extracts / "police_incidents.csv")
+    second = store.current(home)
+    assert first is not None and second is not None
+    old, new = (parquet_zone.location(home, v.folder.name) for v in (first, second))
+    before, after = (
+        parquet_files(old, "feed_vcs_referrals"),
+        parquet_files(new, "feed_vcs_referrals"),
+    )
+    assert after and {s.st_ino for s in after.values()} == {s.st_ino for s in before.values()}
+    assert zone_rows(new, "feed_police_incidents")
+    result = CliRunner().invoke(app, ["zone", "export-parquet", "--home", str(home), "--json"])
+    assert result.exit_code == 0, result.output
+    assert set(json.loads(result.output)["unchanged"]) == {
+        t.name for t in parquet_zone.manifest(new)
+    }

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from conftest import signed_in
+from conftest import signed_in, today
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.audit.models import AuditEvent
@@ -193,7 +193,7 @@ def test_a_practitioner_finds_an_asset_for_the_cases_needs_refers_and_records_ta
     asset = Asset.objects.get(name="Euxton Neighbours Befriending")
     url = reverse("community:refer", args=[worked_case.pk, asset.pk])
     assert client.get(url).status_code == 200
-    sent = client.post(url, {"need": "loneliness", "referred_on": dt.date.today().isoformat()})
+    sent = client.post(url, {"need": "loneliness", "referred_on": today().isoformat()})
     assert sent.status_code == 302
     made = AssetReferral.objects.get()
     assert (made.case, made.asset, made.referred_by, made.take_up) == (
@@ -222,14 +222,14 @@ def test_a_referral_is_for_a_need_the_asset_meets_and_not_in_the_future(
     seed_directory()
     pantry = Asset.objects.get(name="Chorley South Community Pantry")
     with pytest.raises(CaseworkError):
-        refer(worked_case, pantry, by=practitioner, need=Need.LONELINESS, on=dt.date.today())
+        refer(worked_case, pantry, by=practitioner, need=Need.LONELINESS, on=today())
     with pytest.raises(CaseworkError):
         refer(
             worked_case,
             pantry,
             by=practitioner,
             need=Need.FOOD_POVERTY,
-            on=dt.date.today() + dt.timedelta(days=1),
+            on=today() + dt.timedelta(days=1),
         )
     assert not AssetReferral.objects.exists()
 
@@ -239,7 +239,7 @@ def test_take_up_counts_people_once_through_disclosure_control(
 ) -> None:
     seed_directory()
     asset = Asset.objects.get(name="Chorley Health Walks")
-    today = dt.date.today()
+    on = today()
     for n in range(12):
         case = open_case(
             f"P{n:09d}",
@@ -247,7 +247,7 @@ def test_take_up_counts_people_once_through_disclosure_control(
             opened_by=practitioner,
             lead_professional=practitioner,
         )
-        made = refer(case, asset, by=practitioner, need=Need.PHYSICAL_INACTIVITY, on=today)
+        made = refer(case, asset, by=practitioner, need=Need.PHYSICAL_INACTIVITY, on=on)
         if n < 10:
             record_take_up(made, by=practitioner, take_up=TakeUp.ATTENDED, outcome="", score=None)
     table = take_up_counts(asset)
@@ -298,7 +298,7 @@ def test_a_practitioner_refers_only_from_their_own_open_cases(
     own = signed_in(practitioner)
     closed = own.post(
         reverse("community:refer", args=[worked_case.pk, asset.pk]),
-        {"need": "loneliness", "referred_on": dt.date.today().isoformat()},
+        {"need": "loneliness", "referred_on": today().isoformat()},
     )
     assert closed.status_code == 409
     assert not AssetReferral.objects.exists()

@@ -15,7 +15,7 @@ from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from conftest import signed_in
+from conftest import signed_in, today
 from joinedup.feeds import fixing, history, quarantine
 from joinedup.feeds.contract import ContractError, contract_named, parse_contract
 from joinedup.web.accounts.models import User
@@ -322,7 +322,7 @@ def test_the_synthetic_borough_fills_every_feed_page(
 ) -> None:
     """As after `joinedup demo`: every feed of the borough has its delivery and load report."""
     import_register()
-    statuses = history.feed_statuses(on_linked_home, dt.date.today())
+    statuses = history.feed_statuses(on_linked_home, today())
     assert statuses and all(s.deliveries == 1 and not s.late for s in statuses)
     overview = coordinator_client.get(reverse("feeds:overview")).content.decode()
     records = history.deliveries(on_linked_home)

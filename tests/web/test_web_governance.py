@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from typer.testing import CliRunner
 
+from conftest import today
 from joinedup.cli import app
 from joinedup.web.accounts.policy import Role
 from joinedup.web.audit.chain import verify
@@ -118,7 +119,7 @@ def test_sql_in_the_search_box_is_only_searched_for(client_as: Callable[..., Cli
 
 
 def test_the_ig_lead_sees_reviews_due_within_30_days(client_as: Callable[..., Client]) -> None:
-    today = dt.date.today()
+    on = today()
     Agreement.objects.create(
         reference="DSA-SOON-001",
         title="Soon",
@@ -128,9 +129,9 @@ def test_the_ig_lead_sees_reviews_due_within_30_days(client_as: Callable[..., Cl
         purpose="p",
         lawful_basis="UK GDPR Article 6(1)(e): public task",
         special_category_condition="None",
-        start=today - dt.timedelta(days=300),
-        review=today + dt.timedelta(days=10),
-        end=today + dt.timedelta(days=400),
+        start=on - dt.timedelta(days=300),
+        review=on + dt.timedelta(days=10),
+        end=on + dt.timedelta(days=400),
         status="active",
     )
     page = client_as(Role.IG_LEAD).get("/")

@@ -141,7 +141,7 @@ def test_setting_up_the_executives_next_meeting_puts_what_waits_on_its_agenda(
 ) -> None:
     _unspent_measure(_risk())
     measures.check_measures()
-    later = dt.date.today() + dt.timedelta(days=30)
+    later = today() + dt.timedelta(days=30)
     implementation = create_meeting(
         MeetingDetails(body="Implementation Group", date=later), officer
     )

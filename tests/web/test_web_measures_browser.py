@@ -14,6 +14,7 @@ from test_web_browser import browser as browser  # the fixture, shared
 from test_web_browser import orm_beside_playwright as orm_beside_playwright
 from test_web_programme_browser import seeded as seeded  # the fixture, shared
 
+from conftest import today
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.programme.models import (
@@ -38,7 +39,7 @@ def test_checking_measures_and_editing_phases_in_the_browser(
 ) -> None:
     officer = make_user(Role.PROGRAMME_OFFICER)
     executive = Body.objects.get(name="Executive")  # the seed programme has it
-    meeting = Meeting.objects.create(body=executive, date=dt.date.today() + dt.timedelta(days=14))
+    meeting = Meeting.objects.create(body=executive, date=today() + dt.timedelta(days=14))
     Measure.objects.filter(kind="cohort_size").delete()  # no hub is built for this test
     page = signed_in_page(browser, live_server.url, officer)
     page.goto(f"{live_server.url}/programme/measures/")

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from conftest import signed_in
+from conftest import signed_in, today
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.audit.models import AuditEvent
@@ -108,8 +108,8 @@ def test_the_pdf_holds_the_agenda_minutes_action_log_and_risks(
 
 
 def test_a_first_meeting_has_no_previous_minutes(db: None) -> None:
-    first = Meeting.objects.create(body=Body.objects.create(name="Executive"), date=dt.date.today())
-    pdf = pack_pdf(build_pack(first, dt.date.today()), compress=False)
+    first = Meeting.objects.create(body=Body.objects.create(name="Executive"), date=today())
+    pdf = pack_pdf(build_pack(first, today()), compress=False)
     assert in_pdf("This is the first Executive meeting in JoinedUp.") in pdf
     assert in_pdf("No open actions.") in pdf and in_pdf("No risks to escalate.") in pdf
 

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from conftest import signed_in
+from conftest import signed_in, today
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.audit.models import AuditEvent
@@ -334,7 +334,7 @@ def test_approving_the_previous_minutes_is_shown_on_both_meetings(
 def upcoming(imported: Meeting) -> Meeting:
     """The meeting after the seed's, moved to next week, with the seed's actions arising."""
     following = Meeting.objects.get(body=imported.body, date=dt.date(2016, 9, 27))
-    following.date = dt.date.today() + dt.timedelta(days=5)
+    following.date = today() + dt.timedelta(days=5)
     following.venue = "Union Street Offices"
     following.save()
     return following
@@ -350,9 +350,9 @@ def test_owners_with_accounts_get_one_reminder_a_day_and_the_rest_are_listed(
     make_user(Role.EXECUTIVE_MEMBER, email="vicky@chorley.example", full_name=" vicky  WILLETT ")
     make_user(Role.EXECUTIVE_MEMBER, email="steve@chorley.example", full_name="Steve Winterson")
     User.objects.filter(email="steve@chorley.example").update(is_active=False)
-    today = dt.date.today()
-    assert remind_before_meetings(today, days=4) == []  # the meeting is 5 days off
-    (report,) = remind_before_meetings(today, days=7, actor="test")
+    on = today()
+    assert remind_before_meetings(on, days=4) == []  # the meeting is 5 days off
+    (report,) = remind_before_meetings(on, days=7, actor="test")
     assert [r.email for r in report.sent] == ["vicky@chorley.example"]
     (message,) = mail.outbox
     assert message.to == ["vicky@chorley.example"]
@@ -361,7 +361,7 @@ def test_owners_with_accounts_get_one_reminder_a_day_and_the_rest_are_listed(
     chase = {r.owner for r in report.to_chase}
     assert {"Steve Winterson", "PMO", "Executive"} <= chase  # Steve's account is inactive
     assert AuditEvent.objects.filter(verb="programme.reminder_sent").count() == 1
-    (again,) = remind_before_meetings(today, days=7, actor="test")
+    (again,) = remind_before_meetings(on, days=7, actor="test")
     assert again.sent == [] and [r.owner for r in again.already_sent] == ["Vicky Willett"]
     assert len(mail.outbox) == 1
 
@@ -416,7 +416,7 @@ def test_what_officers_type_is_escaped_on_the_new_pages(
     body = Body.objects.create(name="Executive")
     earlier = Meeting.objects.create(body=body, date=dt.date(2026, 1, 6), title=XSS)
     later = Meeting.objects.create(
-        body=body, date=dt.date.today() + dt.timedelta(days=3), title=XSS, venue=XSS
+        body=body, date=today() + dt.timedelta(days=3), title=XSS, venue=XSS
     )
     person = earlier.attendance.create(kind=AttendanceKind.ATTENDED, name=XSS, role=XSS)
     item = later.items.create(title=XSS, text=XSS, decisions=XSS)

@@ -4,13 +4,14 @@ every role gets exactly what the table says on every page."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date, time
+from datetime import time
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from conftest import today
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import (
     PUBLIC_URLS,
@@ -119,8 +120,8 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
         workers=[chair],
     )
     need = add_need(case, by=worker, domain="money", need="n", goal="g")
-    action = add_action(case, by=worker, description="d", owner=worker, due=date.today())
-    meeting = schedule(by=chair, chair=chair, held_on=date.today(), starts_at=time(10), place="p")
+    action = add_action(case, by=worker, description="d", owner=worker, due=today())
+    meeting = schedule(by=chair, chair=chair, held_on=today(), starts_at=time(10), place="p")
     on_case = {"case_id": case.pk}
     on_meeting = {"meeting_id": meeting.pk}
     on_item = {**on_meeting, "item_id": meeting.items.get().pk}
@@ -155,29 +156,29 @@ def sample_arguments(make_user: Callable[..., User]) -> dict[str, dict[str, obje
     )
     theme = Theme.objects.create(name="t")
     workstream = theme.workstreams.create(name="w")
-    programme_grant = Grant.objects.create(name="g", funder="f", amount=1, spend_by=date.today())
-    risk = Risk.objects.create(title="r", owner="o", likelihood=1, impact=1, review_on=date.today())
-    phase = workstream.phases.create(key="p", title="p", start=date.today(), end=date.today())
+    programme_grant = Grant.objects.create(name="g", funder="f", amount=1, spend_by=today())
+    risk = Risk.objects.create(title="r", owner="o", likelihood=1, impact=1, review_on=today())
+    phase = workstream.phases.create(key="p", title="p", start=today(), end=today())
     measure = risk.measures.create(name="m", kind="open_cases", threshold=1, direction="above")
     body = Body.objects.create(name="b")
-    meeting = Meeting.objects.create(body=body, date=date.today())
+    meeting = Meeting.objects.create(body=body, date=today())
     logged = ActionLogEntry.objects.create(body=body, raised_at=meeting, wording="a")
     attending = meeting.attendance.create(kind="attended", name="n")
     agenda_item = meeting.items.create(title="i")
     member = body.members.create(name="n")
     on_programme_meeting = {"meeting_id": meeting.pk}
     team = Team.objects.create(organisation=other.organisation, name="t", headcount=1)
-    course = DevelopmentProgramme.objects.create(name="c", kind="other", target_date=date.today())
+    course = DevelopmentProgramme.objects.create(name="c", kind="other", target_date=today())
     session = Session.objects.create(
-        programme=course, date=date.today(), venue="v", capacity=1, trainer="t"
+        programme=course, date=today(), venue="v", capacity=1, trainer="t"
     )
     asset = Asset.objects.create(
         name="a", kind="befriending", sector="voluntary", run_by="r", age_group="all_ages",
         address="a", ward_code="E05013077", places_per_week=1, contact="c", owner="o",
-        review_on=date.today(),
+        review_on=today(),
     )  # fmt: skip
     asset_referral = AssetReferral.objects.create(
-        case=case, asset=asset, need="loneliness", referred_on=date.today(), referred_by=worker
+        case=case, asset=asset, need="loneliness", referred_on=today(), referred_by=worker
     )
     return {
         "community:asset": {"asset_id": asset.pk},

@@ -13,7 +13,7 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import signed_in
+from conftest import signed_in, today
 from joinedup.web.accounts.models import User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.audit.chain import verify
@@ -227,15 +227,15 @@ def _risk(title: str, likelihood: int, impact: int, review_on: dt.date) -> Risk:
 
 
 def test_the_escalation_list(db: None, make_user: Callable[..., User]) -> None:
-    today = dt.date.today()
-    high = _risk("High", 3, 5, today + dt.timedelta(days=30))
-    just_under = _risk("Just under", 4, 3, today + dt.timedelta(days=30))
-    overdue = _risk("Overdue", 1, 2, today - dt.timedelta(days=1))
-    due_today = _risk("Due today", 2, 2, today)
-    listed = [risk for risk, _ in charts.to_escalate(Risk.objects.all(), today)]
+    on = today()
+    high = _risk("High", 3, 5, on + dt.timedelta(days=30))
+    just_under = _risk("Just under", 4, 3, on + dt.timedelta(days=30))
+    overdue = _risk("Overdue", 1, 2, on - dt.timedelta(days=1))
+    due_today = _risk("Due on", 2, 2, on)
+    listed = [risk for risk, _ in charts.to_escalate(Risk.objects.all(), on)]
     assert listed == [high, overdue]
     with override_settings(JOINEDUP_RISK_ESCALATION_SCORE=12):
-        listed = [risk for risk, _ in charts.to_escalate(Risk.objects.all(), today)]
+        listed = [risk for risk, _ in charts.to_escalate(Risk.objects.all(), on)]
         assert listed == [high, just_under, overdue]
     html = (
         signed_in(make_user(Role.EXECUTIVE_MEMBER)).get(reverse("programme:risks")).content.decode()
@@ -246,10 +246,10 @@ def test_the_escalation_list(db: None, make_user: Callable[..., User]) -> None:
 
 
 def test_the_heat_map_counts_risks_in_each_cell(db: None) -> None:
-    today = dt.date.today()
+    on = today()
     for n in range(3):
-        _risk(f"r{n}", 5, 5, today)
-    _risk("low", 1, 1, today)
+        _risk(f"r{n}", 5, 5, on)
+    _risk("low", 1, 1, on)
     grid = dict(charts.heat_map(Risk.objects.all()))
     assert grid[5][4] == (5, 3, "red")
     assert grid[1][0] == (1, 1, "green")

@@ -15,6 +15,7 @@ from test_web_browser import assert_accessible, signed_in_page
 from test_web_browser import browser as browser  # the fixture, shared
 from test_web_browser import orm_beside_playwright as orm_beside_playwright
 
+from conftest import today
 from joinedup.web.accounts.models import Organisation, User
 from joinedup.web.accounts.policy import Role
 from joinedup.web.workforce.models import Completion, DevelopmentProgramme, Session, Team
@@ -30,22 +31,22 @@ def test_an_officer_plans_a_session_records_two_completions_and_sees_coverage_ri
     tmp_path: Path,
 ) -> None:
     officer = make_user(Role.PROGRAMME_OFFICER)
-    today = dt.date.today()
+    on = today()
     mecc = DevelopmentProgramme.objects.create(
         name="Making Every Contact Count, level 1",
         kind="mecc_1",
-        target_date=today + dt.timedelta(days=300),
+        target_date=on + dt.timedelta(days=300),
     )
     DevelopmentProgramme.objects.create(
         name="Emerging leaders",
         kind="emerging_leaders",
         goal_percent=5,
-        target_date=today,
+        target_date=on,
         position=2,
     )
     team = Team.objects.create(organisation=organisation, name="Customer services", headcount=8)
     Completion.objects.create(
-        team=team, programme=mecc, staff_name="CC-001", completed_on=today - dt.timedelta(days=40)
+        team=team, programme=mecc, staff_name="CC-001", completed_on=on - dt.timedelta(days=40)
     )
     page = signed_in_page(browser, live_server.url, officer)
     page.get_by_role("link", name="The frontline workforce").click()
@@ -57,7 +58,7 @@ def test_an_officer_plans_a_session_records_two_completions_and_sees_coverage_ri
     page.get_by_role("button", name="Plan a session").click()
     assert_accessible(page)
     page.get_by_label("Programme").select_option(label=mecc.name)
-    page.get_by_label("Date").fill(today.isoformat())
+    page.get_by_label("Date").fill(on.isoformat())
     page.get_by_label("Venue").fill("Chorley Town Hall")
     page.get_by_label("Trainer").fill("Public health practitioner")
     page.get_by_label("Places", exact=True).fill("12")

@@ -13,9 +13,11 @@ zone's tables are read under plain names (``zone_feed_gp_patients``, ``zone_pers
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,11 +26,14 @@ import duckdb
 from joinedup.analytics import frailty, growth
 from joinedup.analytics.events import SOURCES
 from joinedup.engines import Engine, checked_table_name, parquet_location, sql_string
+from joinedup.engines.duck import memory_limit, out_of_memory
 from joinedup.feeds import parquet_zone, store
 from joinedup.reference import geography
 
 BASE_VERSION = 2  # bump when the base's tables change shape: older files are rebuilt
 MEMORY_LIMIT = "4GB"
+# Held while a base is built (empty: it holds no data).
+BUILD_LOCK = ".build.lock"
 Progress = Callable[[str], None]
 
 
@@ -154,9 +159,11 @@ def open_base(home: Path, progress: Progress = lambda _step: None) -> duckdb.Duc
     version = _published(home)
     path = _base_path(home, version)
     if not path.exists():
-        _build_file(version, path, progress)
+        with _one_build_at_a_time(path):
+            if not path.exists():  # built by another while this one waited
+                _build_file(version, path, progress)
     connection = duckdb.connect(str(path), read_only=True)
-    connection.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    connection.execute(f"SET memory_limit = {sql_string(memory_limit(MEMORY_LIMIT))}")
     connection.execute("SET enable_progress_bar = false")
     return connection
 
@@ -205,9 +212,10 @@ def _build_file(version: store.Version, path: Path, progress: Progress) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     partial.unlink(missing_ok=True)
+    limit = memory_limit(MEMORY_LIMIT)
     connection = duckdb.connect(str(partial))
     try:
-        connection.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        connection.execute(f"SET memory_limit = {sql_string(limit)}")
         connection.execute("SET enable_progress_bar = false")
         connection.execute(f"ATTACH {sql_string(str(version.analytic))} AS zone (READ_ONLY)")
         zone_tables = {
@@ -224,13 +232,19 @@ def _build_file(version: store.Version, path: Path, progress: Progress) -> None:
             # Kept in the base's file: an engine's create_table makes a query's own, temporary.
             connection.execute(f"CREATE OR REPLACE TABLE {checked_table_name(table)} AS {sql}")
 
-        build(zone_tables, materialise, _provenance(version), progress)
+        try:
+            build(zone_tables, materialise, _provenance(version), progress)
+        except duckdb.OutOfMemoryException as error:
+            raise out_of_memory("Building the analysis base", limit) from error
         for table in zone_tables:
             connection.execute(f"DROP VIEW zone_{table}")
         connection.execute("DETACH zone")
         connection.execute("CHECKPOINT")
-    finally:
+    except BaseException:
         connection.close()
+        partial.unlink(missing_ok=True)  # a half-built base holds rows; it does not linger
+        raise
+    connection.close()
     partial.replace(path)
 
 
@@ -243,6 +257,15 @@ def build_parquet(engine: Engine, home: Path, progress: Progress = lambda _step:
     folder = base_folder(home) / f"{version.folder.name}-r{run}-b{BASE_VERSION}.parquet"
     if folder.exists():
         return folder
+    with _one_build_at_a_time(folder):
+        if not folder.exists():  # built by another while this one waited
+            _build_parquet(engine, home, version, folder, progress)
+    return folder
+
+
+def _build_parquet(
+    engine: Engine, home: Path, version: store.Version, folder: Path, progress: Progress
+) -> None:
     if not parquet_zone.is_written(home, version.folder.name):
         progress("Writing the analytic zone as Parquet")
         store.export_parquet(home)
@@ -261,7 +284,20 @@ def build_parquet(engine: Engine, home: Path, progress: Progress = lambda _step:
 
     build(zone_tables, materialise, _provenance(version), progress, ordered=False)
     partial.replace(folder)
-    return folder
+
+
+@contextlib.contextmanager
+def _one_build_at_a_time(target: Path) -> Iterator[None]:
+    """Held while a base is built: two jobs started after a publish (the web app's threads, or
+    two commands) would otherwise write the same partial base. The second waits, then finds
+    the base built."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with (target.parent / BUILD_LOCK).open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _provenance(version: store.Version) -> tuple[str, int, str]:
@@ -495,7 +531,9 @@ def open_on(
     engine_name = resolve_engine(engine_name, home)
     if engine_name == "duckdb":
         return DuckDBEngine(open_base(home, progress))
-    engine = open_engine(engine_name)
+    # The engine's working tables go under the hub's folder, which a cluster's executors share,
+    # beside the bases: a cache, which backups leave out.
+    engine = open_engine(engine_name, work_under=base_folder(home) / "work")
     try:
         register_parquet(engine, build_parquet(engine, home, progress))
     except BaseException:

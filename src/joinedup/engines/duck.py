@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 
-from joinedup.engines import EngineName, checked_table_name, sql_string
+from joinedup.engines import EngineError, EngineName, checked_table_name, sql_string
+
+MEMORY_VARIABLE = "JOINEDUP_DUCKDB_MEMORY"
+_SIZE = re.compile(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
+
+
+def memory_limit(default: str) -> str:
+    """The most memory DuckDB may use for one piece of heavy work (building the analysis base,
+    linkage): ``JOINEDUP_DUCKDB_MEMORY`` if set, for a hub larger than a borough, else the
+    work's own default. DuckDB spills to disk below the limit where it can."""
+    setting = os.environ.get(MEMORY_VARIABLE, "").strip()
+    if not setting:
+        return default
+    if not _SIZE.fullmatch(setting):
+        raise EngineError(f"{MEMORY_VARIABLE}={setting!r} is not a size such as 12GB")
+    return setting
+
+
+def out_of_memory(work: str, limit: str) -> EngineError:
+    """The refusal when DuckDB ran out of the memory it may use, saying what to do."""
+    return EngineError(
+        f"{work} needed more than the {limit} of memory DuckDB may use: set "
+        f"{MEMORY_VARIABLE} higher (for example 12GB on a machine of 24 GB), or run the hub "
+        "on Spark (docs/scale-out.md)"
+    )
 
 
 @dataclass

@@ -1,8 +1,10 @@
 """Apache Spark, through PySpark: local mode on one machine (``local[2]``), or a cluster.
 
-The session is made once per process and shared, as Spark wants. Its settings come from the
-arguments, then from the environment (``JOINEDUP_SPARK_MASTER``, ``JOINEDUP_SPARK_MEMORY``), then
-from local defaults; on a cluster, spark-submit's own settings win over all of them.
+The Spark context is made once per process and shared, as Spark wants; each engine (and each
+linkage run) works in a session of its own on it, so that two cohort jobs running at once on the
+web app's threads never see each other's tables. Settings come from the arguments, then from the
+environment (``JOINEDUP_SPARK_MASTER``, ``JOINEDUP_SPARK_MEMORY``), then from local defaults; on a
+cluster, spark-submit's own settings win over all of them.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ def _session_settings(master: str | None, driver_memory: str | None) -> dict[str
         # DuckDB's meaning for the hub's SQL: a failed cast or a division by zero gives NULL.
         "spark.sql.ansi.enabled": "false",
         "spark.sql.legacy.timeParserPolicy": "CORRECTED",
+        # DuckDB's meaning for Splink's SQL: the size of a missing list is missing, not -1.
+        "spark.sql.legacy.sizeOfNull": "false",
         # Splink's string similarity functions (Jaro-Winkler and others) for linkage on Spark.
         "spark.jars": similarity_jar_location(),
         "spark.driver.extraJavaOptions": "-Dlog4j2.level=ERROR",
@@ -58,6 +62,38 @@ def _session_settings(master: str | None, driver_memory: str | None) -> dict[str
 def under_spark_submit() -> bool:
     """Whether spark-submit started this process (it hands Python its JVM's gateway)."""
     return "PYSPARK_GATEWAY_PORT" in os.environ
+
+
+def _unless_submitted(settings: dict[str, str]) -> dict[str, str]:
+    """The settings less those spark-submit was given (``--conf``, ``--jars``): the operator's
+    word wins. Splink's jar is added to theirs rather than replacing them."""
+    if not under_spark_submit():
+        return settings
+    from pyspark import SparkConf
+
+    given = SparkConf()  # spark-submit's settings, read from its JVM
+    kept = {key: value for key, value in settings.items() if not given.contains(key)}
+    if given.contains("spark.jars"):
+        theirs = given.get("spark.jars") or ""
+        jar = settings["spark.jars"]
+        kept["spark.jars"] = theirs if jar in theirs.split(",") else f"{theirs},{jar}"
+    return kept
+
+
+def _sql_settings(spark: SparkSession) -> None:
+    """The settings that give DuckDB's answers, on a session of its own (a new session starts
+    from the context's settings, which may not hold them when another made the context)."""
+    for key, value in _session_settings(None, None).items():
+        if key.startswith("spark.sql."):
+            spark.conf.set(key, value)
+
+
+def isolated_session(master: str | None = None, driver_memory: str | None = None) -> SparkSession:
+    """A session of its own (its own temporary views and SQL settings) on the process's
+    context: for one engine, or one linkage run."""
+    spark = session(master, driver_memory).newSession()
+    _sql_settings(spark)
+    return spark
 
 
 def session(master: str | None = None, driver_memory: str | None = None) -> SparkSession:
@@ -72,7 +108,7 @@ def session(master: str | None = None, driver_memory: str | None = None) -> Spar
     if shutil.which("java") is None and "JAVA_HOME" not in os.environ:
         raise EngineError("the Spark engine needs Java 17 or later: install it or set JAVA_HOME")
     builder = SparkSession.builder
-    for key, value in _session_settings(master, driver_memory).items():
+    for key, value in _unless_submitted(_session_settings(master, driver_memory)).items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
@@ -96,14 +132,19 @@ class SparkEngine:
         master: str | None = None,
         driver_memory: str | None = None,
         workspace: Path | None = None,
+        work_under: Path | None = None,
     ) -> SparkEngine:
-        """An engine on the process's session. ``workspace`` holds tables made by
-        :meth:`create_table` (a temporary folder, removed on close, if not given)."""
-        owned = workspace is None
-        folder = (
-            Path(tempfile.mkdtemp(prefix="joinedup-spark-")) if workspace is None else workspace
-        )
-        return cls(session(master, driver_memory), folder, _owned_workspace=owned)
+        """An engine on a session of its own. ``workspace`` holds tables made by
+        :meth:`create_table`; if not given, a private folder made under ``work_under`` (the
+        hub's own, which a cluster's executors share with the driver; else the system's
+        temporary folder) and removed on close."""
+        spark = isolated_session(master, driver_memory)
+        if workspace is not None:
+            return cls(spark, workspace)
+        if work_under is not None:
+            work_under.mkdir(parents=True, exist_ok=True, mode=0o700)
+        folder = Path(tempfile.mkdtemp(prefix="joinedup-spark-", dir=work_under))
+        return cls(spark, folder, _owned_workspace=True)
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return [_row_tuple(row) for row in self.spark.sql(translate(sql, DIALECT)).collect()]
@@ -126,7 +167,7 @@ class SparkEngine:
 
     def create_table(self, table: str, sql: str) -> None:
         """Materialise a query as ``table``: Parquet in the workspace that later queries read."""
-        location = str(self.workspace / table.replace(".", "__"))
+        location = str(self.workspace / checked_table_name(table).replace(".", "__"))
         self.write_parquet(sql, location)
         self.read_parquet(table, location)
 

@@ -324,9 +324,16 @@ def export_parquet_command(home: HomeOption = None, as_json: JsonOption = False)
         stderr.print("[red]Nothing is loaded yet: load the partner extracts first.[/red]")
         raise typer.Exit(1)
     tables = {t.name: {"rows": t.rows, "partitioned_by": t.partitioned_by} for t in written.tables}
+    report = {
+        "location": written.location,
+        "tables": tables,
+        "unchanged": list(written.reused),
+        "seconds": written.seconds,
+    }
+    unchanged = f", {len(written.reused)} of them unchanged and linked" if written.reused else ""
     _say(
         as_json,
-        {"location": written.location, "tables": tables, "seconds": written.seconds},
+        report,
         f"Wrote {len(tables)} tables ({sum(t.rows for t in written.tables):,} rows) as Parquet "
-        f"to {written.location} in {written.seconds:.1f} s",
+        f"to {written.location} in {written.seconds:.1f} s{unchanged}",
     )

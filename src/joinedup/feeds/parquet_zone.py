@@ -16,6 +16,12 @@ How the tables are partitioned, for the questions asked of them:
 * ``person_keys`` by ``feed``: the base joins each feed's rows to that feed's keys only;
 * the small tables (household keys, the delivery log) are not partitioned.
 
+A table whose content has not changed since the version before (most of them: a load changes
+one feed, a linkage run only ``person_keys``) is not written again. The manifest keeps each
+table's content digest (its row count, the sum of its rows' hashes and its columns), and a table
+with the same digest as in the previous version gets that version's files as hard links, in a
+local folder. At an integrated care system's size, a publish then writes what changed only.
+
 A version is written to ``<version>.partial`` and renamed when whole (for a local folder), then
 its manifest, ``zone_manifest``, names the tables: a reader trusts only a version with a
 manifest, so a crash mid-write leaves nothing a reader would take for a zone. Object stores have
@@ -25,6 +31,7 @@ no rename: there the manifest, written last, is what marks a version complete.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import shutil
 import time
@@ -51,6 +58,8 @@ class ZoneTable:
     name: str
     partitioned_by: str | None
     rows: int
+    # Row count, sum of row hashes and columns; "" in a manifest written before digests were kept.
+    digest: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,8 @@ class Written:
     location: str
     tables: tuple[ZoneTable, ...]
     seconds: float
+    # Tables unchanged since the previous version, hard-linked to its files instead of written.
+    reused: tuple[str, ...] = ()
 
 
 def root(home: Path) -> str:
@@ -123,18 +134,35 @@ def write(home: Path, version_name: str, analytic: Path) -> Written:
     if not is_url(final):
         shutil.rmtree(target, ignore_errors=True)
         Path(target).mkdir(parents=True, mode=0o700)
+    earlier = {} if is_url(final) else _previous(home, version_name)
     connection = duckdb.connect(":memory:")
     try:
         connection.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         connection.execute("SET enable_progress_bar = false")
         connection.execute(f"ATTACH {sql_string(str(analytic))} AS analytic (READ_ONLY)")
-        tables = _write_tables(connection, target)
+        tables, reused = _write_tables(connection, target, earlier)
         _write_manifest(connection, target, version_name, tables)
     finally:
         connection.close()
     if not is_url(final):
         _swap_in(Path(target), Path(final))
-    return Written(final, tables, round(time.perf_counter() - started, 2))
+    return Written(final, tables, round(time.perf_counter() - started, 2), reused)
+
+
+def _previous(home: Path, version_name: str) -> dict[str, tuple[ZoneTable, Path]]:
+    """The tables of the newest whole version up to ``version_name``, with their folders: what
+    an unchanged table can be linked to."""
+    folder = Path(root(home))
+    if not folder.is_dir():
+        return {}
+    written = sorted(
+        (p for p in folder.iterdir() if _is_version(p.name) and p.name <= version_name),
+        reverse=True,
+    )
+    for candidate in written:
+        if (candidate / MANIFEST).is_dir():
+            return {t.name: (t, candidate / t.name) for t in manifest(str(candidate))}
+    return {}
 
 
 def _swap_in(written: Path, final: Path) -> None:
@@ -148,29 +176,72 @@ def _swap_in(written: Path, final: Path) -> None:
     shutil.rmtree(replaced, ignore_errors=True)
 
 
-def _write_tables(connection: duckdb.DuckDBPyConnection, target: str) -> tuple[ZoneTable, ...]:
-    columns: dict[str, list[str]] = {}
-    for table, column in connection.execute(
-        "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = 'analytic' "
-        "AND schema_name = 'main' ORDER BY table_name, column_index"
+def _write_tables(
+    connection: duckdb.DuckDBPyConnection,
+    target: str,
+    earlier: dict[str, tuple[ZoneTable, Path]],
+) -> tuple[tuple[ZoneTable, ...], tuple[str, ...]]:
+    columns: dict[str, list[tuple[str, str]]] = {}
+    for table, column, data_type in connection.execute(
+        "SELECT table_name, column_name, data_type FROM duckdb_columns() "
+        "WHERE database_name = 'analytic' AND schema_name = 'main' "
+        "ORDER BY table_name, column_index"
     ).fetchall():
-        columns.setdefault(str(table), []).append(str(column))
-    written = []
-    for table, names in columns.items():
-        query, by = _select(table, names)
-        options = ["FORMAT parquet", "COMPRESSION zstd"]
-        destination = f"{target}/{table}"
-        if by is not None:
-            options += [f"PARTITION_BY ({by})", "OVERWRITE_OR_IGNORE true"]
-        else:
-            if not is_url(target):
-                Path(destination).mkdir(parents=True, exist_ok=True)
-            destination += "/data.parquet"
-        rows = connection.execute(
-            f"COPY ({query}) TO {sql_string(destination)} ({', '.join(options)})"
-        ).fetchall()[0][0]
-        written.append(ZoneTable(table, by, int(rows)))
-    return tuple(written)
+        columns.setdefault(str(table), []).append((str(column), str(data_type)))
+    written, reused = [], []
+    for table, typed in columns.items():
+        rows, digest = _digest(connection, table, typed)
+        before = earlier.get(table)
+        if before is not None and before[0].digest == digest and before[0].rows == rows:
+            _link_folder(before[1], Path(target) / table)
+            written.append(before[0])
+            reused.append(table)
+            continue
+        by = _copy_table(connection, target, table, [name for name, _ in typed])
+        written.append(ZoneTable(table, by, rows, digest))
+    return tuple(written), tuple(reused)
+
+
+def _digest(
+    connection: duckdb.DuckDBPyConnection, table: str, typed: list[tuple[str, str]]
+) -> tuple[int, str]:
+    """The table's row count and content digest. The sum of row hashes does not depend on the
+    rows' order; the columns are hashed apart, since a row's hash does not see their names."""
+    rows, total = connection.execute(
+        f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM analytic.{table} AS t"
+    ).fetchall()[0]
+    shape = hashlib.sha256(repr(typed).encode()).hexdigest()[:16]
+    return int(rows), f"{rows}:{total}:{shape}"
+
+
+def _link_folder(source: Path, destination: Path) -> None:
+    """The previous version's files of one table, as hard links (copies where the file system
+    has none)."""
+
+    def link(from_path: str, to_path: str) -> None:
+        try:
+            os.link(from_path, to_path)
+        except OSError:
+            shutil.copy2(from_path, to_path)
+
+    shutil.copytree(source, destination, copy_function=link)
+
+
+def _copy_table(
+    connection: duckdb.DuckDBPyConnection, target: str, table: str, names: list[str]
+) -> str | None:
+    """Write one table's Parquet; its partition column."""
+    query, by = _select(table, names)
+    options = ["FORMAT parquet", "COMPRESSION zstd"]
+    destination = f"{target}/{table}"
+    if by is not None:
+        options += [f"PARTITION_BY ({by})", "OVERWRITE_OR_IGNORE true"]
+    else:
+        if not is_url(target):
+            Path(destination).mkdir(parents=True, exist_ok=True)
+        destination += "/data.parquet"
+    connection.execute(f"COPY ({query}) TO {sql_string(destination)} ({', '.join(options)})")
+    return by
 
 
 def _write_manifest(
@@ -187,14 +258,15 @@ def _write_manifest(
             t.partitioned_by,
             t.rows,
             dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            t.digest,
         )
         for t in tables
     ]
     connection.execute(
         "CREATE TEMP TABLE manifest (zone_version VARCHAR, table_name VARCHAR, "
-        "partitioned_by VARCHAR, row_count BIGINT, written_at TIMESTAMP)"
+        "partitioned_by VARCHAR, row_count BIGINT, written_at TIMESTAMP, content_digest VARCHAR)"
     )
-    connection.executemany("INSERT INTO manifest VALUES (?, ?, ?, ?, ?)", rows)
+    connection.executemany("INSERT INTO manifest VALUES (?, ?, ?, ?, ?, ?)", rows)
     if not is_url(target):
         Path(f"{target}/{MANIFEST}").mkdir(exist_ok=True)
     connection.execute(
@@ -206,13 +278,24 @@ def manifest(where: str) -> tuple[ZoneTable, ...]:
     """The tables of the Parquet zone at ``where`` (one version's folder or URL)."""
     connection = duckdb.connect(":memory:")
     try:
-        rows = connection.execute(
-            "SELECT table_name, partitioned_by, row_count FROM read_parquet("
-            f"{sql_string(f'{where}/{MANIFEST}/data.parquet')}) ORDER BY table_name"
-        ).fetchall()
+        # A manifest from before digests were kept has no content_digest column.
+        read = connection.execute(
+            f"SELECT * FROM read_parquet({sql_string(f'{where}/{MANIFEST}/data.parquet')}) "
+            "ORDER BY table_name"
+        )
+        names = [column[0] for column in read.description or []]
+        rows = [dict(zip(names, row, strict=True)) for row in read.fetchall()]
     finally:
         connection.close()
-    return tuple(ZoneTable(str(name), by, int(rows)) for name, by, rows in rows)
+    return tuple(
+        ZoneTable(
+            str(row["table_name"]),
+            row["partitioned_by"],
+            int(row["row_count"]),
+            str(row.get("content_digest") or ""),
+        )
+        for row in rows
+    )
 
 
 def drop_all_but(home: Path, keep: Iterable[str]) -> list[str]:

@@ -16,11 +16,12 @@ from typing import Any
 
 import duckdb
 
-from joinedup.engines import DEFAULT_ENGINE, EngineName, resolve_engine
+from joinedup.engines import DEFAULT_ENGINE, EngineName, resolve_engine, sql_string
+from joinedup.engines.duck import memory_limit
 from joinedup.feeds import store
 from joinedup.feeds.secret import key_sql, load_key, pads
 from joinedup.linkage import graph, keys, model, review, scoring, spark_scoring
-from joinedup.linkage.paths import model_versions, next_model_folder
+from joinedup.linkage.paths import model_versions, save_model_version
 from joinedup.linkage.published import identity_table_exists
 
 LINKAGE_MEMORY_LIMIT = "8GB"
@@ -115,7 +116,7 @@ def _link_into(
 ) -> LinkReport:
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    connection.execute(f"SET memory_limit = '{LINKAGE_MEMORY_LIMIT}'")
+    connection.execute(f"SET memory_limit = {sql_string(memory_limit(LINKAGE_MEMORY_LIMIT))}")
     inner, outer = pads(load_key(home, stores_exist=True))
     connection.execute(
         "CREATE OR REPLACE TEMP TABLE _pads AS SELECT ?::BLOB AS ipad, ?::BLOB AS opad",
@@ -206,9 +207,7 @@ def _model(
     available = model.Available()
     linker = scoring.linker_for(connection, ["link_nodes"], available, blocking_keys=blocking.keys)
     model.train(linker, available)
-    folder = next_model_folder(home)
-    model.write_model(linker, folder)
-    return folder
+    return save_model_version(home, lambda folder: model.write_model(linker, folder))
 
 
 def _model_and_scores_on_spark(
@@ -242,13 +241,14 @@ def _model_and_scores_on_spark(
     if trained is None:
         assert saved is not None
         return saved.parent, scored
-    folder = next_model_folder(home)
-    folder.mkdir(parents=True)
-    (folder / "model.json").write_text(json.dumps(trained), encoding="utf-8")
-    # Saved through a DuckDB linker, as a model trained on DuckDB is, with its charts.
-    linker = scoring.linker_for(connection, ["link_nodes"], available, folder / "model.json")
-    model.write_model(linker, folder)
-    return folder, scored
+
+    def write(folder: Path) -> None:
+        (folder / "model.json").write_text(json.dumps(trained), encoding="utf-8")
+        # Saved through a DuckDB linker, as a model trained on DuckDB is, with its charts.
+        linker = scoring.linker_for(connection, ["link_nodes"], available, folder / "model.json")
+        model.write_model(linker, folder)
+
+    return save_model_version(home, write), scored
 
 
 def _edges(connection: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> None:

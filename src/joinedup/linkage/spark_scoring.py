@@ -135,8 +135,6 @@ def spark_linker(spark: SparkSession, frame: Any, settings: dict[str, Any], fold
     checkpoints = folder / "checkpoints"
     checkpoints.mkdir(mode=0o700)
     spark.sparkContext.setCheckpointDir(str(checkpoints))
-    # DuckDB's meaning for the model's SQL: the size of a missing list is missing, not -1.
-    spark.conf.set("spark.sql.legacy.sizeOfNull", "false")
     api = SparkAPI(spark_session=spark, break_lineage_method=BREAK_LINEAGE)  # type: ignore[no-untyped-call]
     return Linker(
         api.register(frame, table_name="link_nodes"),
@@ -160,11 +158,11 @@ def score_on_spark(
     :func:`scoring.predict`), with the model ``design`` in DuckDB's SQL. With ``train``, the
     model is trained on Spark first and returned in DuckDB's SQL for saving. ``seconds`` gets
     the time to start Spark and train (``model``) and to score (``score``)."""
-    from joinedup.engines.spark import session
+    from joinedup.engines.spark import isolated_session
 
     timings = seconds if seconds is not None else {}
     started = time.perf_counter()
-    spark = session()
+    spark = isolated_session()
     with private_workspace(home) as folder:
         frame = _nodes_on_spark(connection, spark, "link_nodes", folder)
         try:
