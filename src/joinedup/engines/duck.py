@@ -31,9 +31,8 @@ def memory_limit(default: str) -> str:
 def out_of_memory(work: str, limit: str) -> EngineError:
     """The refusal when DuckDB ran out of the memory it may use, saying what to do."""
     return EngineError(
-        f"{work} needed more than the {limit} of memory DuckDB may use: set "
-        f"{MEMORY_VARIABLE} higher (for example 12GB on a machine of 24 GB), or run the hub "
-        "on Spark (docs/scale-out.md)"
+        f"{work} needed more than the {limit} of memory DuckDB may use: if this machine has "
+        f"more, set {MEMORY_VARIABLE} higher; else run the hub on Spark (docs/scale-out.md)"
     )
 
 
