@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from types import SimpleNamespace
 from typing import ClassVar
 
 import pytest
@@ -125,3 +126,9 @@ def test_under_spark_submit_the_operators_settings_win(monkeypatch: pytest.Monke
     jars = settings["spark.jars"].split(",")
     assert jars[0] == "/opt/hadoop-aws.jar" and len(jars) == 2 and jars[1].endswith(".jar")
     assert settings["spark.sql.ansi.enabled"] == "false"
+    # Nor does a session of its own, made later, set them again over the operator's.
+    recorded: dict[str, str] = {}
+    new_session = SimpleNamespace(conf=SimpleNamespace(set=recorded.__setitem__))
+    spark._sql_settings(new_session)  # type: ignore[arg-type]
+    assert "spark.sql.shuffle.partitions" not in recorded
+    assert recorded["spark.sql.ansi.enabled"] == "false"

@@ -82,8 +82,9 @@ def _unless_submitted(settings: dict[str, str]) -> dict[str, str]:
 
 def _sql_settings(spark: SparkSession) -> None:
     """The settings that give DuckDB's answers, on a session of its own (a new session starts
-    from the context's settings, which may not hold them when another made the context)."""
-    for key, value in _session_settings(None, None).items():
+    from the context's settings, which may not hold them when another made the context), less
+    those spark-submit was given."""
+    for key, value in _unless_submitted(_session_settings(None, None)).items():
         if key.startswith("spark.sql."):
             spark.conf.set(key, value)
 
